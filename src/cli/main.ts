@@ -1,0 +1,54 @@
+// `kvlens <command> ...`: parse the command name, hand the rest to the command's module. Commands stay thin:
+// parse their args, call src/core, print.
+import { CliIO, EXIT_USAGE, processIO, UsageError } from './io';
+
+export type Command = (args: string[], io: CliIO) => Promise<number>;
+
+const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  check: { summary: 'validate serving configs (profiles, vLLM configs, llama-swap files)', load: async () => (await import('./commands/check')).run },
+  estimate: { summary: 'memory, concurrency and speed per GPU/CPU target', load: async () => (await import('./commands/estimate')).run },
+  bench: { summary: 'measure on the bundled llama.cpp engine', load: async () => (await import('./commands/bench')).run },
+  'make-model': { summary: 'generate a small random-weight llama GGUF', load: async () => (await import('./commands/makeModel')).run },
+  report: { summary: 'write a self-contained HTML report', load: async () => (await import('./commands/report')).run },
+};
+
+export function usage(): string {
+  const lines = ['Usage: kvlens <command> [options]', '', 'Commands:'];
+  for (const [name, c] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(12)} ${c.summary}`);
+  lines.push('', 'Run `kvlens <command> --help` for its options.');
+  return lines.join('\n') + '\n';
+}
+
+export async function main(argv: string[], io: CliIO = processIO()): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    io.out(usage());
+    return name ? 0 : EXIT_USAGE;
+  }
+  if (name === '--version' || name === '-V') {
+    io.out(`${require('../../package.json').version}\n`);
+    return 0;
+  }
+  const cmd = COMMANDS[name];
+  if (!cmd) {
+    io.err(`kvlens: unknown command '${name}'\n\n${usage()}`);
+    return EXIT_USAGE;
+  }
+  try {
+    return await (await cmd.load())(rest, io);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.err(`kvlens ${name}: ${e.message}\n`);
+      return EXIT_USAGE;
+    }
+    io.err(`kvlens ${name}: ${e instanceof Error ? e.message : String(e)}\n`);
+    return EXIT_USAGE;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => { process.exitCode = code; },
+    (e) => { process.stderr.write(`kvlens: ${e instanceof Error ? e.stack : String(e)}\n`); process.exitCode = 2; },
+  );
+}

@@ -1,0 +1,100 @@
+// The estimate's public shape: `kvlens estimate --format json` prints exactly this, the CodeLens, hover, status
+// bar and results panel all read it. Names listed in the issue are a contract; add fields, never rename.
+// Bytes are integers; memory figures are per device (one GPU, or one CPU host).
+
+export interface EstimateReport {
+  model: {
+    name: string;
+    architecture: string;
+    layers: number;
+    kvHeads: number | number[];
+    headDim: number;
+    params: number;
+    activeParams: number;
+    weightsBytes: number;
+    missing?: string[];
+  };
+  engine: {
+    kind: 'llama.cpp' | 'vllm';
+    contextSize: number;
+    parallel: number;
+    cacheTypeK: string;
+    cacheTypeV: string;
+    flashAttention: 'on' | 'off' | 'auto';
+    tensorParallel: number;
+    /** Whole model, at the engine's cache types. */
+    kvBytesPerToken: number;
+    /** Cells llama.cpp allocates after padding (n_ctx rounded), when the engine is llama.cpp. */
+    kvCells?: number;
+  };
+  workload: { promptTokens: number; outputTokens: number; concurrency: number };
+  targets: TargetEstimate[];
+  /** Per cache type what-ifs (same for every target in memory; perf per target lives in TargetEstimate.whatIfs). */
+  warnings: string[];
+}
+
+export type Verdict = 'fits' | 'tight' | 'does-not-fit';
+
+export interface PerfFigures {
+  prefillTokensPerSec: number;
+  ttftSec: number;
+  decodeTokensPerSec: number;
+  tpotSec: number;
+}
+
+export interface TargetEstimate {
+  id: string;
+  name: string;
+  /** GPUs (or CPU sockets) used by this deployment on this target. */
+  devices: number;
+  memory: {
+    weightsBytes: number;
+    kvBytes: number;
+    kvKBytes?: number;
+    kvVBytes?: number;
+    kvBytesPerToken: number;
+    computeBytes: number;
+    overheadBytes?: number;
+    totalBytes: number;
+    capacityBytes: number;
+    fits: boolean;
+    verdict: Verdict;
+    headroomBytes: number;
+  };
+  concurrency: {
+    /** How many sequences of `atContext` tokens fit in the memory left after weights and buffers. */
+    maxSequences: number;
+    atContext: number;
+    /** Largest context per sequence that fits at the configured parallelism. */
+    maxContextAtParallel?: number;
+    /** vLLM: KV tokens the paged pool holds. */
+    maxKvTokens?: number;
+  };
+  perf: PerfFigures & {
+    /** Aggregate tokens/s across the workload's concurrent sequences. */
+    aggregateDecodeTokensPerSec?: number;
+    contextSwitchSec: number;
+    bound: 'compute' | 'memory';
+    prefillBound?: 'compute' | 'memory';
+    /** ± relative band on the expected figures, e.g. 0.3 for ±30 %. */
+    band: number;
+    theoretical: PerfFigures;
+    speculative?: { speedup: number; bestDraftLength: number; bestSpeedup?: number; expectedTokensPerStep?: number };
+  };
+  whatIfs?: WhatIf[];
+  assumptions: string[];
+}
+
+export interface WhatIf {
+  cacheTypeK: string;
+  cacheTypeV: string;
+  /** Token budget for a window/eviction what-if (StreamingLLM-style); undefined = full cache. */
+  windowTokens?: number;
+  kvBytes: number;
+  kvBytesPerToken: number;
+  maxSequences: number;
+  decodeTokensPerSec: number;
+  fits: boolean;
+  /** Why a cache type cannot be used with these settings (e.g. quantized V needs flash attention). */
+  invalid?: string;
+}
