@@ -38,6 +38,12 @@ export interface ModelDescriptor {
   headDimV: number;
   /** Per layer: full attention, sliding window, or recurrent state. Length = layers. */
   layerKinds: LayerKind[];
+  /**
+   * Layer kinds as llama.cpp applies them, only when they differ from `layerKinds`: llama.cpp ignores the sliding
+   * window of architectures it has no SWA support for (Mistral 7B v0.1 runs as `llama`, Phi-3, Qwen2 with
+   * use_sliding_window) and keeps a full cache there. llama.cpp estimates should prefer this when present.
+   */
+  llamaCppLayerKinds?: LayerKind[];
   slidingWindow?: number;
   mla?: MlaShape;
   moe?: MoeShape;
