@@ -8,6 +8,8 @@ const production = process.argv.includes('--production');
 
 const common = {
   bundle: true,
+  // jsonc-parser's `main` is a UMD build whose internal requires esbuild cannot follow; its ESM build bundles.
+  mainFields: ['module', 'main'],
   sourcemap: !production,
   minify: production,
   logLevel: 'warning',
@@ -25,7 +27,7 @@ const builds = [
   { ...common, entryPoints: ['src/engine/runner.mts'], outfile: 'dist/runner.mjs', platform: 'node',
     format: 'esm', target: 'node20', external: ['node-llama-cpp'] },
   // The webview front end: also used by `kvlens report`, which inlines it into one HTML file.
-  { ...common, entryPoints: ['webview/main.ts'], outfile: 'dist/webview/main.js', platform: 'browser',
+  { ...common, entryPoints: ['webview/main.ts'], outfile: 'dist/webview/main.js', platform: 'browser', mainFields: ['browser', 'module', 'main'],
     format: 'iife', target: 'es2022', loader: { '.css': 'text' } },
 ];
 

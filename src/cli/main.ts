@@ -4,12 +4,14 @@ import { CliIO, EXIT_USAGE, processIO, UsageError } from './io';
 
 export type Command = (args: string[], io: CliIO) => Promise<number>;
 
-const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
-  check: { summary: 'validate serving configs (profiles, vLLM configs, llama-swap files)', load: async () => (await import('./commands/check')).run },
-  estimate: { summary: 'memory, concurrency and speed per GPU/CPU target', load: async () => (await import('./commands/estimate')).run },
-  bench: { summary: 'measure on the bundled llama.cpp engine', load: async () => (await import('./commands/bench')).run },
-  'make-model': { summary: 'generate a small random-weight llama GGUF', load: async () => (await import('./commands/makeModel')).run },
-  report: { summary: 'write a self-contained HTML report', load: async () => (await import('./commands/report')).run },
+// Commands load lazily (require, so esbuild bundles them) to keep `kvlens check` from loading the engine client.
+/* eslint-disable @typescript-eslint/no-require-imports -- lazy loading; import() would turn into a real ESM import under node16 */
+const COMMANDS: Record<string, { summary: string; load: () => Command }> = {
+  check: { summary: 'validate serving configs (profiles, vLLM configs, llama-swap files)', load: () => (require('./commands/check') as typeof import('./commands/check')).run },
+  estimate: { summary: 'memory, concurrency and speed per GPU/CPU target', load: () => (require('./commands/estimate') as typeof import('./commands/estimate')).run },
+  bench: { summary: 'measure on the bundled llama.cpp engine', load: () => (require('./commands/bench') as typeof import('./commands/bench')).run },
+  'make-model': { summary: 'generate a small random-weight llama GGUF', load: () => (require('./commands/makeModel') as typeof import('./commands/makeModel')).run },
+  report: { summary: 'write a self-contained HTML report', load: () => (require('./commands/report') as typeof import('./commands/report')).run },
 };
 
 export function usage(): string {
@@ -35,7 +37,7 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
     return EXIT_USAGE;
   }
   try {
-    return await (await cmd.load())(rest, io);
+    return await cmd.load()(rest, io);
   } catch (e) {
     if (e instanceof UsageError) {
       io.err(`kvlens ${name}: ${e.message}\n`);

@@ -1,0 +1,81 @@
+// Hover text for one setting of one deployment: the estimator's own explanations (src/core/estimator/explain.ts:
+// formulas with this file's numbers plugged in, assumptions, sources), chosen by what is under the cursor, plus
+// the cache-type what-ifs. Only types come from 'vscode'.
+import type { DeploymentEstimate } from './analysisService';
+import type { HoverSubject } from './providers/hover';
+import { loadCore, type EstimateReport, type FlagSpec, type TargetEstimate } from './core';
+import { bytesText, mdEscape, rateText, targetLabel } from './text';
+
+const KV_KEYS = new Set(['cacheTypeK', 'cacheTypeV', 'kvCacheDtype', 'flashAttention', 'unifiedKv', 'blockSize', 'swaFull', 'dtype']);
+const CONTEXT_KEYS = new Set(['contextSize']);
+const PARALLEL_KEYS = new Set(['parallel', 'concurrency', 'tensorParallel', 'pipelineParallel', 'dataParallel', 'gpuMemoryUtilization', 'cpuOffloadGb', 'swapSpaceGb']);
+const TIME_KEYS = new Set(['promptTokens', 'outputTokens', 'batchSize', 'ubatchSize', 'threads', 'gpuLayers', 'maxNumBatchedTokens']);
+const SEP = '\n\n---\n\n';
+
+export function explainSetting(est: DeploymentEstimate, subject: HoverSubject, primaryId?: string): string | undefined {
+  const r = est.report;
+  if (!r) return est.problem ? `**KV Lens — no estimate**\n\n${mdEscape(est.problem)}` : undefined;
+  const target = (primaryId && r.targets.find((t) => t.id === primaryId)) || r.targets[0];
+  const c = loadCore();
+  if (subject.kind === 'model') return [modelText(r), kvText(est)].filter(Boolean).join(SEP);
+  if (subject.kind === 'target') {
+    const ref = est.deployment.targets[subject.index];
+    const id = ref && 'id' in ref ? ref.id.trim().toLowerCase() : undefined;
+    const t = (id && r.targets.find((x) => x.id === id)) || r.targets[subject.index];
+    return t ? c.explainTarget(r, t) : undefined;
+  }
+  if (!target) return kvText(est);
+  const key = subject.key;
+  if (KV_KEYS.has(key)) return [kvText(est), c.explainMemory(r, target), whatIfText(target)].filter(Boolean).join(SEP);
+  if (CONTEXT_KEYS.has(key)) return [kvText(est), c.explainConcurrency(r, target), c.explainMemory(r, target)].filter(Boolean).join(SEP);
+  if (PARALLEL_KEYS.has(key)) return [c.explainConcurrency(r, target), c.explainMemory(r, target), c.explainTiming(r, target)].join(SEP);
+  if (TIME_KEYS.has(key)) return [c.explainTiming(r, target), c.explainAssumptions(target)].join(SEP);
+  return undefined;
+}
+
+/** The KV formula for this deployment: llama.cpp's exact allocation, or vLLM's per-token figure. */
+export function kvText(est: DeploymentEstimate): string | undefined {
+  const m = est.model;
+  if (!m || !est.report) return undefined;
+  const c = loadCore();
+  try {
+    const e = c.resolveEngine(est.deployment, m);
+    if (e.kind === 'vllm') return `**KV cache (vLLM)**\n\n${c.explainVllmKv(m, e.kvCacheDtype, e.dtype, e.tensorParallel)}`;
+    const kv = c.llamaKvCache(m, {
+      nCtx: e.contextSize, nSeq: e.parallel, unified: e.unified, typeK: e.typeK, typeV: e.typeV,
+      nUbatch: e.nUbatch, nBatch: e.nBatch, swaFull: e.swaFull, flashAttention: e.flashAttention,
+    });
+    return c.explainKvCache(m, kv);
+  } catch (err) {
+    return `**KV cache**\n\n${est.report.engine.kvBytesPerToken.toLocaleString('en-US')} B/token (${mdEscape(err instanceof Error ? err.message : String(err))})`;
+  }
+}
+
+function whatIfText(t: TargetEstimate): string {
+  if (!t.whatIfs?.length) return '';
+  const rows = t.whatIfs.filter((w) => !w.windowTokens).map((w) =>
+    `| ${w.cacheTypeK}/${w.cacheTypeV} | ${bytesText(w.kvBytes)} | ${w.maxSequences} | ${rateText(w.decodeTokensPerSec)} | ${w.invalid ? mdEscape(w.invalid) : w.fits ? '✓' : '✗'} |`);
+  return `**Other cache types on ${mdEscape(targetLabel(t))}**\n\n| K/V | KV | users | tok/s/user | |\n|---|---|---|---|---|\n${rows.join('\n')}`;
+}
+
+function modelText(r: EstimateReport): string {
+  const m = r.model;
+  const lines = [
+    `**${mdEscape(m.name)}** — ${mdEscape(m.architecture)}, ${m.layers} layers, KV heads ${Array.isArray(m.kvHeads) ? mdEscape(m.kvHeads.join(',')) : m.kvHeads}, head dim ${m.headDim}`,
+    '',
+    `Parameters ${rateText(m.params / 1e9)} B (${rateText(m.activeParams / 1e9)} B active per token); weights ${bytesText(m.weightsBytes)}.`,
+  ];
+  if (m.missing?.length) lines.push('', `Not known from the source: ${m.missing.map(mdEscape).join(', ')}.`);
+  return lines.join('\n');
+}
+
+/** llama.cpp flag documentation from the flag table (the llama.cpp bundled with node-llama-cpp). */
+export function flagDoc(spec: FlagSpec, negative: boolean): string {
+  const names = [...spec.names, ...spec.negNames].map((n) => `\`${n}\``).join(', ');
+  const lines = [`**llama.cpp ${names}**${negative ? ' (negative form)' : ''}`, '', mdEscape(spec.description)];
+  if (spec.values?.length) lines.push('', `Values: ${spec.values.map((v) => `\`${v}\``).join(', ')}`);
+  else if (spec.hint) lines.push('', `Value: \`${spec.hint}\``);
+  if (spec.deprecated) lines.push('', `Deprecated: ${mdEscape(spec.deprecated)}`);
+  if (spec.removed) lines.push('', `Removed: ${mdEscape(spec.removed)}`);
+  return lines.join('\n');
+}
