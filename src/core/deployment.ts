@@ -65,7 +65,11 @@ export interface Deployment {
   format: ConfigFormat;
   /** Where a CodeLens for this deployment goes (the first line of the profile, or the llama-swap model key). */
   anchor: Range;
-  model?: { ref: string; range: Range };
+  /**
+   * `weights` (profiles only, `model: {id, weights}`): the weights type actually served when `ref` is a catalog
+   * id, e.g. `q4_k_m` for a llama.cpp quant of an HF model; the estimator should use it instead of the catalog's.
+   */
+  model?: { ref: string; range: Range; weights?: string };
   engine: EngineSettings;
   workload: Workload;
   targets: TargetRef[];

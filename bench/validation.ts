@@ -1,0 +1,129 @@
+// Benchmark: validation time (analyzeText: detect, parse, schema, llama.cpp flags, llama-swap, rules) for each
+// file in examples/ and for a generated 5,000-line llama-swap config (1,000 models, the largest realistic
+// config). Median, p95, min and max over RUNS runs after a warm-up; target ≤ 50 ms median for the 5,000-line file.
+// Prints a table and writes bench-results/validation.json. Model files are not read (no resolver): this is
+// the per-keystroke cost of the checks themselves.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { analyzeText } from '../src/core/formats/analyze';
+
+const RUNS = 40;
+const WARMUP = 5;
+export const TARGET_LARGE_MS = 50;
+
+export interface BenchRow {
+  name: string;
+  lines: number;
+  bytes: number;
+  diagnostics: number;
+  deployments: number;
+  runs: number;
+  medianMs: number;
+  p95Ms: number;
+  minMs: number;
+  maxMs: number;
+  /** CPU time (user + system) of the process per run: less sensitive than wall time to a loaded machine. */
+  cpuMedianMs: number;
+  targetMs?: number;
+  ok?: boolean;
+}
+
+function quantile(sorted: number[], q: number): number {
+  if (!sorted.length) return 0;
+  const i = Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1);
+  return sorted[Math.max(0, i)];
+}
+
+/** A llama-swap config of `lines` lines: models with multi-line cmds, ttls, aliases, like a large homelab setup. */
+export function generateLlamaSwap(lines: number): string {
+  const out = ['# generated for bench/validation.ts', 'healthCheckTimeout: 120', 'macros:', '  server: llama-server --port ${PORT} -ngl 99 -fa on', 'models:'];
+  const caches = ['f16', 'q8_0', 'q4_0', 'q5_1'];
+  for (let i = 0; out.length < lines; i++) {
+    const c = caches[i % caches.length];
+    out.push(
+      `  model-${i}:`,
+      `    cmd: >-`,
+      `      \${server} -m ./models/model-${i}.Q4_K_M.gguf -c ${4096 * (1 + (i % 8))} -np ${1 + (i % 4)} -ctk ${c} -ctv ${c}`,
+      `    ttl: ${60 * (1 + (i % 10))}`,
+      `    aliases: [m${i}, alias-${i}]`,
+    );
+  }
+  return out.slice(0, lines).join('\n') + '\n';
+}
+
+async function time(name: string, text: string, fileName: string, runs: number, targetMs?: number): Promise<BenchRow> {
+  const samples: number[] = [];
+  const cpu: number[] = [];
+  let last = await analyzeText(text, fileName);
+  for (let i = 0; i < WARMUP + runs; i++) {
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    last = await analyzeText(text, fileName);
+    const dt = performance.now() - t0;
+    const c = process.cpuUsage(c0);
+    if (i >= WARMUP) {
+      samples.push(dt);
+      cpu.push((c.user + c.system) / 1000);
+    }
+  }
+  const sorted = [...samples].sort((a, b) => a - b);
+  const median = quantile(sorted, 0.5);
+  return {
+    name,
+    lines: text.split('\n').length - (text.endsWith('\n') ? 1 : 0),
+    bytes: Buffer.byteLength(text),
+    diagnostics: last.diagnostics.length,
+    deployments: last.deployments.length,
+    runs,
+    medianMs: median,
+    p95Ms: quantile(sorted, 0.95),
+    minMs: sorted[0] ?? 0,
+    maxMs: sorted[sorted.length - 1] ?? 0,
+    cpuMedianMs: quantile([...cpu].sort((a, b) => a - b), 0.5),
+    targetMs,
+    ok: targetMs === undefined ? undefined : median <= targetMs,
+  };
+}
+
+export async function benchValidation(opts: { root?: string; runs?: number; write?: boolean; log?: (s: string) => void } = {}): Promise<BenchRow[]> {
+  const root = opts.root ?? path.resolve(__dirname, '..', '..');
+  const runs = Math.max(30, opts.runs ?? RUNS);
+  const log = opts.log ?? ((s: string) => process.stdout.write(s));
+  const dir = path.join(root, 'examples');
+  const rows: BenchRow[] = [];
+  for (const f of fs.readdirSync(dir).filter((x) => /\.(ya?ml|json)$/i.test(x)).sort()) {
+    const file = path.join(dir, f);
+    rows.push(await time(f, fs.readFileSync(file, 'utf8'), file, runs));
+  }
+  const big = generateLlamaSwap(5000);
+  rows.push(await time('generated llama-swap (5,000 lines)', big, path.join(dir, 'generated-llama-swap.yaml'), runs, TARGET_LARGE_MS));
+
+  const header = ['file', 'lines', 'deployments', 'diagnostics', 'runs', 'median ms', 'p95 ms', 'min ms', 'max ms', 'cpu median ms', 'target (median)'];
+  const cells = rows.map((r) => [
+    r.name, String(r.lines), String(r.deployments), String(r.diagnostics), String(r.runs), r.medianMs.toFixed(2), r.p95Ms.toFixed(2),
+    r.minMs.toFixed(2), r.maxMs.toFixed(2), r.cpuMedianMs.toFixed(2), r.targetMs === undefined ? '' : `≤ ${r.targetMs} ms: ${r.ok ? 'yes' : 'NO'}`,
+  ]);
+  const widths = header.map((h, c) => Math.max(h.length, ...cells.map((l) => l[c].length)));
+  const os = await import('node:os');
+  log(`\nValidation time per file (analyzeText: parse, schema, flags, rules; no model files read)\n`);
+  log(`machine: ${os.cpus().length} cores, load average ${os.loadavg()[0].toFixed(1)} (wall times grow with load; CPU time less so)\n`);
+  log(header.map((h, c) => h.padEnd(widths[c])).join('  ') + '\n');
+  for (const l of cells) log(l.map((x, c) => (c === 0 ? x.padEnd(widths[c]) : x.padStart(widths[c]))).join('  ') + '\n');
+  if (opts.write !== false) {
+    const outDir = path.join(root, 'bench-results');
+    fs.mkdirSync(outDir, { recursive: true });
+    fs.writeFileSync(
+      path.join(outDir, 'validation.json'),
+      JSON.stringify({ date: new Date().toISOString(), node: process.version, cores: os.cpus().length, loadAverage: os.loadavg()[0], targetLargeMs: TARGET_LARGE_MS, rows }, null, 2) + '\n',
+    );
+    log('saved bench-results/validation.json\n');
+  }
+  return rows;
+}
+
+if (require.main === module) {
+  benchValidation().then(
+    (rows) => { process.exitCode = rows.every((r) => r.ok !== false) ? 0 : 1; },
+    (e) => { process.stderr.write(`bench validation: ${e instanceof Error ? e.stack : String(e)}\n`); process.exitCode = 2; },
+  );
+}

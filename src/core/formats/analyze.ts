@@ -1,0 +1,215 @@
+// The one entry point the extension and `kvlens check` call: detect → parse → schema → deployments →
+// llama.cpp flags / llama-swap → semantic rules. It never throws: whatever goes wrong becomes a diagnostic.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { ConfigFormat, Deployment } from '../deployment';
+import type { KvDiagnostic, Range } from '../diagnostics';
+import { RULES } from '../rules';
+import type { ModelResolution, ModelResolverLike, Rule, RuleContext } from '../rules/rule';
+import { detectFormat } from './detect';
+import { firstContentRange, languageOf, LineIndex, parseDocument, type ParsedDocument } from './document';
+import { analyzeSwapDocument } from './swap';
+import { profileDeployment } from './profile';
+import { schemaDiagnostics } from './schemaDiagnostics';
+import { vllmDeployment } from './vllm';
+
+export interface AnalyzeOptions {
+  /** User globs → formats (the `kvlens.fileAssociations` setting, `kvlens check --format-of`). */
+  associations?: Record<string, ConfigFormat>;
+  /** Force the format (`kvlens check --as`). */
+  format?: ConfigFormat;
+  /** models/resolve.ts's createModelResolver(); without it, rules that need the model stay quiet. */
+  modelResolver?: ModelResolverLike;
+  /** Existence check for absolute paths; default: fs.existsSync behind a short-lived cache. */
+  fileExists?: (p: string) => boolean;
+  /** Larger texts are not parsed (default 4 MiB). */
+  maxChars?: number;
+  /** Rules to run (default RULES). */
+  rules?: readonly Rule[];
+}
+
+export interface Analysis {
+  format?: ConfigFormat;
+  deployments: Deployment[];
+  diagnostics: KvDiagnostic[];
+  /** The parsed document, for hovers and CodeLenses that need more than the deployments. */
+  document?: ParsedDocument;
+}
+
+export const DEFAULT_MAX_CHARS = 4 * 1024 * 1024;
+
+const existsCache = new Map<string, { at: number; exists: boolean }>();
+const EXISTS_TTL_MS = 3000;
+
+/** fs.existsSync, cached for a few seconds: called per keystroke, so a path is stat'ed at most every 3 s. */
+export function cachedFileExists(p: string): boolean {
+  const now = Date.now();
+  const hit = existsCache.get(p);
+  if (hit && now - hit.at < EXISTS_TTL_MS) return hit.exists;
+  let exists = false;
+  try {
+    exists = fs.existsSync(p);
+  } catch {
+    exists = false;
+  }
+  if (existsCache.size > 2000) existsCache.clear();
+  existsCache.set(p, { at: now, exists });
+  return exists;
+}
+
+/** Text that is not text: NUL bytes or U+FFFD from a lossy decode. Returns the offset of the first one. */
+export function binaryOffset(text: string): number | undefined {
+  const nul = text.indexOf('\u0000');
+  if (nul >= 0) return nul;
+  const bad = text.indexOf('\uFFFD');
+  return bad >= 0 ? bad : undefined;
+}
+
+export async function analyzeText(text: string, fileName: string, opts: AnalyzeOptions = {}): Promise<Analysis> {
+  try {
+    return await analyzeUnsafe(text, fileName, opts);
+  } catch (e) {
+    const lines = new LineIndex(text);
+    return {
+      format: opts.format,
+      deployments: [],
+      diagnostics: [{
+        severity: 'error',
+        code: 'internal-error',
+        message: `KV Lens could not analyse this file (${e instanceof Error ? e.message : String(e)}); please report it.`,
+        range: lines.range(0, 0),
+      }],
+    };
+  }
+}
+
+async function analyzeUnsafe(text: string, fileName: string, opts: AnalyzeOptions): Promise<Analysis> {
+  const format = opts.format ?? detectFormat(fileName, text, opts.associations);
+  if (!format) return { deployments: [], diagnostics: [] };
+  const zero: Range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+  const max = opts.maxChars ?? DEFAULT_MAX_CHARS;
+  if (text.length > max) {
+    return {
+      format,
+      deployments: [],
+      diagnostics: [{
+        severity: 'error',
+        code: 'file-too-large',
+        message: `This file is ${(text.length / 1048576).toFixed(1)} MiB; KV Lens analyses configs up to ${(max / 1048576).toFixed(0)} MiB (a serving config is a few KiB).`,
+        range: zero,
+      }],
+    };
+  }
+  const bin = binaryOffset(text);
+  if (bin !== undefined) {
+    const lines = new LineIndex(text);
+    return {
+      format,
+      deployments: [],
+      diagnostics: [{
+        severity: 'error',
+        code: text[bin] === '\u0000' ? 'binary-file' : 'invalid-utf8',
+        message: text[bin] === '\u0000'
+          ? 'This file contains NUL bytes: it is binary, not a YAML/JSON config.'
+          : 'This file is not valid UTF-8 (a replacement character was found); save it as UTF-8.',
+        range: lines.range(bin, bin + 1),
+      }],
+    };
+  }
+  const doc = parseDocument(text, languageOf(fileName, text));
+  const diagnostics: KvDiagnostic[] = [...doc.diagnostics];
+  let deployments: Deployment[] = [];
+  const schemaDiags: KvDiagnostic[] = [];
+  if (!doc.root) {
+    if (diagnostics.length === 0 && format !== 'llama-swap') {
+      diagnostics.push({ severity: 'warning', code: 'empty-file', message: emptyMessage(format), range: firstContentRange(doc) });
+    }
+    return { format, deployments, diagnostics: sortDiagnostics(diagnostics), document: doc };
+  }
+  const usable = doc.value !== undefined;
+  if (format === 'kvlens-profile') {
+    if (usable) schemaDiags.push(...schemaDiagnostics('kvlens-profile', doc, doc.value));
+    const r = profileDeployment(doc, fileName);
+    diagnostics.push(...r.diagnostics);
+    if (r.deployment) deployments.push(r.deployment);
+  } else if (format === 'vllm') {
+    if (usable) schemaDiags.push(...schemaDiagnostics('vllm', doc, doc.value));
+    const r = vllmDeployment(doc, fileName);
+    diagnostics.push(...r.diagnostics);
+    if (r.deployment) deployments.push(r.deployment);
+  } else {
+    const r = analyzeSwapDocument(doc);
+    diagnostics.push(...r.diagnostics);
+    deployments = r.deployments;
+  }
+  diagnostics.push(...schemaDiags);
+
+  const ruleDiags = await runRules(deployments, text, fileName, opts);
+  // A rule that repeats what the schema already said at the same place stays quiet.
+  const taken = new Set(schemaDiags.map((d) => rangeKey(d.range)));
+  diagnostics.push(...ruleDiags.filter((d) => !(d.severity === 'error' && taken.has(rangeKey(d.range)))));
+  return { format, deployments, diagnostics: sortDiagnostics(diagnostics), document: doc };
+}
+
+function emptyMessage(format: ConfigFormat): string {
+  return format === 'kvlens-profile'
+    ? 'This profile is empty: add `model`, `engine`, `workload` and `targets` (see examples/).'
+    : 'This vLLM config is empty: add options such as `model` and `max-model-len`.';
+}
+
+async function runRules(deployments: Deployment[], text: string, fileName: string, opts: AnalyzeOptions): Promise<KvDiagnostic[]> {
+  const out: KvDiagnostic[] = [];
+  const baseDir = path.dirname(path.resolve(fileName));
+  const fileExists = opts.fileExists ?? cachedFileExists;
+  const rules = opts.rules ?? RULES;
+  for (const deployment of deployments) {
+    let modelResolution: ModelResolution | undefined;
+    let draftResolution: ModelResolution | undefined;
+    if (opts.modelResolver) {
+      if (deployment.model) modelResolution = await safeResolve(opts.modelResolver, deployment.model.ref, baseDir);
+      if (deployment.speculative?.draftRef) draftResolution = await safeResolve(opts.modelResolver, deployment.speculative.draftRef, baseDir);
+    }
+    const ctx: RuleContext = {
+      deployment,
+      model: modelResolution?.descriptor,
+      modelError: modelResolution?.kind === 'error' ? modelResolution.error : undefined,
+      text,
+      fileName,
+      baseDir,
+      fileExists,
+      modelResolution,
+      draftResolution,
+    };
+    for (const rule of rules) {
+      try {
+        out.push(...(await rule.run(ctx)));
+      } catch {
+        // One broken rule must not hide the others' findings.
+      }
+    }
+  }
+  return out;
+}
+
+async function safeResolve(resolver: ModelResolverLike, ref: string, baseDir: string): Promise<ModelResolution> {
+  try {
+    return await resolver.resolve(ref, baseDir);
+  } catch (e) {
+    return { kind: 'error', error: e instanceof Error ? e.message : String(e) };
+  }
+}
+
+function rangeKey(r: Range): string {
+  return `${r.start.line}:${r.start.character}-${r.end.line}:${r.end.character}`;
+}
+
+const SEVERITY_ORDER = { error: 0, warning: 1, information: 2 } as const;
+
+export function sortDiagnostics(ds: KvDiagnostic[]): KvDiagnostic[] {
+  return ds.sort(
+    (a, b) =>
+      a.range.start.line - b.range.start.line ||
+      a.range.start.character - b.range.start.character ||
+      SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity],
+  );
+}

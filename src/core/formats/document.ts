@@ -1,0 +1,451 @@
+// One tree for YAML and JSON documents that keeps where every key and value is written, so schema errors,
+// rules and quick fixes land on exact ranges. YAML via `yaml` (parseDocument + LineCounter), JSON via
+// jsonc-parser. Parsing never throws: syntax errors, alias bombs, excessive nesting and stack overflows all
+// become diagnostics.
+import * as jsonc from 'jsonc-parser';
+import * as YAML from 'yaml';
+import type { KvDiagnostic, Position, Range } from '../diagnostics';
+
+export type NodeType = 'object' | 'array' | 'string' | 'number' | 'boolean' | 'null' | 'other';
+
+export interface DocNode {
+  type: NodeType;
+  /** Offsets of the value in the document text ([start, end)). */
+  start: number;
+  end: number;
+  /** For a member of a mapping: its key and where the key is written. */
+  key?: string;
+  keyStart?: number;
+  keyEnd?: number;
+  /** Members in document order (duplicates included); `props` keeps the last, as PyYAML and JSON.parse do. */
+  members?: DocNode[];
+  props?: Map<string, DocNode>;
+  items?: DocNode[];
+  value?: string | number | boolean | null;
+  /** The `yaml` scalar this node came from (for offset mapping inside plain/quoted/block scalars). */
+  yamlScalar?: YAML.Scalar;
+  /** JSON string nodes: the raw text including quotes. */
+  jsonRaw?: string;
+}
+
+export interface ParsedDocument {
+  lang: 'yaml' | 'json';
+  text: string;
+  lines: LineIndex;
+  root?: DocNode;
+  /** The plain value (YAML: yaml's toJS, with aliases and merge keys resolved). Undefined when unusable. */
+  value: unknown;
+  diagnostics: KvDiagnostic[];
+  yamlDoc?: YAML.Document.Parsed;
+  lineCounter?: YAML.LineCounter;
+}
+
+/** Deeper documents are not parsed (recursive parsers would overflow the stack); real configs are < 10 deep. */
+export const MAX_DEPTH = 256;
+/** An alias bomb (billion laughs) stops here. */
+export const MAX_ALIAS_COUNT = 1000;
+
+export class LineIndex {
+  private readonly starts: number[] = [0];
+  constructor(private readonly text: string) {
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 10) this.starts.push(i + 1);
+      else if (c === 13 && text.charCodeAt(i + 1) !== 10) this.starts.push(i + 1);
+    }
+  }
+  position(offset: number): Position {
+    const o = Math.max(0, Math.min(offset, this.text.length));
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid] <= o) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo, character: o - this.starts[lo] };
+  }
+  range(start: number, end: number): Range {
+    return { start: this.position(start), end: this.position(Math.max(start, end)) };
+  }
+  offset(p: Position): number {
+    const start = this.starts[Math.min(Math.max(0, p.line), this.starts.length - 1)];
+    return Math.min(start + p.character, this.text.length);
+  }
+  get lineCount(): number {
+    return this.starts.length;
+  }
+  /** Range of the whole line (without its line break). */
+  lineRange(line: number): Range {
+    const l = Math.min(Math.max(0, line), this.starts.length - 1);
+    const start = this.starts[l];
+    let end = l + 1 < this.starts.length ? this.starts[l + 1] : this.text.length;
+    while (end > start && (this.text.charCodeAt(end - 1) === 10 || this.text.charCodeAt(end - 1) === 13)) end--;
+    return this.range(start, end);
+  }
+}
+
+export function keyRange(doc: ParsedDocument, node: DocNode): Range {
+  return node.keyStart !== undefined ? doc.lines.range(node.keyStart, node.keyEnd ?? node.keyStart) : valueRange(doc, node);
+}
+
+export function valueRange(doc: ParsedDocument, node: DocNode): Range {
+  return doc.lines.range(node.start, node.end);
+}
+
+/** Where to report something about the node as a whole: its key when it has one, else its value's first line. */
+export function anchorRange(doc: ParsedDocument, node: DocNode | undefined): Range {
+  if (!node) return firstContentRange(doc);
+  if (node.keyStart !== undefined) return keyRange(doc, node);
+  if (node.type === 'object' || node.type === 'array') {
+    const start = doc.lines.position(node.start);
+    const line = doc.lines.lineRange(start.line);
+    return { start, end: line.end };
+  }
+  return valueRange(doc, node);
+}
+
+export function firstContentRange(doc: ParsedDocument): Range {
+  const m = /\S/.exec(doc.text);
+  if (!m) return doc.lines.range(0, 0);
+  const start = doc.lines.position(m.index);
+  return { start, end: doc.lines.lineRange(start.line).end };
+}
+
+/** The node at `path`, or undefined. */
+export function locate(root: DocNode | undefined, path: readonly (string | number)[]): DocNode | undefined {
+  let n = root;
+  for (const seg of path) {
+    if (!n) return undefined;
+    if (n.type === 'object' && n.props) n = n.props.get(String(seg));
+    else if (n.type === 'array' && n.items) n = n.items[Number(seg)];
+    else return undefined;
+  }
+  return n;
+}
+
+/** The deepest node along `path` that exists (for errors inside values the tree does not model, e.g. merges). */
+export function locateNearest(root: DocNode | undefined, path: readonly (string | number)[]): DocNode | undefined {
+  let n = root;
+  for (const seg of path) {
+    let next: DocNode | undefined;
+    if (n?.type === 'object' && n.props) next = n.props.get(String(seg));
+    else if (n?.type === 'array' && n.items) next = n.items[Number(seg)];
+    if (!next) return n;
+    n = next;
+  }
+  return n;
+}
+
+export function parseDocument(text: string, lang: 'yaml' | 'json'): ParsedDocument {
+  const lines = new LineIndex(text);
+  const doc: ParsedDocument = { lang, text, lines, value: undefined, diagnostics: [] };
+  try {
+    if (lang === 'json') parseJson(doc);
+    else parseYaml(doc);
+  } catch (e) {
+    // A RangeError here is a stack overflow inside a parser; anything else is a parser bug. Either way the
+    // user gets a diagnostic, never an exception.
+    doc.root = undefined;
+    doc.value = undefined;
+    doc.diagnostics.push({
+      severity: 'error',
+      code: lang === 'json' ? 'json-syntax' : 'yaml-syntax',
+      message: `Could not parse this ${lang.toUpperCase()} file: ${e instanceof RangeError ? 'it is nested too deeply' : e instanceof Error ? e.message : String(e)}.`,
+      range: firstContentRange(doc),
+    });
+  }
+  return doc;
+}
+
+/** Max bracket nesting outside strings (and where it first exceeds `limit`), without recursion. */
+function flowDepth(text: string, limit: number): number | undefined {
+  let depth = 0;
+  let inString: string | undefined;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (c === '\\' && inString === '"') i++;
+      else if (c === inString) inString = undefined;
+      continue;
+    }
+    if (c === '"') inString = c;
+    else if (c === '[' || c === '{') {
+      if (++depth > limit) return i;
+    } else if (c === ']' || c === '}') depth = Math.max(0, depth - 1);
+  }
+  return undefined;
+}
+
+function tooDeep(doc: ParsedDocument, at: number): void {
+  doc.diagnostics.push({
+    severity: 'error',
+    code: 'too-deep',
+    message: `This document nests deeper than ${MAX_DEPTH} levels; KV Lens does not analyse it (no serving config needs that).`,
+    range: doc.lines.range(at, at + 1),
+  });
+}
+
+// ---------- JSON ----------
+
+const JSON_ERRORS: Record<number, string> = {
+  [jsonc.ParseErrorCode.InvalidSymbol]: 'Invalid symbol',
+  [jsonc.ParseErrorCode.InvalidNumberFormat]: 'Invalid number',
+  [jsonc.ParseErrorCode.PropertyNameExpected]: 'Expected a property name in double quotes',
+  [jsonc.ParseErrorCode.ValueExpected]: 'Expected a value',
+  [jsonc.ParseErrorCode.ColonExpected]: 'Expected a colon',
+  [jsonc.ParseErrorCode.CommaExpected]: 'Expected a comma',
+  [jsonc.ParseErrorCode.CloseBraceExpected]: 'Expected a closing brace `}`',
+  [jsonc.ParseErrorCode.CloseBracketExpected]: 'Expected a closing bracket `]`',
+  [jsonc.ParseErrorCode.EndOfFileExpected]: 'Expected the end of the file',
+  [jsonc.ParseErrorCode.InvalidCommentToken]: 'Invalid comment',
+  [jsonc.ParseErrorCode.UnexpectedEndOfComment]: 'Unterminated comment',
+  [jsonc.ParseErrorCode.UnexpectedEndOfString]: 'Unterminated string',
+  [jsonc.ParseErrorCode.UnexpectedEndOfNumber]: 'Unexpected end of number',
+  [jsonc.ParseErrorCode.InvalidUnicode]: 'Invalid unicode escape',
+  [jsonc.ParseErrorCode.InvalidEscapeCharacter]: 'Invalid escape character',
+  [jsonc.ParseErrorCode.InvalidCharacter]: 'Invalid character',
+};
+
+function parseJson(doc: ParsedDocument): void {
+  const deep = flowDepth(doc.text, MAX_DEPTH);
+  if (deep !== undefined) return tooDeep(doc, deep);
+  const errors: jsonc.ParseError[] = [];
+  const tree = jsonc.parseTree(doc.text, errors, { allowTrailingComma: false, disallowComments: false });
+  for (const e of errors.slice(0, 20)) {
+    doc.diagnostics.push({
+      severity: 'error',
+      code: 'json-syntax',
+      message: `${JSON_ERRORS[e.error] ?? jsonc.printParseErrorCode(e.error)}.`,
+      range: doc.lines.range(e.offset, e.offset + Math.max(1, e.length)),
+    });
+  }
+  if (!tree) return;
+  doc.root = fromJson(doc, tree, 0);
+  if (errors.length === 0) doc.value = plain(doc.root);
+}
+
+function fromJson(doc: ParsedDocument, n: jsonc.Node, depth: number): DocNode {
+  const node: DocNode = { type: 'other', start: n.offset, end: n.offset + n.length };
+  if (depth > MAX_DEPTH) return node;
+  switch (n.type) {
+    case 'object': {
+      node.type = 'object';
+      node.members = [];
+      node.props = new Map();
+      for (const prop of n.children ?? []) {
+        const [k, v] = prop.children ?? [];
+        if (!k || typeof k.value !== 'string') continue;
+        const child: DocNode = v ? fromJson(doc, v, depth + 1) : { type: 'null', start: k.offset + k.length, end: k.offset + k.length, value: null };
+        child.key = k.value;
+        child.keyStart = k.offset;
+        child.keyEnd = k.offset + k.length;
+        const earlier = node.props.get(k.value);
+        if (earlier) {
+          doc.diagnostics.push({
+            severity: 'warning',
+            code: 'duplicate-key',
+            message: `\`${k.value}\` is written twice in this object; the last one wins (line ${doc.lines.position(earlier.keyStart ?? 0).line + 1} is ignored).`,
+            range: doc.lines.range(k.offset, k.offset + k.length),
+          });
+        }
+        node.members.push(child);
+        node.props.set(k.value, child);
+      }
+      break;
+    }
+    case 'array':
+      node.type = 'array';
+      node.items = (n.children ?? []).map((c) => fromJson(doc, c, depth + 1));
+      break;
+    case 'string':
+      node.type = 'string';
+      node.value = n.value as string;
+      node.jsonRaw = doc.text.slice(n.offset, n.offset + n.length);
+      break;
+    case 'number':
+      node.type = 'number';
+      node.value = n.value as number;
+      break;
+    case 'boolean':
+      node.type = 'boolean';
+      node.value = n.value as boolean;
+      break;
+    case 'null':
+      node.type = 'null';
+      node.value = null;
+      break;
+  }
+  return node;
+}
+
+/** The plain JS value of a tree (used for JSON, where the tree is the whole truth). */
+export function plain(n: DocNode): unknown {
+  switch (n.type) {
+    case 'object': {
+      const o: Record<string, unknown> = {};
+      for (const m of n.members ?? []) {
+        if (m.key === '__proto__') Object.defineProperty(o, m.key, { value: plain(m), enumerable: true, writable: true, configurable: true });
+        else o[m.key as string] = plain(m);
+      }
+      return o;
+    }
+    case 'array':
+      return (n.items ?? []).map(plain);
+    case 'other':
+      return undefined;
+    default:
+      return n.value;
+  }
+}
+
+/** Map an offset inside a JSON string's decoded value to a document offset (escapes make them differ). */
+export function jsonStringOffsetMapper(node: DocNode): (valueOffset: number) => number {
+  const raw = node.jsonRaw ?? '';
+  const map: number[] = [];
+  for (let i = 1; i < raw.length - 1; ) {
+    map.push(node.start + i);
+    if (raw[i] === '\\') i += raw[i + 1] === 'u' ? 6 : 2;
+    else i += 1;
+  }
+  const end = node.start + Math.max(1, raw.length - 1);
+  return (o) => (o < 0 ? node.start + 1 : o < map.length ? map[o] : end);
+}
+
+// ---------- YAML ----------
+
+function yamlMessage(e: YAML.YAMLError): string {
+  // yaml appends " at line L, column C:\n\n<excerpt>"; the range already says where.
+  const first = e.message.split(/ at line \d+, column \d+/)[0].split('\n')[0].trim();
+  return first.endsWith('.') ? first : `${first}.`;
+}
+
+function parseYaml(doc: ParsedDocument): void {
+  const deep = flowDepth(doc.text, MAX_DEPTH);
+  if (deep !== undefined) return tooDeep(doc, deep);
+  const lineCounter = new YAML.LineCounter();
+  // uniqueKeys is checked in fromYaml with a Map: yaml's own check is quadratic in the keys of a mapping.
+  const ydoc = YAML.parseDocument(doc.text, { lineCounter, merge: true, prettyErrors: false, uniqueKeys: false, keepSourceTokens: false });
+  doc.yamlDoc = ydoc;
+  doc.lineCounter = lineCounter;
+  for (const e of ydoc.errors.slice(0, 20)) {
+    const duplicate = e.code === 'DUPLICATE_KEY';
+    doc.diagnostics.push({
+      severity: duplicate ? 'warning' : 'error',
+      code: duplicate ? 'duplicate-key' : 'yaml-syntax',
+      message: duplicate ? 'This key is written twice in the same mapping; the last one wins.' : yamlMessage(e),
+      range: doc.lines.range(e.pos[0], Math.max(e.pos[1], e.pos[0] + 1)),
+    });
+  }
+  for (const w of ydoc.warnings.slice(0, 20)) {
+    doc.diagnostics.push({ severity: 'warning', code: 'yaml-warning', message: yamlMessage(w), range: doc.lines.range(w.pos[0], w.pos[1]) });
+  }
+  const fatal = ydoc.errors.some((e) => e.code !== 'DUPLICATE_KEY');
+  if (!ydoc.contents) return;
+  doc.root = fromYaml(doc, ydoc, ydoc.contents, 0);
+  if (fatal) return;
+  try {
+    doc.value = ydoc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (e) {
+    doc.diagnostics.push({
+      severity: 'error',
+      code: 'yaml-aliases',
+      message: `Aliases expand too far (${e instanceof Error ? e.message.split('\n')[0] : String(e)}); KV Lens stops here, as vLLM's PyYAML would run out of memory.`,
+      range: firstContentRange(doc),
+    });
+    doc.root = undefined;
+  }
+}
+
+function fromYaml(doc: ParsedDocument, ydoc: YAML.Document, n: unknown, depth: number, inAlias = false): DocNode {
+  const range = (n as { range?: [number, number, number] }).range;
+  const node: DocNode = { type: 'other', start: range?.[0] ?? 0, end: range?.[1] ?? range?.[0] ?? 0 };
+  if (depth > MAX_DEPTH) return node;
+  if (YAML.isAlias(n)) {
+    // The alias's own range, the contents of what it points at (ranges where they are written) — expanded one
+    // level only: aliases inside an expansion keep just their shape, so an alias bomb costs linear time
+    // before toJS's maxAliasCount refuses it.
+    const target = n.resolve(ydoc);
+    if (!target) return node;
+    if (inAlias) {
+      if (YAML.isMap(target)) node.type = 'object';
+      else if (YAML.isSeq(target)) node.type = 'array';
+      if (!YAML.isScalar(target)) return node;
+    }
+    const t = fromYaml(doc, ydoc, target, depth + 1, true);
+    return { ...t, start: node.start, end: node.end, yamlScalar: undefined };
+  }
+  if (YAML.isMap(n)) {
+    node.type = 'object';
+    node.members = [];
+    node.props = new Map();
+    for (const pair of n.items) {
+      const k = pair.key;
+      let key: string | undefined;
+      if (YAML.isScalar(k)) key = k.value === null ? '' : String(k.value);
+      if (key === undefined || key === '<<') continue;
+      const kr = (k as YAML.Scalar).range;
+      let child: DocNode;
+      if (pair.value === null || pair.value === undefined) {
+        const at = kr?.[1] ?? node.start;
+        child = { type: 'null', start: at, end: at, value: null };
+      } else {
+        child = fromYaml(doc, ydoc, pair.value, depth + 1, inAlias);
+        if (child.type === 'null' && child.end <= child.start) {
+          // `key:` with nothing after it: yaml puts an empty scalar after the colon; point at the key instead.
+          child.start = kr?.[0] ?? child.start;
+          child.end = kr?.[1] ?? child.end;
+        }
+      }
+      child.key = key;
+      child.keyStart = kr?.[0];
+      child.keyEnd = kr?.[1];
+      const earlier = node.props.get(key);
+      if (earlier && key !== '<<') {
+        doc.diagnostics.push({
+          severity: 'warning',
+          code: 'duplicate-key',
+          message: `\`${key}\` is written twice in this mapping; the last one wins (line ${doc.lines.position(earlier.keyStart ?? 0).line + 1} is ignored).`,
+          range: doc.lines.range(child.keyStart ?? child.start, child.keyEnd ?? child.end),
+        });
+      }
+      node.members.push(child);
+      node.props.set(key, child);
+    }
+    return node;
+  }
+  if (YAML.isSeq(n)) {
+    node.type = 'array';
+    node.items = n.items.map((it) => fromYaml(doc, ydoc, it, depth + 1, inAlias));
+    return node;
+  }
+  if (YAML.isScalar(n)) {
+    const v = n.value;
+    node.yamlScalar = n;
+    if (v === null || v === undefined) {
+      node.type = 'null';
+      node.value = null;
+    } else if (typeof v === 'string') {
+      node.type = 'string';
+      node.value = v;
+    } else if (typeof v === 'number') {
+      node.type = 'number';
+      node.value = v;
+    } else if (typeof v === 'boolean') {
+      node.type = 'boolean';
+      node.value = v;
+    } else if (typeof v === 'bigint') {
+      node.type = 'number';
+      node.value = Number(v);
+    }
+    return node;
+  }
+  return node;
+}
+
+/** JSON when the name says so or the text starts like JSON; YAML otherwise (YAML is a superset anyway). */
+export function languageOf(fileName: string, text: string): 'yaml' | 'json' {
+  if (/\.jsonc?$/i.test(fileName)) return 'json';
+  if (/\.ya?ml$/i.test(fileName)) return 'yaml';
+  return /^\s*[{[]/.test(text) ? 'json' : 'yaml';
+}

@@ -1,0 +1,341 @@
+// llama-swap configs: every `models.<id>.cmd` that runs llama-server becomes a Deployment, and its flags are
+// validated like any llama.cpp command line. llama-swap macros (`macros:` at the top and per model, `${PORT}`,
+// `${MODEL_ID}`) are expanded before parsing, as llama-swap does, while every character keeps its origin: a
+// problem in text that came from a macro is reported on the `${name}` reference in the cmd (where the user
+// sees it used, and which is inside the model it concerns), with the macro named in the message.
+import * as YAML from 'yaml';
+import type { Deployment } from '../deployment';
+import { DEFAULT_WORKLOAD } from '../deployment';
+import type { KvDiagnostic, QuickFix, Range } from '../diagnostics';
+import { llamaEngineSettings } from './llamacpp/engine';
+import { type ArgIssue, type LlamaArgsParse, llamaToolOf, parseArgTokens, type Span } from './llamacpp/parse';
+import { suggest } from './llamacpp/suggest';
+import { type ArgToken, tokenizeArgs } from './llamacpp/tokenize';
+import { mapScalarOffsets } from './yamlScalar';
+
+export interface LlamaSwapAnalysis {
+  deployments: Deployment[];
+  diagnostics: KvDiagnostic[];
+}
+
+/** llama-swap's default first `${PORT}` value. */
+const DEFAULT_START_PORT = 5800;
+const MACRO_RE = /\$\{([^}\s]*)\}/g;
+/** Docker images of llama.cpp whose entrypoint is llama-server. */
+const SERVER_IMAGE_RE = /(^|\/)llama\.cpp:server([-_.\w]*)?$/;
+const MAX_MACRO_DEPTH = 16;
+const MAX_EXPANSION = 1 << 20;
+
+/** Content detection: a top-level `models` mapping whose entries are mappings with a `cmd`. */
+export function looksLikeLlamaSwap(parsedValue: unknown): boolean {
+  if (!isRecord(parsedValue)) return false;
+  const models = parsedValue.models;
+  if (!isRecord(models)) return false;
+  const entries = Object.values(models);
+  if (entries.length === 0) return false;
+  let withCmd = 0;
+  for (const e of entries) {
+    if (!isRecord(e)) return false;
+    if (typeof e.cmd === 'string') withCmd++;
+    else if (!('proxy' in e) && !('cmd' in e)) return false;
+  }
+  return withCmd > 0;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+interface MacroDef {
+  value: string;
+  /** Where its value is written (for diagnostics about the definition itself). */
+  node?: YAML.Scalar;
+}
+
+/**
+ * A cmd with macros expanded, as segments: expanded text [eStart[k], eStart[k+1]) is either the cmd's own text
+ * from sStart[k] on (macro[k] = -1) or the expansion of the reference written at [sStart[k], sEnd[k]).
+ */
+interface Expanded {
+  text: string;
+  eStart: number[];
+  sStart: number[];
+  sEnd: number[];
+  macro: number[];
+  macroNames: string[];
+  usedPort: boolean;
+}
+
+function readMacros(map: unknown, into: Map<string, MacroDef>): void {
+  if (!YAML.isMap(map)) return;
+  for (const pair of map.items) {
+    const key = YAML.isScalar(pair.key) ? String(pair.key.value) : undefined;
+    if (!key) continue;
+    const v = pair.value;
+    if (YAML.isScalar(v) && v.value !== null && v.value !== undefined && typeof v.value !== 'object') {
+      into.set(key, { value: String(v.source ?? v.value), node: v });
+    }
+  }
+}
+
+/** Expands `${name}` in a macro's own value (macros may use earlier macros). */
+function macroText(
+  name: string,
+  macros: Map<string, MacroDef>,
+  builtins: Map<string, string>,
+  depth: number,
+  used: Set<string>,
+  cache: Map<string, string>,
+): string | undefined {
+  const b = builtins.get(name);
+  if (b !== undefined) {
+    used.add(name);
+    return b;
+  }
+  const def = macros.get(name);
+  if (!def) return undefined;
+  if (!def.value.includes('${') || depth >= MAX_MACRO_DEPTH) return def.value;
+  const hit = cache.get(name);
+  if (hit !== undefined) return hit;
+  // A macro that (indirectly) uses itself stays as written: llama-swap only allows macros defined earlier.
+  cache.set(name, '${' + name + '}');
+  let out = def.value.replace(new RegExp(MACRO_RE.source, 'g'), (all, inner: string) =>
+    macroText(inner, macros, builtins, depth + 1, used, cache) ?? all,
+  );
+  // Nested macros can multiply (a = ${b}${b}, b = ${c}${c}, ...): past this size stop expanding.
+  if (out.length > MAX_EXPANSION) out = def.value;
+  cache.set(name, out);
+  return out;
+}
+
+function expand(
+  cmd: string,
+  macros: Map<string, MacroDef>,
+  builtins: Map<string, string>,
+  unknown: (name: string, start: number, end: number) => void,
+): Expanded {
+  const result: Expanded = { text: cmd, eStart: [0], sStart: [0], sEnd: [cmd.length], macro: [-1], macroNames: [], usedPort: false };
+  if (!cmd.includes('${')) return result;
+  const parts: string[] = [];
+  const used = new Set<string>();
+  const cache = new Map<string, string>();
+  result.eStart = [];
+  result.sStart = [];
+  result.sEnd = [];
+  result.macro = [];
+  let length = 0;
+  let last = 0;
+  const segment = (text: string, sStart: number, sEnd: number, macro: number): void => {
+    if (!text) return;
+    result.eStart.push(length);
+    result.sStart.push(sStart);
+    result.sEnd.push(sEnd);
+    result.macro.push(macro);
+    parts.push(text);
+    length += text.length;
+  };
+  const re = new RegExp(MACRO_RE.source, 'g');
+  for (let m = re.exec(cmd); m; m = re.exec(cmd)) {
+    const name = m[1];
+    const start = m.index;
+    const end = start + m[0].length;
+    const value = name.startsWith('env.') ? undefined : macroText(name, macros, builtins, 0, used, cache);
+    if (value === undefined) {
+      // `${env.X}` is the environment's business; unknown names are reported and kept as written.
+      if (!name.startsWith('env.')) unknown(name, start, end);
+      continue;
+    }
+    segment(cmd.slice(last, start), last, start, -1);
+    let idx = result.macroNames.indexOf(name);
+    if (idx < 0) idx = result.macroNames.push(name) - 1;
+    segment(value, start, end, idx);
+    last = end;
+  }
+  segment(cmd.slice(last), last, cmd.length, -1);
+  result.text = parts.join('');
+  result.usedPort = used.has('PORT');
+  if (result.eStart.length === 0) {
+    result.eStart.push(0);
+    result.sStart.push(0);
+    result.sEnd.push(0);
+    result.macro.push(-1);
+  }
+  return result;
+}
+
+/** The segment holding expanded offset i. */
+function segmentAt(x: Expanded, i: number): number {
+  let lo = 0;
+  let hi = x.eStart.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (x.eStart[mid] <= i) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+/** Expanded [a, b) → cmd value range; text from a macro widens to its whole `${name}` reference. */
+function expandedToValue(x: Expanded, a: number, b: number): { start: number; end: number; macro?: string; literal: boolean } {
+  const n = x.text.length;
+  a = Math.max(0, Math.min(a, n));
+  b = Math.max(a, Math.min(b, n));
+  const ka = segmentAt(x, a);
+  const startOf = (k: number, i: number): number => (x.macro[k] < 0 ? x.sStart[k] + (i - x.eStart[k]) : x.sStart[k]);
+  if (b === a) {
+    if (a >= n) return { start: x.sEnd[x.eStart.length - 1], end: x.sEnd[x.eStart.length - 1], literal: true };
+    const at = startOf(ka, a);
+    return { start: at, end: at, literal: x.macro[ka] < 0 };
+  }
+  const kb = segmentAt(x, b - 1);
+  let literal = true;
+  let macro: string | undefined;
+  for (let k = ka; k <= kb; k++) {
+    if (x.macro[k] >= 0) {
+      literal = false;
+      macro ??= x.macroNames[x.macro[k]];
+    }
+  }
+  const end = x.macro[kb] < 0 ? x.sStart[kb] + (b - x.eStart[kb]) : x.sEnd[kb];
+  return { start: startOf(ka, a), end, macro, literal };
+}
+
+/** Where the cmd's command starts for llama-server flags, or undefined when it does not run llama-server. */
+function findServerStart(tokens: readonly ArgToken[]): { index: number; tool: 'llama-server' | 'llama-cli' | 'llama-bench' } | undefined {
+  if (tokens.length === 0) return undefined;
+  const first = tokens[0].value;
+  const tool = llamaToolOf(first);
+  if (tool) return { index: 0, tool };
+  const base = first.replace(/\\/g, '/').split('/').pop() ?? '';
+  if (base === 'docker' || base === 'podman') {
+    const img = tokens.findIndex((t) => SERVER_IMAGE_RE.test(t.value));
+    if (img >= 0) return { index: img, tool: 'llama-server' };
+    // `docker run ... image llama-server -m ...` style: the first llama-server word after the image
+  }
+  // `env X=1 llama-server ...`, `nice -n 5 /opt/llama-server ...`, `docker run ... image llama-server ...`
+  for (let i = 1; i < tokens.length; i++) {
+    if (llamaToolOf(tokens[i].value) === 'llama-server') return { index: i, tool: 'llama-server' };
+  }
+  return undefined;
+}
+
+/**
+ * Analyzes a parsed llama-swap document. Models whose cmd does not run llama-server (vLLM, docker images of
+ * other servers, scripts) get no deployment and no flag diagnostics.
+ */
+export function analyzeLlamaSwap(doc: YAML.Document.Parsed, text: string, lineCounter: YAML.LineCounter): LlamaSwapAnalysis {
+  const deployments: Deployment[] = [];
+  const diagnostics: KvDiagnostic[] = [];
+  const root = doc.contents;
+  if (!YAML.isMap(root)) return { deployments, diagnostics };
+
+  const pos = (offset: number): { line: number; character: number } => {
+    const p = lineCounter.linePos(Math.max(0, Math.min(offset, text.length)));
+    return { line: p.line - 1, character: p.col - 1 };
+  };
+  const range = (start: number, end: number): Range => ({ start: pos(start), end: pos(Math.max(start, end)) });
+
+  const globalMacros = new Map<string, MacroDef>();
+  readMacros(root.get('macros', true), globalMacros);
+  const startPortNode = root.get('startPort', true);
+  const startPort = YAML.isScalar(startPortNode) && typeof startPortNode.value === 'number' ? startPortNode.value : DEFAULT_START_PORT;
+  let nextPort = startPort;
+
+  const models = root.get('models', true);
+  if (!YAML.isMap(models)) return { deployments, diagnostics };
+  for (const pair of models.items) {
+    const keyNode = pair.key;
+    if (!YAML.isScalar(keyNode) || !keyNode.range) continue;
+    const name = String(keyNode.value);
+    const anchor = range(keyNode.range[0], keyNode.range[1]);
+    const model = pair.value;
+    if (!YAML.isMap(model)) continue;
+    const cmdNode = model.get('cmd', true);
+    if (!YAML.isScalar(cmdNode) || typeof cmdNode.value !== 'string' || !cmdNode.range) continue;
+    const cmd = cmdNode.value;
+
+    const modelMacros = model.get('macros', true);
+    const macros = YAML.isMap(modelMacros) ? new Map(globalMacros) : globalMacros;
+    if (macros !== globalMacros) readMacros(modelMacros, macros);
+    const builtins = new Map<string, string>([['MODEL_ID', name]]);
+    // llama-swap hands out one port per model that uses ${PORT}, in order from startPort.
+    builtins.set('PORT', String(nextPort));
+
+    const toDoc = mapScalarOffsets(cmdNode, text);
+    const valueRange = (start: number, end: number): Range => {
+      const s = toDoc(start);
+      const e = end > start ? toDoc(end - 1) + 1 : s;
+      return range(s, e);
+    };
+    const expanded = expand(cmd, macros, builtins, (macro, start, end) => {
+      const close = suggest(macro, [...macros.keys(), 'PORT', 'MODEL_ID'], 1)[0];
+      diagnostics.push({
+        severity: 'error',
+        code: 'unknown-macro',
+        message: `Macro ${'`${' + macro + '}`'} is not defined in \`macros\` (globally or for this model); llama-swap would refuse the config.${close ? ` Did you mean \`\${${close}}\`?` : ''}`,
+        range: valueRange(start, end),
+      });
+    });
+
+    if (expanded.usedPort) nextPort++;
+    const tok = tokenizeArgs(expanded.text);
+    const start = findServerStart(tok.tokens);
+    if (!start) continue;
+    const parse = parseArgTokens(tok.tokens.slice(start.index), { tool: start.tool });
+    if (start.index > 0) parse.program = { name: tok.tokens[start.index].value, span: { offset: tok.tokens[start.index].offset, length: tok.tokens[start.index].length }, tool: start.tool };
+
+    const spanToValue = (sp: Span): { start: number; end: number; macro?: string; literal: boolean } =>
+      expandedToValue(expanded, sp.offset, sp.offset + sp.length);
+    const spanRange = (s: Span): Range => {
+      const v = spanToValue(s);
+      return valueRange(v.start, v.end);
+    };
+
+    if (tok.unterminatedQuote) {
+      diagnostics.push({
+        severity: 'error',
+        code: 'unterminated-quote',
+        message: `Unterminated ${tok.unterminatedQuote.quote} quote in cmd: the rest of the command is read as one argument.`,
+        range: spanRange({ offset: tok.unterminatedQuote.offset, length: 1 }),
+      });
+    }
+    for (const issue of parse.issues) diagnostics.push(toDiagnostic(issue, spanToValue, spanRange));
+
+    const settingRanges: Partial<Record<string, Range>> = {};
+    for (const [field, span] of Object.entries(parse.spans)) settingRanges[field] = spanRange(span);
+    deployments.push(toDeployment(name, anchor, parse, settingRanges));
+  }
+  return { deployments, diagnostics };
+}
+
+function toDiagnostic(
+  issue: ArgIssue,
+  spanToValue: (s: Span) => { start: number; end: number; macro?: string; literal: boolean },
+  spanRange: (s: Span) => Range,
+): KvDiagnostic {
+  const where = spanToValue(issue.span);
+  const message = where.macro ? `${issue.message} (from macro \`\${${where.macro}}\`)` : issue.message;
+  let fixes: QuickFix[] | undefined;
+  // A fix is offered only when every edit touches text written in the cmd itself, not a macro's expansion.
+  if (issue.fix && issue.fix.edits.every((e) => spanToValue(e).literal)) {
+    fixes = [{ title: issue.fix.title, preferred: true, edits: issue.fix.edits.map((e) => ({ range: spanRange(e), newText: e.newText })) }];
+  }
+  const d: KvDiagnostic = { severity: issue.severity, code: issue.code, message, range: spanRange(issue.span) };
+  if (fixes) d.fixes = fixes;
+  return d;
+}
+
+function toDeployment(name: string, anchor: Range, parse: LlamaArgsParse, settingRanges: Partial<Record<string, Range>>): Deployment {
+  const d: Deployment = {
+    name,
+    format: 'llama-swap',
+    anchor,
+    engine: llamaEngineSettings(parse.settings),
+    workload: { ...DEFAULT_WORKLOAD },
+    targets: [],
+    settingRanges,
+  };
+  const modelRange = settingRanges.modelRef;
+  if (parse.modelRef !== undefined && modelRange) d.model = { ref: parse.modelRef, range: modelRange };
+  return d;
+}

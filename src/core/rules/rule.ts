@@ -1,0 +1,42 @@
+// A semantic rule: something a schema cannot say (it needs the model, the file system or two settings at
+// once). Adding one = a new file exporting a Rule + one line in index.ts.
+import type { Deployment } from '../deployment';
+import type { KvDiagnostic } from '../diagnostics';
+import type { ModelDescriptor } from '../models/descriptor';
+
+/** How a model reference resolved; structurally the same as models/resolve.ts's ResolvedModel. */
+export interface ModelResolution {
+  kind: 'gguf' | 'hf-config' | 'catalog' | 'missing' | 'error';
+  descriptor?: ModelDescriptor;
+  path?: string;
+  error?: string;
+}
+
+/** Structurally models/resolve.ts's ModelResolver (createModelResolver()). */
+export interface ModelResolverLike {
+  resolve(ref: string, baseDir: string): Promise<ModelResolution>;
+}
+
+export interface RuleContext {
+  deployment: Deployment;
+  /** The deployment's model, when it could be resolved. */
+  model?: ModelDescriptor;
+  /** Why the model could not be read (a corrupt GGUF, ...), when it could not. */
+  modelError?: string;
+  text: string;
+  fileName: string;
+  /** Folder relative model paths resolve against (the file's folder). */
+  baseDir: string;
+  /** Cached existence check for absolute paths. */
+  fileExists: (absPath: string) => boolean;
+  /** Present only when a model resolver was given (otherwise rules must not guess about catalogs). */
+  modelResolution?: ModelResolution;
+  draftResolution?: ModelResolution;
+}
+
+export interface Rule {
+  /** Stable id; also the diagnostic code unless the rule has several. */
+  id: string;
+  description: string;
+  run(ctx: RuleContext): KvDiagnostic[] | Promise<KvDiagnostic[]>;
+}

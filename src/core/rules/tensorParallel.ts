@@ -1,0 +1,59 @@
+// Tensor parallelism splits attention heads across GPUs. vLLM requires the query heads to divide evenly by
+// tensor-parallel-size, and the KV heads to divide evenly — or, with more GPUs than KV heads, tp to be a
+// multiple of them (each KV head is then replicated, so KV per GPU stops shrinking).
+import type { KvDiagnostic } from '../diagnostics';
+import type { Rule } from './rule';
+
+function divisors(n: number, max = 64): number[] {
+  const out: number[] = [];
+  for (let i = 1; i <= Math.min(n, max); i++) if (n % i === 0) out.push(i);
+  return out;
+}
+
+export const tensorParallelRule: Rule = {
+  id: 'tensor-parallel-heads',
+  description: 'tensor-parallel-size must divide the attention heads (and fit the KV heads).',
+  run({ deployment, model }) {
+    const tp = deployment.engine.tensorParallel;
+    const range = deployment.settingRanges.tensorParallel;
+    if (!model || !range || !tp || tp <= 1) return [];
+    const out: KvDiagnostic[] = [];
+    const heads = model.heads;
+    if (heads > 0 && heads % tp !== 0) {
+      const ok = divisors(heads).filter((d) => d <= 16).join(', ');
+      out.push({
+        severity: 'error',
+        code: 'tensor-parallel-heads',
+        message: `tensor-parallel-size ${tp} does not divide ${model.name}'s ${heads} attention heads; vLLM will not start. Sizes that divide them: ${ok}.`,
+        range,
+      });
+      return out;
+    }
+    if (model.mla) return out; // MLA caches one latent per layer, not per-head K/V
+    const kv = Math.max(0, ...model.kvHeadsPerLayer.filter((h) => h > 0));
+    if (kv <= 0) return out;
+    if (tp <= kv && kv % tp !== 0) {
+      out.push({
+        severity: 'error',
+        code: 'tensor-parallel-kv-heads',
+        message: `tensor-parallel-size ${tp} does not divide ${model.name}'s ${kv} KV heads (GQA); vLLM will not start. Use a size that divides ${kv}.`,
+        range,
+      });
+    } else if (tp > kv && tp % kv !== 0) {
+      out.push({
+        severity: 'error',
+        code: 'tensor-parallel-kv-heads',
+        message: `tensor-parallel-size ${tp} is larger than ${model.name}'s ${kv} KV heads but not a multiple of them; vLLM cannot replicate KV heads evenly.`,
+        range,
+      });
+    } else if (tp > kv) {
+      out.push({
+        severity: 'information',
+        code: 'kv-heads-replicated',
+        message: `With tensor-parallel-size ${tp} and ${kv} KV heads, each GPU holds one KV head (each replicated on ${tp / kv} GPUs): KV memory per GPU is 1/${kv} of the total, not 1/${tp}.`,
+        range,
+      });
+    }
+    return out;
+  },
+};

@@ -1,0 +1,124 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { run } from '../../../src/cli/commands/check';
+import { main } from '../../../src/cli/main';
+import type { CliIO } from '../../../src/cli/io';
+import { EXAMPLES, FIXTURES } from '../formats/helpers';
+
+interface Captured { code: number; out: string; err: string }
+
+async function check(args: string[], cwd = FIXTURES): Promise<Captured> {
+  let out = '';
+  let err = '';
+  const io: CliIO = { out: (t) => { out += t; }, err: (t) => { err += t; }, cwd, isTTY: false };
+  const code = await run(args, io);
+  return { code, out, err };
+}
+
+describe('cli/check', () => {
+  it('exits 0 on the examples, with no errors or warnings (information notes allowed)', async () => {
+    const r = await check(['llama-3.1-8b.kvlens.yaml', 'llama-3.1-70b-vllm.kvlens.yaml', 'vllm-llama70b.yaml', 'llama-swap.yaml'], EXAMPLES);
+    assert.ok(!/: (error|warning): /.test(r.out), r.out);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.err, /4 files checked, 0 errors, 0 warnings/);
+  });
+
+  it('prints path:line:col: severity: message [code], 1-based, and exits 1 on errors', async () => {
+    const r = await check(['vllm-invalid.yaml']);
+    assert.equal(r.code, 1);
+    const lines = r.out.trim().split('\n');
+    assert.equal(lines.length, 7);
+    assert.equal(lines[0], 'vllm-invalid.yaml:2:16: error: `max-model-len` must be a whole number (such as 32768, or 32k = 32000 / 32K = 32768); found `lots`. [invalid-type]');
+    assert.match(lines[1], /^vllm-invalid\.yaml:3:1: warning: `gpu-memory-utilisation` is not a vLLM option KV Lens knows; did you mean `gpu-memory-utilization`\? \[unknown-key\]$/);
+    for (const l of lines) assert.match(l, /^[^:]+:\d+:\d+: (error|warning|information): .+ \[[a-z0-9-]+\]$/);
+  });
+
+  it('writes the JSON contract with 0-based ranges', async () => {
+    const r = await check(['--format', 'json', 'vllm-invalid.yaml', 'serve-vllm.json']);
+    assert.equal(r.code, 1);
+    const j = JSON.parse(r.out) as { file: string; format: string; diagnostics: { severity: string; code: string; message: string; range: unknown }[] }[];
+    assert.deepEqual(j.map((f) => [f.file, f.format]), [['vllm-invalid.yaml', 'vllm'], ['serve-vllm.json', 'vllm']]);
+    assert.deepEqual(j[0].diagnostics[0].range, { start: { line: 1, character: 15 }, end: { line: 1, character: 19 } });
+    assert.deepEqual(Object.keys(j[0].diagnostics[0]).sort(), ['code', 'message', 'range', 'severity']);
+    assert.deepEqual(j[1].diagnostics, []);
+  });
+
+  it('exits 0 when there are only warnings', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kvlens-check-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'a-vllm.yaml'), 'max-model-len: 4096\nmax-num-seq: 8\n');
+      const r = await check(['a-vllm.yaml'], dir);
+      assert.equal(r.code, 0);
+      assert.match(r.out, /a-vllm\.yaml:2:1: warning: .*did you mean `max-num-seqs`/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('exits 2 for a missing file or a directory, and still checks the other files', async () => {
+    const r = await check(['nope.kvlens.yaml', '.', 'vllm-invalid.yaml']);
+    assert.equal(r.code, 2);
+    assert.match(r.err, /cannot read nope\.kvlens\.yaml: no such file/);
+    assert.match(r.err, /\. is a directory/);
+    assert.ok(r.out.includes('vllm-invalid.yaml:2:16'));
+  });
+
+  it('exits 2 when it cannot tell the format, and --as or --format-of fix that', async () => {
+    const r = await check(['docker-compose.yaml']);
+    assert.equal(r.code, 2);
+    assert.match(r.err, /cannot tell the format of docker-compose\.yaml; name it \*\.kvlens\.yaml.*--as profile\|vllm\|llama-swap/);
+    const forced = await check(['--as', 'vllm', 'docker-compose.yaml']);
+    assert.equal(forced.code, 0, 'unknown keys in a vLLM config are warnings');
+    assert.match(forced.out, /`services` is not a vLLM option/);
+    const glob = await check(['--format-of', 'docker-*.yaml=vllm', 'docker-compose.yaml']);
+    assert.match(glob.out, /docker-compose\.yaml:2:1: warning/);
+    const content = await check(['serve-config.yaml']);
+    assert.equal(content.code, 0, 'detected as vLLM by content');
+  });
+
+  it('reports invalid UTF-8 and binary files as diagnostics at the bad byte', async () => {
+    const r = await check(['--format', 'json', 'vllm-latin1.yaml', 'blob-vllm.yaml']);
+    assert.equal(r.code, 1);
+    const j = JSON.parse(r.out) as { diagnostics: { code: string; message: string; range: { start: unknown } }[] }[];
+    assert.equal(j[0].diagnostics[0].code, 'invalid-utf8');
+    assert.deepEqual(j[0].diagnostics[0].range.start, { line: 1, character: 0 });
+    assert.match(j[0].diagnostics[0].message, /byte 0xff at byte 9/);
+    assert.equal(j[1].diagnostics[0].code, 'binary-file');
+    assert.deepEqual(j[1].diagnostics[0].range.start, { line: 0, character: 5 });
+  });
+
+  it('handles a 10 MB file and 10,000-deep JSON without crashing', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kvlens-check-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'big-vllm.yaml'), 'port: 8000\n'.repeat(1_000_000));
+      fs.writeFileSync(path.join(dir, 'deep-vllm.json'), '['.repeat(10_000) + ']'.repeat(10_000));
+      const r = await check(['big-vllm.yaml', 'deep-vllm.json'], dir);
+      assert.equal(r.code, 1);
+      assert.match(r.out, /big-vllm\.yaml:1:1: error: This file is 10\.5 MiB.*\[file-too-large\]/);
+      assert.match(r.out, /deep-vllm\.json:1:257: error: .*deeper than 256 levels.*\[too-deep\]/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('answers --help with 0 and bad usage with 2', async () => {
+    const h = await check(['--help']);
+    assert.equal(h.code, 0);
+    assert.match(h.out, /Usage: kvlens check/);
+    assert.equal((await check([])).code, 2);
+    assert.equal((await check(['--format', 'xml', 'a.yaml'])).code, 2);
+    assert.equal((await check(['--as', 'docker', 'a.yaml'])).code, 2);
+    assert.equal((await check(['--bogus', 'a.yaml'])).code, 2);
+  });
+});
+
+describe('cli/check through main()', () => {
+  it('dispatches `kvlens check` and returns its exit code', async () => {
+    let out = '';
+    const io: CliIO = { out: (t) => { out += t; }, err: () => undefined, cwd: FIXTURES, isTTY: false };
+    assert.equal(await main(['check', '--format', 'json', 'serve-vllm.json'], io), 0);
+    assert.equal((JSON.parse(out) as unknown[]).length, 1);
+  });
+});
