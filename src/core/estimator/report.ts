@@ -55,6 +55,15 @@ export interface TargetEstimate {
     kvBytesPerToken: number;
     computeBytes: number;
     overheadBytes?: number;
+    /** llama.cpp partial offload (-ngl): weights and KV left in host memory (not counted in totalBytes). */
+    hostWeightsBytes?: number;
+    hostKvBytes?: number;
+    /** Speculative decoding: the draft model's weights and KV, included in totalBytes. */
+    draftBytes?: number;
+    /** vLLM: gpu_memory_utilization × capacity, the memory vLLM claims up front. */
+    budgetBytes?: number;
+    /** vLLM: peak activation of the profiling run and non-torch memory (CUDA context, NCCL). */
+    activationBytes?: number;
     totalBytes: number;
     capacityBytes: number;
     fits: boolean;
@@ -69,6 +78,8 @@ export interface TargetEstimate {
     maxContextAtParallel?: number;
     /** vLLM: KV tokens the paged pool holds. */
     maxKvTokens?: number;
+    /** vLLM: KV blocks of `blockSize` tokens in the pool. */
+    kvBlocks?: number;
   };
   perf: PerfFigures & {
     /** Aggregate tokens/s across the workload's concurrent sequences. */
@@ -79,10 +90,20 @@ export interface TargetEstimate {
     /** ± relative band on the expected figures, e.g. 0.3 for ±30 %. */
     band: number;
     theoretical: PerfFigures;
-    speculative?: { speedup: number; bestDraftLength: number; bestSpeedup?: number; expectedTokensPerStep?: number };
+    speculative?: { speedup: number; bestDraftLength: number; bestSpeedup?: number; expectedTokensPerStep?: number; draftLength?: number; acceptanceRate?: number };
+    /** Decode batch the figures are for (the workload's concurrency, capped by slots / what fits). */
+    batch?: number;
+    /** Average KV depth per sequence during decode (prompt + half the output). */
+    decodeDepth?: number;
+    /** FLOP per byte where this target turns compute-bound. */
+    ridgePoint?: number;
+    /** Tensor-parallel communication share of one decode step, seconds. */
+    commSec?: number;
   };
   whatIfs?: WhatIf[];
   assumptions: string[];
+  /** Why llama.cpp / vLLM would refuse these settings on this target (e.g. quantized V without flash attention). */
+  errors?: string[];
 }
 
 export interface WhatIf {

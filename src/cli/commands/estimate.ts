@@ -1,0 +1,258 @@
+// `kvlens estimate [--target ID]... [--format text|json] [--draft MODEL] <file> [llama.cpp flags]` — memory,
+// concurrency and speed per target for a profile, a vLLM config, a llama-swap config (one block per model), a GGUF
+// or an HF config.json. llama.cpp flags after the file (-c -np -ctk -ctv -fa -ngl ...) override or supply the
+// engine settings. Exit: 0 every target fits, 1 some target does not fit, 2 usage or I/O failure.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { DEFAULT_WORKLOAD, type Deployment, type TargetRef } from '../../core/deployment';
+import { type KvDiagnostic, ZERO_RANGE } from '../../core/diagnostics';
+import type { ModelDescriptor } from '../../core/models/descriptor';
+import { estimate } from '../../core/estimator/estimate';
+import type { EstimateReport, TargetEstimate } from '../../core/estimator/report';
+import { resolveTargets } from '../../core/hardware/targets';
+import { detectLocalTarget } from '../../core/hardware/local';
+import { formatBytes, formatDuration, formatGiB, formatRate, formatTokens } from '../../core/units';
+import { createModelResolver } from '../../core/models/resolve';
+import { parseLlamaArgs } from '../../core/formats/llamacpp/parse';
+import { analyzeText } from '../../core/formats/analyze';
+import { loadHardwareCatalog } from '../../core/hardware/catalog';
+import { type CliIO, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError } from '../io';
+
+export const HELP = `Usage: kvlens estimate [options] <file> [llama.cpp flags]
+
+Memory (weights, KV cache, buffers), concurrency and speed (TTFT, TPOT, tok/s) per GPU/CPU target.
+<file> is a KV Lens profile, a vLLM config, a llama-swap config (one estimate per model), a .gguf file or an
+HF config.json (or a folder holding one). llama.cpp flags after the file (-c -np -ctk -ctv -fa -ngl -ub -b -kvu)
+override or supply the engine settings.
+
+Options:
+  --target ID          hardware target (repeatable): a catalog id such as h100-sxm, rtx-4090, or local
+                       (default: the file's targets, else h100-sxm and local)
+  --format text|json   output (default text; json follows the EstimateReport contract)
+  --draft MODEL        draft model for speculative decoding (GGUF, config.json or catalog id)
+  --list-targets       print the hardware catalog ids and exit
+  -h, --help           show this help
+
+Memory is per device, in binary units (GiB = 2^30 bytes). Exit: 0 every target fits, 1 some target does not
+fit, 2 usage or I/O failure.
+`;
+
+export interface EstimateArgs {
+  targets: string[];
+  output: 'text' | 'json';
+  draft?: string;
+  file?: string;
+  flags: string[];
+  help: boolean;
+  listTargets: boolean;
+}
+
+export function parseEstimateArgs(args: string[]): EstimateArgs {
+  const out: EstimateArgs = { targets: [], output: 'text', flags: [], help: false, listTargets: false };
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (out.file !== undefined) {
+      // After the file: our own long options still work, everything else is a llama.cpp flag.
+      if (a === '--target' || a.startsWith('--target=') || a === '--format' || a.startsWith('--format=') || a === '--draft' || a.startsWith('--draft=')) {
+        i = takeOption(out, args, i);
+      } else {
+        out.flags.push(a);
+      }
+      continue;
+    }
+    if (a === '-h' || a === '--help') out.help = true;
+    else if (a === '--list-targets') out.listTargets = true;
+    else if (a === '--json') out.output = 'json';
+    else if (a === '--target' || a.startsWith('--target=') || a === '--format' || a.startsWith('--format=') || a === '--draft' || a.startsWith('--draft=')) i = takeOption(out, args, i);
+    else if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option '${a}' before the file (llama.cpp flags go after it)`);
+    else out.file = a;
+  }
+  return out;
+}
+
+function takeOption(out: EstimateArgs, args: string[], i: number): number {
+  const a = args[i];
+  const eq = a.indexOf('=');
+  const name = eq > 0 ? a.slice(0, eq) : a;
+  let value: string | undefined = eq > 0 ? a.slice(eq + 1) : args[i + 1];
+  if (value === undefined || (eq < 0 && value.startsWith('--'))) throw new UsageError(`${name} needs a value`);
+  if (eq < 0) i++;
+  value = value.trim();
+  if (name === '--target') out.targets.push(...value.split(',').map((s) => s.trim()).filter(Boolean));
+  else if (name === '--format') {
+    if (value !== 'text' && value !== 'json') throw new UsageError(`--format must be text or json, not '${value}'`);
+    out.output = value;
+  } else out.draft = value;
+  return i;
+}
+
+interface ResolverLike {
+  resolve(ref: string, baseDir: string): Promise<{ kind: string; descriptor?: ModelDescriptor; error?: string; path?: string }>;
+}
+
+function loadResolver(): ResolverLike {
+  return createModelResolver();
+}
+
+function bareDeployment(name: string, modelRef: string): Deployment {
+  return {
+    name, format: 'kvlens-profile', anchor: ZERO_RANGE, model: { ref: modelRef, range: ZERO_RANGE },
+    engine: { kind: 'llama.cpp', cacheTypeK: 'f16', cacheTypeV: 'f16', flashAttention: 'auto', tensorParallel: 1, pipelineParallel: 1, dataParallel: 1 },
+    workload: { ...DEFAULT_WORKLOAD }, targets: [], settingRanges: {},
+  };
+}
+
+async function applyFlags(d: Deployment, flags: string[], io: CliIO): Promise<Deployment> {
+  if (!flags.length) return d;
+  const parsed = parseLlamaArgs(flags);
+  for (const issue of parsed.issues) {
+    const sev = (issue as { severity?: string }).severity ?? 'warning';
+    io.err(`kvlens estimate: flag ${sev}: ${(issue as { message?: string }).message ?? String(issue)}\n`);
+  }
+  const settings = Object.fromEntries(Object.entries(parsed.settings).filter(([, v]) => v !== undefined));
+  delete (settings as Record<string, unknown>).kind;
+  const next: Deployment = { ...d, engine: { ...d.engine, ...settings } };
+  if (parsed.modelRef) next.model = { ref: parsed.modelRef, range: ZERO_RANGE };
+  return next;
+}
+
+/** Deployments described by `file`: a config's deployments, or one bare llama.cpp deployment for a model file. */
+async function deploymentsOf(file: string, io: CliIO): Promise<{ deployments: Deployment[]; baseDir: string }> {
+  const abs = path.resolve(io.cwd, file);
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(abs);
+  } catch {
+    throw new UsageError(`cannot read '${file}': no such file or folder`);
+  }
+  const baseDir = st.isDirectory() ? abs : path.dirname(abs);
+  const base = path.basename(abs);
+  if (st.isDirectory() || /\.gguf$/i.test(base) || /^config\.json$/i.test(base)) {
+    return { deployments: [bareDeployment(base, abs)], baseDir };
+  }
+  if (st.size > 4 * 1024 * 1024) throw new UsageError(`'${file}' is larger than 4 MiB; not a config file`);
+  const text = fs.readFileSync(abs, 'utf8');
+  const analysis = await analyzeText(text, abs);
+  const errors = analysis.diagnostics.filter((x: KvDiagnostic) => x.severity === 'error');
+  for (const e of errors) io.err(`${file}:${e.range.start.line + 1}:${e.range.start.character + 1}: error: ${e.message} [${e.code}]\n`);
+  if (!analysis.format || !analysis.deployments.length) {
+    throw new UsageError(`'${file}' is not a KV Lens profile, vLLM config or llama-swap config (run \`kvlens check ${file}\`)`);
+  }
+  return { deployments: analysis.deployments, baseDir };
+}
+
+function verdictMark(t: TargetEstimate): string {
+  return t.memory.verdict === 'fits' ? 'fits' : t.memory.verdict === 'tight' ? 'tight' : 'NO FIT';
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
+  return rows.map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ').trimEnd()).join('\n');
+}
+
+export function renderText(report: EstimateReport, name: string): string {
+  const e = report.engine;
+  const out: string[] = [];
+  out.push(`${name} — ${report.model.name} (${report.model.architecture}, ${report.model.layers} layers, ${formatBytes(report.model.weightsBytes)} weights)`);
+  out.push(`engine ${e.kind}: context ${e.contextSize}${e.kvCells ? ` (${e.kvCells} cells/stream)` : ''}, parallel ${e.parallel}, KV ${e.cacheTypeK}/${e.cacheTypeV}, fa ${e.flashAttention}${e.tensorParallel > 1 ? `, TP ${e.tensorParallel}` : ''}, ${e.kvBytesPerToken.toLocaleString('en-US')} B/token`);
+  out.push(`workload: prompt ${report.workload.promptTokens}, output ${report.workload.outputTokens}, concurrency ${report.workload.concurrency}`);
+  out.push('');
+  const rows = [['target', 'fit', 'weights', 'KV', 'total/capacity GiB', 'users@ctx', 'TTFT', 'TPOT', 'tok/s/user', 'tok/s all']];
+  const known = report.model.layers > 0;
+  const dash = (s: string): string => (known ? s : '—');
+  for (const t of report.targets) {
+    rows.push([
+      `${t.id}${t.devices > 1 ? ` ×${t.devices}` : ''}`, known ? verdictMark(t) : '?', dash(formatBytes(t.memory.weightsBytes)), dash(formatBytes(t.memory.kvBytes)),
+      `${formatGiB(t.memory.totalBytes)}/${formatGiB(t.memory.capacityBytes)}`, dash(`${t.concurrency.maxSequences}@${formatTokens(t.concurrency.atContext)}`),
+      dash(formatDuration(t.perf.ttftSec)), dash(formatDuration(t.perf.tpotSec)), dash(formatRate(t.perf.decodeTokensPerSec, '')), dash(formatRate(t.perf.aggregateDecodeTokensPerSec, '')),
+    ]);
+  }
+  out.push(table(rows));
+  if (!known) out.push('', 'Model unknown: memory shows buffers only; speed needs the model (see warnings).');
+  if (known) out.push('', 'Expected figures with a ± band (theoretical peak in brackets):');
+  for (const t of known ? report.targets : []) {
+    const p = t.perf;
+    const spec = p.speculative ? `; speculative ${p.speculative.speedup.toFixed(2)}× (best γ=${p.speculative.bestDraftLength}, ${(p.speculative.bestSpeedup ?? 0).toFixed(2)}×)` : '';
+    out.push(`  ${t.id}: ±${Math.round(p.band * 100)} %, TTFT ${formatDuration(p.ttftSec)} [${formatDuration(p.theoretical.ttftSec)}], TPOT ${formatDuration(p.tpotSec)} [${formatDuration(p.theoretical.tpotSec)}], decode ${p.bound}-bound, context switch ${formatDuration(p.contextSwitchSec)}${t.concurrency.maxContextAtParallel ? `, max context/seq ${formatTokens(t.concurrency.maxContextAtParallel)}` : ''}${spec}`);
+    for (const err of t.errors ?? []) out.push(`    ! ${err}`);
+  }
+  const first = report.targets[0];
+  if (first?.whatIfs?.length) {
+    out.push('', `KV what-ifs on ${first.id}:`);
+    const w = [['cache K/V', 'B/token', 'KV', 'users', 'tok/s/user', 'fits', 'note']];
+    for (const x of first.whatIfs) {
+      w.push([
+        `${x.cacheTypeK}/${x.cacheTypeV}${x.windowTokens ? ` window ${x.windowTokens}` : ''}`, x.kvBytesPerToken.toLocaleString('en-US'), formatBytes(x.kvBytes), String(x.maxSequences),
+        formatRate(x.decodeTokensPerSec, ''), x.fits ? 'yes' : 'no', x.invalid ?? '',
+      ]);
+    }
+    out.push(table(w));
+  }
+  if (report.warnings.length) {
+    out.push('', 'Warnings:');
+    for (const w of report.warnings) out.push(`  - ${w}`);
+  }
+  out.push('', 'Assumptions:');
+  for (const t of report.targets) {
+    out.push(`  ${t.id}:`);
+    for (const a of t.assumptions) out.push(`    - ${a}`);
+  }
+  return out.join('\n') + '\n';
+}
+
+export async function run(args: string[], io: CliIO): Promise<number> {
+  const opts = parseEstimateArgs(args);
+  if (opts.help) {
+    io.out(HELP);
+    return EXIT_OK;
+  }
+  if (opts.listTargets) {
+    for (const t of loadHardwareCatalog().targets) io.out(`${t.id.padEnd(12)} ${t.name}\n`);
+    io.out(`${'local'.padEnd(12)} this machine (detected)\n`);
+    return EXIT_OK;
+  }
+  if (!opts.file) {
+    io.err(HELP);
+    return EXIT_USAGE;
+  }
+  const { deployments, baseDir } = await deploymentsOf(opts.file, io);
+  const resolver = loadResolver();
+  const reports: Array<EstimateReport & { deployment: string }> = [];
+  let anyNoFit = false;
+  for (const d0 of deployments) {
+    const d = await applyFlags(d0, opts.flags, io);
+    let model: ModelDescriptor | undefined;
+    const modelRef = d.model?.ref ?? d.engine.modelRef;
+    if (modelRef) {
+      const r = await resolver.resolve(modelRef, baseDir);
+      if (r.descriptor) model = r.descriptor;
+      else io.err(`kvlens estimate: ${d.name}: model '${modelRef}': ${r.error ?? r.kind}\n`);
+    } else {
+      io.err(`kvlens estimate: ${d.name}: no local model (-m, a GGUF path or a catalog id) — memory and speed need one\n`);
+    }
+    let draft: ModelDescriptor | undefined;
+    const draftRef = opts.draft ?? d.speculative?.draftRef;
+    if (draftRef) {
+      const r = await resolver.resolve(draftRef, opts.draft ? io.cwd : baseDir);
+      if (r.descriptor) draft = r.descriptor;
+      else io.err(`kvlens estimate: draft '${draftRef}': ${r.error ?? r.kind}\n`);
+    }
+    const withSpec: Deployment = opts.draft && !d.speculative ? { ...d, speculative: { draftRef: opts.draft, acceptanceRate: 0.8, draftLength: 4 } } : d;
+    const refs: TargetRef[] = opts.targets.length ? opts.targets.map((id) => ({ id })) : d.targets.length ? d.targets : [{ id: 'h100-sxm' }, { id: 'local' }];
+    if (refs.some((r) => 'id' in r && r.id.toLowerCase() === 'local')) await detectLocalTarget();
+    const resolved = resolveTargets(refs);
+    for (const e of resolved.errors) io.err(`kvlens estimate: ${e.message}\n`);
+    if (!resolved.targets.length) throw new UsageError('no known hardware target (see --list-targets)');
+    const report = estimate(withSpec, model, resolved.targets, { draft });
+    if (report.targets.some((t) => !t.memory.fits)) anyNoFit = true;
+    reports.push({ deployment: d.name, ...report });
+  }
+  if (opts.output === 'json') {
+    io.out(JSON.stringify(reports.length === 1 ? reports[0] : reports, null, 2) + '\n');
+  } else {
+    io.out(reports.map((r) => renderText(r, r.deployment)).join('\n'));
+  }
+  return anyNoFit ? EXIT_FINDINGS : EXIT_OK;
+}
+
+export { EXIT_USAGE };

@@ -1,0 +1,261 @@
+// KV cache bytes exactly as llama.cpp allocates them. Mirrors the llama.cpp source bundled in node-llama-cpp 3.22.1
+// (ggml-org/llama.cpp, bundle commit de3ff815): src/llama-context.cpp (n_ctx padding, n_ctx_seq, n_batch/n_ubatch,
+// flash-attention checks in llama_init_from_model), src/llama-model.cpp `create_memory` (kv_size = n_ctx_seq),
+// src/llama-kv-cache.cpp (one [n_embd_k_gqa(il), kv_size, n_stream] tensor for K and for V per layer; MLA has no V;
+// V rows widened to the max over layers when V is transposed, i.e. without flash attention) and
+// src/llama-kv-cache-iswa.cpp (SWA layers sized PAD(min(kv_size, n_swa × (unified ? n_seq : 1) + n_ubatch), 256)).
+import type { ModelDescriptor, LayerKind } from '../models/descriptor';
+import { GGML_TYPES, ggmlType } from './cacheTypes';
+
+export interface LlamaKvOptions {
+  /** `-c`; 0 = the model's trained context (llama.cpp's `n_ctx == 0` rule). */
+  nCtx: number;
+  /** `-np` (n_seq_max). Default 1. */
+  nSeq?: number;
+  /** `-kvu`: one stream shared by all sequences. Default false (llama.cpp's default). */
+  unified?: boolean;
+  typeK?: string;
+  typeV?: string;
+  /** `-ub`, default 512. */
+  nUbatch?: number;
+  /** `-b`, default 2048. */
+  nBatch?: number;
+  /** `--swa-full`, default false (common_params default; the bare llama.h default is true). */
+  swaFull?: boolean;
+  /** `-fa`: auto creates the cache with flash attention on (cparams.flash_attn is true until resolved later). */
+  flashAttention?: boolean | 'on' | 'off' | 'auto';
+}
+
+export interface LlamaKvLayer {
+  index: number;
+  kind: LayerKind;
+  kvHeads: number;
+  /** Cells per stream for this layer (SWA layers may hold fewer). */
+  cells: number;
+  /** n_embd_k_gqa(il) and the V row width actually allocated. */
+  kElements: number;
+  vElements: number;
+  kBytes: number;
+  vBytes: number;
+}
+
+export interface LlamaKvCache {
+  /** n_ctx after llama.cpp's rounding (total across sequences). */
+  nCtx: number;
+  /** Cells per stream of the full-attention cache (what llama.cpp's log calls `cells`). */
+  nCtxSeq: number;
+  cells: number;
+  /** Cells per stream of the SWA cache, when the model has SWA layers. */
+  swaCells?: number;
+  streams: number;
+  nSeq: number;
+  unified: boolean;
+  nUbatch: number;
+  nBatch: number;
+  flashAttention: boolean;
+  vTransposed: boolean;
+  typeK: string;
+  typeV: string;
+  layers: LlamaKvLayer[];
+  kBytes: number;
+  vBytes: number;
+  totalBytes: number;
+  /** Full-attention view: bytes one token adds across all KV layers (SWA windows ignored). */
+  bytesPerToken: number;
+  /** Layers without a per-token cache (recurrent state), not included in the bytes. */
+  recurrentLayers: number;
+  /** llama.cpp would refuse this configuration; the message is llama.cpp's own where it has one. */
+  errors: string[];
+  notes: string[];
+}
+
+const PAD = (x: number, n: number): number => Math.ceil(x / n) * n;
+
+function rowBytes(type: string, ne: number, errors: string[], what: string): number {
+  const t = ggmlType(type) ?? GGML_TYPES.f16;
+  if (ne % t.blockSize !== 0) {
+    errors.push(`${what} row of ${ne} elements is not a multiple of ${type}'s block size ${t.blockSize}`);
+    return Math.ceil(ne / t.blockSize) * t.typeSize;
+  }
+  return (ne / t.blockSize) * t.typeSize;
+}
+
+export function isFlashAttentionOn(fa: LlamaKvOptions['flashAttention']): boolean {
+  return !(fa === false || fa === 'off');
+}
+
+/** Why llama.cpp refuses these cache types for this model (empty = accepted). Mirrors llama_init_from_model. */
+export function cacheTypeErrors(model: Pick<ModelDescriptor, 'headDimK' | 'headDimV' | 'mla'>, typeK: string, typeV: string, flashAttention: LlamaKvOptions['flashAttention']): string[] {
+  const errors: string[] = [];
+  const tk = ggmlType(typeK);
+  const tv = ggmlType(typeV);
+  if (!tk) errors.push(`unknown K cache type '${typeK}'`);
+  if (!tv) errors.push(`unknown V cache type '${typeV}'`);
+  const fa = isFlashAttentionOn(flashAttention);
+  if (model.mla && typeK.toLowerCase() !== typeV.toLowerCase()) {
+    errors.push(`model does not support different K (${typeK}) and V (${typeV}) cache types`);
+  }
+  if (tv?.quantized && !fa) errors.push('quantized V cache requires flash_attn to be enabled');
+  const headK = model.mla ? model.mla.kvLoraRank + model.mla.qkRopeHeadDim : model.headDimK;
+  const headV = model.mla ? (model.mla.vHeadDim ?? model.mla.kvLoraRank) : model.headDimV;
+  if (fa && tk?.quantized && headK > 0 && headK % tk.blockSize !== 0) {
+    errors.push(`K cache type ${typeK} with block size ${tk.blockSize} does not divide n_embd_head_k=${headK}`);
+  }
+  if (fa && tv?.quantized && headV > 0 && headV % tv.blockSize !== 0) {
+    errors.push(`V cache type ${typeV} with block size ${tv.blockSize} does not divide n_embd_head_v=${headV}`);
+  }
+  return errors;
+}
+
+// llama.cpp ignores some configs' sliding windows (Mistral-7B-v0.1, Phi-3, Qwen2): the model reader records
+// what llama.cpp will actually allocate in llamaCppLayerKinds.
+function llamaLayerKinds(model: ModelDescriptor): LayerKind[] {
+  return model.llamaCppLayerKinds ?? model.layerKinds;
+}
+
+function layerKind(model: ModelDescriptor, il: number): LayerKind {
+  return llamaLayerKinds(model)[il] ?? 'full';
+}
+
+function layerHeads(model: ModelDescriptor, il: number): number {
+  if (layerKind(model, il) === 'recurrent') return 0;
+  if (model.mla) return 1;
+  const h = model.kvHeadsPerLayer[il] ?? model.kvHeadsPerLayer[0] ?? 0;
+  return Number.isFinite(h) && h > 0 ? h : 0;
+}
+
+/** Exact KV cache allocation of llama.cpp for `model` with the given context parameters. */
+export function llamaKvCache(model: ModelDescriptor, opts: LlamaKvOptions): LlamaKvCache {
+  const errors: string[] = [];
+  const notes: string[] = [];
+  const nSeq = Math.max(1, Math.floor(opts.nSeq ?? 1));
+  const unified = opts.unified ?? false;
+  const typeK = (opts.typeK ?? 'f16').toLowerCase();
+  const typeV = (opts.typeV ?? 'f16').toLowerCase();
+  const fa = isFlashAttentionOn(opts.flashAttention);
+  const vTrans = !fa;
+
+  let nCtxReq = Math.max(0, Math.floor(opts.nCtx || 0));
+  if (nCtxReq === 0) {
+    if (model.trainedContext && model.trainedContext > 0) {
+      nCtxReq = model.trainedContext;
+      notes.push(`-c 0 → the model's trained context, ${model.trainedContext} tokens`);
+    } else {
+      nCtxReq = 4096;
+      errors.push('context size 0 means the trained context, which the model does not state; assumed 4096');
+    }
+  }
+  // llama-context.cpp: n_batch = min(n_ctx, n_batch) before padding; n_ubatch = min(n_batch, n_ubatch).
+  const nBatch = Math.min(nCtxReq, Math.max(1, Math.floor(opts.nBatch ?? 2048)));
+  // common_params default -ub 512; an explicit 0 means "same as n_batch" (llama_context's rule).
+  const ubReq = opts.nUbatch === undefined ? 512 : Math.floor(opts.nUbatch);
+  const nUbatch = Math.min(nBatch, ubReq > 0 ? ubReq : nBatch);
+
+  let nCtx = PAD(nCtxReq, 256);
+  let nCtxSeq: number;
+  if (unified) {
+    nCtxSeq = nCtx;
+  } else {
+    nCtxSeq = PAD(Math.floor(nCtx / nSeq), 256);
+    if (nCtxSeq === 0) {
+      errors.push('n_ctx_seq == 0');
+      nCtxSeq = 256;
+    }
+    if (nCtx !== nCtxSeq * nSeq) {
+      notes.push(`n_ctx ${nCtx} is not divisible by ${nSeq} sequences: each stream gets PAD(${nCtx}/${nSeq}, 256) = ${nCtxSeq} cells, ${nCtxSeq * nSeq} in all`);
+      nCtx = nCtxSeq * nSeq;
+    }
+  }
+  const streams = unified ? 1 : nSeq;
+
+  errors.push(...cacheTypeErrors(model, typeK, typeV, opts.flashAttention));
+
+  const nLayers = Math.max(0, model.layers | 0);
+  const hasSwa = llamaLayerKinds(model).some((k) => k === 'swa');
+  let swaCells: number | undefined;
+  if (hasSwa) {
+    const nSwa = model.slidingWindow ?? 0;
+    if (!(nSwa > 0)) {
+      notes.push('the model has sliding-window layers but no window size; they are sized like full layers');
+      swaCells = nCtxSeq;
+    } else if (opts.swaFull) {
+      swaCells = nCtxSeq;
+    } else {
+      swaCells = PAD(Math.min(nCtxSeq, nSwa * (unified ? nSeq : 1) + nUbatch), 256);
+    }
+  }
+
+  const headK = model.mla ? model.mla.kvLoraRank + model.mla.qkRopeHeadDim : model.headDimK;
+  const headV = model.headDimV;
+  // Without flash attention V is stored transposed and every layer's V row is widened to the largest one.
+  let vMax = 0;
+  for (let il = 0; il < nLayers; il++) vMax = Math.max(vMax, headV * layerHeads(model, il));
+
+  const layers: LlamaKvLayer[] = [];
+  let kBytes = 0;
+  let vBytes = 0;
+  let bytesPerToken = 0;
+  let recurrentLayers = 0;
+  for (let il = 0; il < nLayers; il++) {
+    const kind = layerKind(model, il);
+    const heads = layerHeads(model, il);
+    if (kind === 'recurrent' || heads === 0) {
+      recurrentLayers += kind === 'recurrent' ? 1 : 0;
+      continue;
+    }
+    const cells = kind === 'swa' && swaCells !== undefined ? swaCells : nCtxSeq;
+    const kElements = headK * heads;
+    const vElements = model.mla ? 0 : vTrans ? vMax : headV * heads;
+    const kRow = rowBytes(typeK, kElements, errors, `layer ${il} K`);
+    const vRow = model.mla ? 0 : rowBytes(typeV, vElements, errors, `layer ${il} V`);
+    const kb = kRow * cells * streams;
+    const vb = vRow * cells * streams;
+    layers.push({ index: il, kind, kvHeads: heads, cells, kElements, vElements, kBytes: kb, vBytes: vb });
+    kBytes += kb;
+    vBytes += vb;
+    bytesPerToken += kRow + vRow;
+  }
+  if (recurrentLayers > 0) {
+    notes.push(`${recurrentLayers} recurrent layers keep a fixed-size state per sequence (f32, not per token); it is not included here`);
+  }
+  if (model.mla) notes.push(`MLA: one latent of ${model.mla.kvLoraRank} + ${model.mla.qkRopeHeadDim} = ${headK} elements per layer per token, no separate V`);
+  const uniqueErrors = [...new Set(errors)];
+  return {
+    nCtx, nCtxSeq, cells: nCtxSeq, swaCells, streams, nSeq, unified, nUbatch, nBatch, flashAttention: fa, vTransposed: vTrans,
+    typeK, typeV, layers, kBytes, vBytes, totalBytes: kBytes + vBytes, bytesPerToken, recurrentLayers, errors: uniqueErrors, notes,
+  };
+}
+
+/**
+ * The textbook per-token figure: 2 × layers × KV heads × head_dim × bytes per element (what papers compute).
+ * Uses per-layer heads and skips recurrent layers; MLA counts its single latent.
+ */
+export function naiveKvBytesPerToken(model: ModelDescriptor, bytesPerElem: number): number {
+  let elems = 0;
+  for (let il = 0; il < model.layers; il++) {
+    const heads = layerHeads(model, il);
+    if (heads === 0) continue;
+    if (model.mla) elems += model.mla.kvLoraRank + model.mla.qkRopeHeadDim;
+    else elems += heads * (model.headDimK + model.headDimV);
+  }
+  return elems * bytesPerElem;
+}
+
+/** KV per token as vLLM stores it (no MLA latent compression unless the model uses MLA, which vLLM also caches compressed). */
+export function vllmKvBytesPerToken(model: ModelDescriptor, bytesPerElem: number, tensorParallel = 1): number {
+  const tp = Math.max(1, tensorParallel);
+  let elems = 0;
+  for (let il = 0; il < model.layers; il++) {
+    const heads = layerHeads(model, il);
+    if (heads === 0) continue;
+    if (model.mla) {
+      // vLLM's MLA backends cache the compressed latent; it is replicated on every TP rank.
+      elems += model.mla.kvLoraRank + model.mla.qkRopeHeadDim;
+    } else {
+      // KV heads are split across ranks; with fewer heads than ranks each rank keeps (replicates) one head.
+      const perRank = Math.max(1, Math.ceil(heads / tp));
+      elems += perRank * (model.headDimK + model.headDimV);
+    }
+  }
+  return elems * bytesPerElem;
+}

@@ -1,0 +1,83 @@
+// `kvlens estimate` in-process: argument parsing, a generated GGUF with llama.cpp flags, a profile, JSON contract.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parseEstimateArgs, run } from '../../../src/cli/commands/estimate';
+import type { CliIO } from '../../../src/cli/io';
+import { makeLlamaGguf } from '../../../src/core/models/makeModel';
+
+function io(cwd: string): CliIO & { stdout: string; stderr: string } {
+  const o = { stdout: '', stderr: '', cwd, isTTY: false, out: (t: string) => { o.stdout += t; }, err: (t: string) => { o.stderr += t; } };
+  return o;
+}
+
+describe('kvlens estimate', () => {
+  let dir: string;
+  let gguf: string;
+  before(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kvlens-est-'));
+    gguf = path.join(dir, 'tiny.gguf');
+    await makeLlamaGguf(gguf, { layers: 4, embd: 512, heads: 8, kvHeads: 2, ff: 1376, vocab: 1024, ctx: 4096 });
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('parses our options before and after the file; the rest are llama.cpp flags', () => {
+    const a = parseEstimateArgs(['--target', 'h100-sxm', 'm.gguf', '-c', '1000', '--target=l4', '-np', '3', '--format', 'json']);
+    assert.deepEqual(a.targets, ['h100-sxm', 'l4']);
+    assert.equal(a.file, 'm.gguf');
+    assert.deepEqual(a.flags, ['-c', '1000', '-np', '3']);
+    assert.equal(a.output, 'json');
+    assert.throws(() => parseEstimateArgs(['--format', 'xml', 'f']), /text or json/);
+    assert.throws(() => parseEstimateArgs(['-c', '5', 'f']), /unknown option/);
+  });
+
+  it('a GGUF with -c 1000 -np 3: exact llama.cpp cells and bytes in the JSON contract', async () => {
+    const o = io(dir);
+    const code = await run(['--target', 'h100-sxm', '--target', 'l4', '--format', 'json', 'tiny.gguf', '-c', '1000', '-np', '3', '-ctk', 'q8_0', '-ctv', 'q8_0', '-fa', 'on'], o);
+    assert.equal(code, 0, o.stderr);
+    const r = JSON.parse(o.stdout);
+    for (const k of ['name', 'architecture', 'layers', 'kvHeads', 'headDim', 'params', 'activeParams', 'weightsBytes']) assert.ok(k in r.model, `model.${k}`);
+    for (const k of ['kind', 'contextSize', 'parallel', 'cacheTypeK', 'cacheTypeV', 'flashAttention', 'tensorParallel', 'kvBytesPerToken']) assert.ok(k in r.engine, `engine.${k}`);
+    assert.equal(r.engine.contextSize, 1000);
+    assert.equal(r.engine.parallel, 3);
+    // 2 KV heads × 64 head_dim = 128 elements per K row → q8_0 136 B; K+V × 4 layers = 1088 B/token
+    assert.equal(r.engine.kvBytesPerToken, 4 * 2 * 136);
+    // PAD(1024 / 3 = 341, 256) = 512 cells per stream × 3 streams
+    assert.equal(r.engine.kvCells, 512);
+    const t = r.targets[0];
+    assert.equal(t.id, 'h100-sxm');
+    assert.equal(t.memory.kvBytes, 1088 * 512 * 3);
+    for (const k of ['weightsBytes', 'kvBytes', 'kvBytesPerToken', 'computeBytes', 'totalBytes', 'capacityBytes', 'fits']) assert.ok(k in t.memory, `memory.${k}`);
+    for (const k of ['maxSequences', 'atContext']) assert.ok(k in t.concurrency);
+    for (const k of ['prefillTokensPerSec', 'ttftSec', 'decodeTokensPerSec', 'tpotSec', 'contextSwitchSec', 'bound', 'theoretical']) assert.ok(k in t.perf, `perf.${k}`);
+    assert.ok(Array.isArray(t.assumptions) && t.assumptions.length > 3);
+    assert.ok(Number.isInteger(t.memory.totalBytes));
+  });
+
+  it('text output is a table with one row per target, what-ifs and assumptions', async () => {
+    const o = io(dir);
+    const code = await run(['--target', 'rtx-4090', 'tiny.gguf', '-c', '2048'], o);
+    assert.equal(code, 0, o.stderr);
+    assert.match(o.stdout, /^target\s+fit\s+weights/m);
+    assert.match(o.stdout, /^rtx-4090\s+fits/m);
+    assert.match(o.stdout, /KV what-ifs/);
+    assert.match(o.stdout, /Assumptions:/);
+    assert.ok(!/NaN|undefined|Infinity/.test(o.stdout));
+  });
+
+  it('a profile: uses its targets; an unknown --target is reported with suggestions', async () => {
+    const profile = path.join(dir, 'p.kvlens.yaml');
+    fs.writeFileSync(profile, 'model: ./tiny.gguf\nengine:\n  kind: llama.cpp\n  args: "-c 4096 -np 2"\nworkload:\n  promptTokens: 512\n  outputTokens: 64\n  concurrency: 2\ntargets: [l4, rtx-3090]\n');
+    const o = io(dir);
+    assert.equal(await run(['--format', 'json', 'p.kvlens.yaml'], o), 0, o.stderr);
+    assert.deepEqual(JSON.parse(o.stdout).targets.map((t: { id: string }) => t.id), ['l4', 'rtx-3090']);
+    const o2 = io(dir);
+    await run(['--target', 'h100', '--target', 'l4', 'p.kvlens.yaml'], o2);
+    assert.match(o2.stderr, /did you mean/);
+  });
+
+  it('a missing file is a usage error', async () => {
+    await assert.rejects(run(['nope.gguf'], io(dir)), /no such file/);
+  });
+});
