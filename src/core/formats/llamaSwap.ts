@@ -2,7 +2,10 @@
 // validated like any llama.cpp command line. llama-swap macros (`macros:` at the top and per model, `${PORT}`,
 // `${MODEL_ID}`) are expanded before parsing, as llama-swap does, while every character keeps its origin: a
 // problem in text that came from a macro is reported on the `${name}` reference in the cmd (where the user
-// sees it used, and which is inside the model it concerns), with the macro named in the message.
+// sees it used, and which is inside the model it concerns), with the macro named in the message; no quick fix
+// is offered there, since editing the reference would not fix the macro.
+// Codes added here (besides parseLlamaArgs's): unknown-macro (error), missing-proxy (warning: llama-server not on
+// ${PORT} and no `proxy`), unterminated-quote.
 import * as YAML from 'yaml';
 import type { Deployment } from '../deployment';
 import { DEFAULT_WORKLOAD } from '../deployment';
@@ -300,12 +303,43 @@ export function analyzeLlamaSwap(doc: YAML.Document.Parsed, text: string, lineCo
       });
     }
     for (const issue of parse.issues) diagnostics.push(toDiagnostic(issue, spanToValue, spanRange));
+    if (start.tool === 'llama-server' && !expanded.usedPort && !model.has('proxy')) {
+      diagnostics.push(missingProxy(parse, cmdNode, spanToValue, spanRange, valueRange));
+    }
 
     const settingRanges: Partial<Record<string, Range>> = {};
     for (const [field, span] of Object.entries(parse.spans)) settingRanges[field] = spanRange(span);
     deployments.push(toDeployment(name, anchor, parse, settingRanges));
   }
   return { deployments, diagnostics };
+}
+
+/**
+ * llama-swap forwards to `proxy`, which defaults to http://localhost:${PORT}; a llama-server that does not
+ * listen on ${PORT} (a fixed `--port`, or none: 8080) and has no `proxy` is never reached.
+ */
+function missingProxy(
+  parse: LlamaArgsParse,
+  cmdNode: YAML.Scalar,
+  spanToValue: (s: Span) => { start: number; end: number; macro?: string; literal: boolean },
+  spanRange: (s: Span) => Range,
+  valueRange: (start: number, end: number) => Range,
+): KvDiagnostic {
+  const portFlag = [...parse.flags].reverse().find((f) => f.spec.canonical === '--port');
+  const message =
+    'This llama-server does not listen on `${PORT}` and the model has no `proxy`: llama-swap sends requests to ' +
+    `http://localhost:\${PORT}, where nothing answers. Use \`--port \${PORT}\` or set \`proxy\` to the server's address` +
+    (portFlag?.value ? ` (http://127.0.0.1:${portFlag.value}).` : ' (llama-server listens on 8080 by default).');
+  if (portFlag?.valueSpan) {
+    const d: KvDiagnostic = { severity: 'warning', code: 'missing-proxy', message, range: spanRange(portFlag.valueSpan) };
+    if (spanToValue(portFlag.valueSpan).literal) {
+      d.fixes = [{ title: 'Listen on `${PORT}`', preferred: true, edits: [{ range: spanRange(portFlag.valueSpan), newText: '${PORT}' }] }];
+    }
+    return d;
+  }
+  const program = parse.program?.span;
+  const range = program ? spanRange(program) : valueRange(0, Math.min(String(cmdNode.value).length, 1));
+  return { severity: 'warning', code: 'missing-proxy', message, range };
 }
 
 function toDiagnostic(

@@ -291,7 +291,8 @@ function blockWithIndent(text: string, lines: [number, number][], indent: number
     const cs = Math.min(ls + indent, le);
     let q = ls;
     while (q < le && text[q] === ' ') q++;
-    const empty = q >= le || (q - ls < indent && /^[ \t]*$/.test(text.slice(ls, le)));
+    // only spaces, no more than the indentation: an empty line (more spaces than that are content)
+    const empty = q >= le && le - ls <= indent;
     return { cs, le, empty, more: !empty && isBlank(text[cs]) };
   });
   // trailing empty lines are handled by chomping

@@ -34,8 +34,13 @@ export interface ArgFix {
 
 export interface ArgIssue {
   severity: Severity;
-  /** Stable codes: unknown-flag, wrong-program, missing-value, invalid-value, duplicate-flag, quantized-v-needs-fa,
-   *  deprecated-flag, removed-flag, equals-form, unexpected-argument, unterminated-quote. */
+  /**
+   * Stable codes. error: unknown-flag (llama.cpp refuses unknown flags), wrong-program (a flag of another llama.cpp
+   * program), missing-value, invalid-value (wrong type, enum value not allowed, -np 0), quantized-v-needs-fa,
+   * equals-form (`--flag=value`, which llama.cpp does not parse), unexpected-argument, unterminated-quote.
+   * warning: duplicate-flag (on the overridden occurrence), removed-flag (refused by the bundled llama.cpp, taken
+   * by older builds), deprecated-flag (still accepted). information: deprecated-flag for a bare `-fa`.
+   */
   code: string;
   message: string;
   span: Span;
@@ -269,25 +274,16 @@ export function parseArgTokens(tokens: ArgToken[], options: ParseLlamaOptions = 
       const nextIsValue =
         next !== undefined &&
         (!looksLikeFlag(next, tool) || (textual && !lookupFlag(tool, next.value.split('=')[0])));
-      if (isFa && (!next || !isFlashAttnValue(next.value))) {
+      if (isFa && !nextIsValue) {
         // Older llama.cpp had a bare `-fa` switch; newer builds take a value and would swallow the next token.
         occurrence.value = 'on';
         issues.push({
-          severity: next && !looksLikeFlag(next, tool) ? 'error' : 'information',
-          code: next && !looksLikeFlag(next, tool) ? 'invalid-value' : 'deprecated-flag',
-          message: next && !looksLikeFlag(next, tool)
-            ? `${q(next.value)} is not a flash-attention mode; allowed: ${listValues(['on', 'off', 'auto'])}.`
-            : `Bare ${q(name)} is read as ${q(name + ' on')}: newer llama.cpp wants a value (on, off or auto) and would take the next argument as it.`,
-          span: next && !looksLikeFlag(next, tool) ? spanOf(next) : nameSpan,
-          fix: next && !looksLikeFlag(next, tool) ? undefined : { title: `Write ${q(name + ' on')}`, edits: [{ ...endSpan(tok), newText: ' on' }] },
+          severity: 'information',
+          code: 'deprecated-flag',
+          message: `Bare ${q(name)} is read as ${q(name + ' on')}: newer llama.cpp wants a value (on, off or auto) and would take the next argument as it.`,
+          span: nameSpan,
+          fix: isPlain(tok) ? { title: `Write ${q(name + ' on')}`, edits: [{ ...endSpan(tok), newText: ' on' }] } : undefined,
         });
-        if (next && !looksLikeFlag(next, tool)) {
-          i++;
-          occurrence.valueSpan = spanOf(next);
-          occurrence.valueToken = next;
-          occurrence.valueFrom = 0;
-          occurrence.value = undefined;
-        }
       } else if (!nextIsValue) {
         issues.push({
           severity: 'error',
@@ -338,10 +334,6 @@ export function parseArgTokens(tokens: ArgToken[], options: ParseLlamaOptions = 
   if (draftModelRef !== undefined) result.draftModelRef = draftModelRef;
   if (program) result.program = program;
   return result;
-}
-
-function isFlashAttnValue(v: string): boolean {
-  return TRUTHY.has(v) || FALSEY.has(v) || AUTOY.has(v);
 }
 
 function cover(a: Span, b: Span): Span {
