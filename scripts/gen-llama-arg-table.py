@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # Regenerates argTable.ts from llama.cpp's common/arg.cpp. The llama.cpp source is the git bundle inside
 # node-llama-cpp:  git clone node_modules/node-llama-cpp/llama/gitRelease.bundle /tmp/llama.cpp-src
-# then, from the repository root:  python3 src/core/formats/llamacpp/gen-arg-table.py /tmp/llama.cpp-src
+# then, from the repository root:  python3 scripts/gen-llama-arg-table.py /tmp/llama.cpp-src
 # Review the diff (value kinds and EngineSettings links are decided here, in classify() and SETS).
 import json, re, sys, os
 SRC_DIR = sys.argv[1] if len(sys.argv) > 1 else '/tmp/llama.cpp-src'

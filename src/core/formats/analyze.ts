@@ -138,6 +138,7 @@ async function analyzeUnsafe(text: string, fileName: string, opts: AnalyzeOption
     diagnostics.push(...r.diagnostics);
     if (r.deployment) deployments.push(r.deployment);
   } else {
+    if (usable) schemaDiags.push(...schemaDiagnostics('llama-swap', doc, doc.value));
     const r = analyzeSwapDocument(doc);
     diagnostics.push(...r.diagnostics);
     deployments = r.deployments;

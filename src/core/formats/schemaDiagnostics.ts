@@ -5,13 +5,14 @@ import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import type { KvDiagnostic, QuickFix, Range, Severity } from '../diagnostics';
 import profileSchema from '../../../schemas/kvlens-profile.schema.json';
 import vllmSchema from '../../../schemas/vllm-config.schema.json';
+import llamaSwapSchema from '../../../schemas/llama-swap.schema.json';
 import { anchorRange, keyRange, locate, locateNearest, type DocNode, type ParsedDocument, valueRange } from './document';
 import { FLOAT_PATTERN, HRINT_PATTERN, INT_PATTERN, UNKNOWN_KEY_SEVERITY } from './schemaBuild';
 import { listForMessage, suggestName } from './suggest';
 
-export type SchemaId = 'kvlens-profile' | 'vllm';
+export type SchemaId = 'kvlens-profile' | 'vllm' | 'llama-swap';
 
-const SCHEMAS: Record<SchemaId, object> = { 'kvlens-profile': profileSchema, vllm: vllmSchema };
+const SCHEMAS: Record<SchemaId, object> = { 'kvlens-profile': profileSchema, vllm: vllmSchema, 'llama-swap': llamaSwapSchema };
 const compiled = new Map<SchemaId, ValidateFunction>();
 let ajv: Ajv | undefined;
 
