@@ -1,0 +1,573 @@
+// What each view of the dashboard (panel and HTML report) shows, computed once from the estimator's reports and
+// the results store's records. Pure: the front end only lays these cells out, and the exports read the same cells,
+// so what a user sees, exports and what the tests check are one thing.
+import type { EstimateReport, TargetEstimate, WhatIf } from '../estimator/report';
+import type { ResultRecord } from '../engine/protocol';
+import {
+  bytesCell, bytesText, Cell, diffCell, DASH, intCell, isNum, missing, paramsText, percentText, rateCell, rateText,
+  secondsCell, secondsText, sig, tokensText,
+} from './format';
+
+export type { Cell } from './format';
+
+/** Settings the view-model may ask the estimator to recompute with (chart sweeps, joining measured runs). */
+export interface EstimateOverrides {
+  concurrency?: number;
+  contextSize?: number;
+  parallel?: number;
+  cacheTypeK?: string;
+  cacheTypeV?: string;
+}
+
+/** Re-runs the estimator for one deployment with changed settings; returns undefined when it cannot. */
+export type Reestimate = (overrides: EstimateOverrides) => EstimateReport | undefined;
+
+export interface DeploymentInput {
+  name: string;
+  report?: EstimateReport;
+  /** Why there is no report (model missing, parse error...). */
+  error?: string;
+  reestimate?: Reestimate;
+}
+
+export interface ViewModelInput {
+  title: string;
+  /** The profile or results file the view was made from, as the user knows it. */
+  source: string;
+  generatedAt: string;
+  deployments: DeploymentInput[];
+  runs: ResultRecord[];
+  notes?: string[];
+}
+
+export type SegmentKey = 'weights' | 'kv' | 'compute' | 'overhead' | 'free' | 'overflow';
+
+export interface MemorySegment {
+  key: SegmentKey;
+  label: string;
+  bytes: number;
+  /** Percent of capacity (overflow: how far past capacity). */
+  pct: number;
+  text: string;
+}
+
+export interface MetricRow {
+  metric: string;
+  expected: Cell;
+  band: Cell;
+  theoretical: Cell;
+  note?: string;
+}
+
+export interface WhatIfRow {
+  cacheTypes: string;
+  window: string;
+  memory: Cell;
+  perToken: Cell;
+  users: Cell;
+  decode: Cell;
+  fits: boolean;
+  current: boolean;
+  invalid?: string;
+  /** Shown in the status column for comparison-only rows (window budgets). */
+  note?: string;
+}
+
+export interface ChartSeries {
+  label: string;
+  values: (number | null)[];
+  /** 'capacity' is drawn as a dashed limit line. */
+  kind: 'line' | 'theoretical' | 'capacity';
+}
+
+export interface ChartView {
+  id: string;
+  title: string;
+  xLabel: string;
+  yLabel: string;
+  /** Unit of y, for the data table and tooltips. */
+  yUnit: string;
+  x: number[];
+  series: ChartSeries[];
+  /** Vertical markers, e.g. the most users that fit. */
+  markers: { x: number; label: string }[];
+  note: string;
+}
+
+export interface TargetView {
+  id: string;
+  name: string;
+  devices: number;
+  /** Context per sequence the users-that-fit figure is for. */
+  atContext: number;
+  verdict: 'fits' | 'tight' | 'does-not-fit';
+  verdictText: string;
+  summary: string;
+  memory: {
+    capacity: Cell;
+    total: Cell;
+    headroom: Cell;
+    segments: MemorySegment[];
+    /** Percent of capacity used; above 100 when it does not fit. */
+    usedPct: number;
+  };
+  metrics: MetricRow[];
+  whatIfs: WhatIfRow[];
+  charts: ChartView[];
+  assumptions: string[];
+}
+
+export interface DeploymentView {
+  name: string;
+  error?: string;
+  model?: { name: string; architecture: string; params: Cell; activeParams: Cell; weights: Cell; missing: string[] };
+  engine?: { kind: string; context: Cell; parallel: Cell; cacheTypes: string; flashAttention: string; kvPerToken: Cell; tensorParallel: number };
+  workload?: string;
+  targets: TargetView[];
+  warnings: string[];
+}
+
+export interface RunRow {
+  id: string;
+  runId: string;
+  savedAt: string;
+  model: string;
+  modelPath: string;
+  typeK: string;
+  typeV: string;
+  nCtx: number;
+  test: string;
+  kind: 'prefill' | 'decode' | 'mixed';
+  measured: Cell;
+  estimate: Cell;
+  diff: Cell;
+  kvMeasured: Cell;
+  kvEstimate: Cell;
+  kvDiff: Cell;
+  machine: string;
+  engine: string;
+  error?: string;
+}
+
+export interface RunsView {
+  rows: RunRow[];
+  models: string[];
+  cacheTypes: string[];
+}
+
+export interface DashboardViewModel {
+  version: 1;
+  title: string;
+  source: string;
+  generatedAt: string;
+  deployments: DeploymentView[];
+  runs: RunsView;
+  notes: string[];
+}
+
+const VERDICT_TEXT: Record<TargetView['verdict'], string> = {
+  fits: 'fits',
+  tight: 'fits, tight',
+  'does-not-fit': 'does not fit',
+};
+
+export function buildViewModel(input: ViewModelInput): DashboardViewModel {
+  const deployments = input.deployments.map(deploymentView);
+  return {
+    version: 1,
+    title: input.title,
+    source: input.source,
+    generatedAt: input.generatedAt,
+    deployments,
+    runs: runsView(input.runs, input.deployments),
+    notes: input.notes ?? [],
+  };
+}
+
+function deploymentView(d: DeploymentInput): DeploymentView {
+  const r = d.report;
+  if (!r) return { name: d.name, error: d.error ?? 'no estimate', targets: [], warnings: [] };
+  const m = r.model;
+  const e = r.engine;
+  return {
+    name: d.name,
+    error: d.error,
+    model: {
+      name: m.name,
+      architecture: m.architecture,
+      params: isNum(m.params) ? { text: paramsText(m.params), value: m.params } : missing('parameter count unknown'),
+      activeParams: isNum(m.activeParams) ? { text: paramsText(m.activeParams), value: m.activeParams } : missing('active parameters unknown'),
+      weights: bytesCell(m.weightsBytes, 'weights'),
+      missing: m.missing ?? [],
+    },
+    engine: {
+      kind: e.kind,
+      context: intCell(e.contextSize, 'context size', 'tokens'),
+      parallel: intCell(e.parallel, 'parallel sequences'),
+      cacheTypes: `${e.cacheTypeK}/${e.cacheTypeV}`,
+      flashAttention: e.flashAttention,
+      kvPerToken: bytesCell(e.kvBytesPerToken, 'KV bytes per token'),
+      tensorParallel: e.tensorParallel,
+    },
+    workload: `${tokensText(r.workload.promptTokens)} prompt + ${tokensText(r.workload.outputTokens)} output tokens, ${r.workload.concurrency} concurrent`,
+    targets: r.targets.map((t) => targetView(r, t, d.reestimate)),
+    warnings: r.warnings ?? [],
+  };
+}
+
+export function memorySegments(t: TargetEstimate): MemorySegment[] {
+  const mem = t.memory;
+  const cap = isNum(mem.capacityBytes) && mem.capacityBytes > 0 ? mem.capacityBytes : 0;
+  const parts: [SegmentKey, string, number | undefined][] = [
+    ['weights', 'Weights', mem.weightsBytes],
+    ['kv', 'KV cache', mem.kvBytes],
+    ['compute', 'Compute buffers', mem.computeBytes],
+    ['overhead', 'Runtime overhead', mem.overheadBytes],
+  ];
+  const segs: MemorySegment[] = [];
+  let used = 0;
+  for (const [key, label, b] of parts) {
+    if (!isNum(b) || b <= 0) continue;
+    used += b;
+    segs.push({ key, label, bytes: b, pct: cap ? (b / cap) * 100 : 0, text: bytesText(b) });
+  }
+  if (cap) {
+    if (used <= cap) {
+      segs.push({ key: 'free', label: 'Free', bytes: cap - used, pct: ((cap - used) / cap) * 100, text: bytesText(cap - used) });
+    } else {
+      segs.push({ key: 'overflow', label: 'Over capacity', bytes: used - cap, pct: ((used - cap) / cap) * 100, text: bytesText(used - cap) });
+    }
+  }
+  return segs;
+}
+
+function bandCell(expected: number | undefined, band: number, fmt: (n: number) => string): Cell {
+  if (!isNum(expected) || !isNum(band)) return missing('no ± band: the estimate has no figure here');
+  const lo = expected * (1 - band);
+  const hi = expected * (1 + band);
+  return { text: `± ${percentText(band * 100)} (${fmt(lo)} – ${fmt(hi)})`, value: band, title: 'uncalibrated efficiency; a measured run narrows it' };
+}
+
+function metricRows(r: EstimateReport, t: TargetEstimate): MetricRow[] {
+  const p = t.perf;
+  const th = p.theoretical ?? ({} as Partial<TargetEstimate['perf']['theoretical']>);
+  const band = isNum(p.band) ? p.band : NaN;
+  const noPeak = missing('no theoretical peak for this figure');
+  const rows: MetricRow[] = [
+    {
+      metric: 'Users that fit',
+      expected: isNum(t.concurrency.maxSequences)
+        ? { text: `${Math.max(0, Math.floor(t.concurrency.maxSequences)).toLocaleString('en-US')} @ ${tokensText(t.concurrency.atContext)} tokens`, value: t.concurrency.maxSequences }
+        : missing('concurrency not computed'),
+      band: missing('memory is exact: no band'),
+      theoretical: isNum(t.concurrency.maxContextAtParallel)
+        ? { text: `max context ${tokensText(t.concurrency.maxContextAtParallel)} tokens at -np ${r.engine.parallel}`, value: t.concurrency.maxContextAtParallel }
+        : noPeak,
+      note: 'sequences of the configured context that fit in memory',
+    },
+    { metric: 'TTFT', expected: secondsCell(p.ttftSec, 'TTFT'), band: bandCell(p.ttftSec, band, secondsText), theoretical: secondsCell(th.ttftSec, 'peak TTFT'), note: `one ${tokensText(r.workload.promptTokens)}-token prompt, no queueing` },
+    { metric: 'TPOT', expected: secondsCell(p.tpotSec, 'TPOT'), band: bandCell(p.tpotSec, band, secondsText), theoretical: secondsCell(th.tpotSec, 'peak TPOT'), note: `at ${r.workload.concurrency} concurrent` },
+    { metric: 'Decode per user', expected: rateCell(p.decodeTokensPerSec, 'decode speed'), band: bandCell(p.decodeTokensPerSec, band, rateText), theoretical: rateCell(th.decodeTokensPerSec, 'peak decode'), note: `${p.bound}-bound` },
+  ];
+  const aggTh = isNum(th.decodeTokensPerSec) ? th.decodeTokensPerSec * r.workload.concurrency : undefined;
+  rows.push({
+    metric: 'Decode, all users',
+    expected: rateCell(p.aggregateDecodeTokensPerSec ?? (isNum(p.decodeTokensPerSec) ? p.decodeTokensPerSec * r.workload.concurrency : undefined), 'aggregate decode'),
+    band: bandCell(p.aggregateDecodeTokensPerSec ?? (isNum(p.decodeTokensPerSec) ? p.decodeTokensPerSec * r.workload.concurrency : undefined), band, rateText),
+    theoretical: rateCell(aggTh, 'peak aggregate decode'),
+    note: `${r.workload.concurrency} sequences`,
+  });
+  rows.push({ metric: 'Prefill', expected: rateCell(p.prefillTokensPerSec, 'prefill speed'), band: bandCell(p.prefillTokensPerSec, band, rateText), theoretical: rateCell(th.prefillTokensPerSec, 'peak prefill'), note: `${p.prefillBound ?? 'compute'}-bound` });
+  rows.push({ metric: 'Context switch', expected: secondsCell(p.contextSwitchSec, 'context switch'), band: missing('host-link bound; no band'), theoretical: noPeak, note: "one user's KV out and another's in over the host link" });
+  if (p.speculative) {
+    const s = p.speculative;
+    rows.push({
+      metric: 'Speculative speedup',
+      expected: isNum(s.speedup) ? { text: `×${sig(s.speedup, 3)}`, value: s.speedup } : missing('speedup not computed'),
+      band: missing('depends on the acceptance rate'),
+      theoretical: isNum(s.bestSpeedup) ? { text: `×${sig(s.bestSpeedup, 3)} at γ=${s.bestDraftLength}`, value: s.bestSpeedup } : { text: `best γ=${s.bestDraftLength}`, value: s.bestDraftLength },
+      note: 'MagicDec model',
+    });
+  }
+  return rows;
+}
+
+function whatIfRows(r: EstimateReport, t: TargetEstimate): WhatIfRow[] {
+  const list: WhatIf[] = t.whatIfs ?? [];
+  return list.map((w) => {
+    // A window/eviction budget is not an engine option: the estimator explains that in `invalid`, but its figures
+    // are the point of the row, so they stay and the text becomes a note.
+    const comparisonOnly = w.windowTokens !== undefined;
+    const reason = comparisonOnly ? undefined : w.invalid;
+    const cur = w.cacheTypeK === r.engine.cacheTypeK && w.cacheTypeV === r.engine.cacheTypeV && w.windowTokens === undefined;
+    const why = (what: string) => (reason ? missing(`${what}: not available — ${reason}`) : missing(`${what}: not computed`));
+    return {
+      cacheTypes: `${w.cacheTypeK}/${w.cacheTypeV}`,
+      window: w.windowTokens !== undefined ? `${tokensText(w.windowTokens)} window` : 'full',
+      memory: reason ? why('KV memory') : bytesCell(w.kvBytes, 'KV memory'),
+      perToken: reason ? why('bytes per token') : bytesCell(w.kvBytesPerToken, 'KV bytes per token'),
+      users: reason ? why('users') : intCell(w.maxSequences, 'users that fit'),
+      decode: reason ? why('decode') : rateCell(w.decodeTokensPerSec, 'decode speed'),
+      fits: !reason && w.fits,
+      current: cur,
+      invalid: reason,
+      note: comparisonOnly ? w.invalid ?? 'eviction budget: compare only' : undefined,
+    };
+  });
+}
+
+function findTarget(r: EstimateReport | undefined, id: string): TargetEstimate | undefined {
+  return r?.targets.find((x) => x.id === id);
+}
+
+/** 1..n, every integer while small, then a geometric-ish ladder so wide sweeps stay cheap to estimate. */
+export function concurrencyLadder(n: number): number[] {
+  const max = Math.max(1, Math.min(4096, Math.ceil(n)));
+  if (max <= 32) return Array.from({ length: max }, (_, i) => i + 1);
+  const out = new Set<number>();
+  for (let i = 1; i <= 16; i++) out.add(i);
+  for (let v = 16; v < max; v = Math.ceil(v * 1.25)) out.add(v);
+  out.add(max);
+  return [...out].sort((a, b) => a - b);
+}
+
+function decodeChart(r: EstimateReport, t: TargetEstimate, reestimate?: Reestimate): ChartView {
+  const c0 = Math.max(1, r.workload.concurrency);
+  const fitN = isNum(t.concurrency.maxSequences) ? Math.floor(t.concurrency.maxSequences) : 0;
+  // Past the users that fit, so the marker sits inside the chart and the curve shows what more users would give.
+  const xs = concurrencyLadder(Math.max(8, c0 * 2, Math.ceil(Math.min(fitN, 256) * 1.5)));
+  const expected: (number | null)[] = [];
+  const peak: (number | null)[] = [];
+  let note: string;
+  let usedEstimator = false;
+  if (reestimate) {
+    // c users served at once need c slots, each with the configured per-sequence context (llama.cpp's -c is the
+    // total across slots; vLLM's max-model-len is per sequence already).
+    const perSeq = Math.max(1, Math.floor((r.engine.contextSize || t.concurrency.atContext) / Math.max(1, r.engine.parallel)));
+    for (const c of xs) {
+      const o: EstimateOverrides = r.engine.kind === 'llama.cpp' ? { concurrency: c, parallel: c, contextSize: perSeq * c } : { concurrency: c, parallel: c };
+      const tt = findTarget(reestimate(o), t.id);
+      const per = tt?.perf.decodeTokensPerSec;
+      const agg = tt?.perf.aggregateDecodeTokensPerSec ?? (isNum(per) ? per * c : undefined);
+      // The estimator serves min(users, slots, what fits) at once; the peak uses the same batch.
+      const batch = isNum(agg) && isNum(per) && per > 0 ? agg / per : c;
+      const thAgg = isNum(tt?.perf.theoretical?.decodeTokensPerSec) ? tt!.perf.theoretical.decodeTokensPerSec * batch : undefined;
+      expected.push(isNum(agg) ? agg : null);
+      peak.push(isNum(thAgg) ? thAgg : null);
+    }
+    usedEstimator = expected.some((v) => v !== null);
+  }
+  if (usedEstimator) {
+    note = 'each point is a full estimate with that many slots at the configured per-sequence context; past the marker the KV cache no longer fits and throughput stops growing';
+  } else {
+    // Memory-bound roofline through the estimate's own point: a step reads the weights once and every sequence's
+    // KV, so step time = (W + c·kvSeq) / BW, with BW recovered from TPOT at the workload's concurrency.
+    expected.length = 0;
+    peak.length = 0;
+    const W = t.memory.weightsBytes;
+    const kvSeq = t.memory.kvBytesPerToken * (r.workload.promptTokens + r.workload.outputTokens / 2);
+    const extrapolate = (tpot0: number | undefined) => (c: number): number | null => {
+      if (!isNum(tpot0) || tpot0 <= 0 || !isNum(W) || !isNum(kvSeq)) return null;
+      const bw = (W + c0 * kvSeq) / tpot0;
+      const step = (W + c * kvSeq) / bw;
+      return step > 0 ? c / step : null;
+    };
+    const e = extrapolate(t.perf.tpotSec);
+    const p = extrapolate(t.perf.theoretical?.tpotSec);
+    for (const c of xs) {
+      expected.push(e(c));
+      peak.push(p(c));
+    }
+    note = `extrapolated from the estimate at ${c0} concurrent (memory-bound roofline; ignores the compute bound at large batch)`;
+  }
+  const markers = fitN >= 1 ? [{ x: fitN, label: `${fitN} users fit` }] : [];
+  return {
+    id: 'decode-vs-concurrency',
+    title: 'Decode tok/s against concurrency',
+    xLabel: 'Concurrent sequences',
+    yLabel: 'Decode, all users (tok/s)',
+    yUnit: 'tok/s',
+    x: xs,
+    series: [
+      { label: 'Expected', values: expected, kind: 'line' },
+      { label: 'Theoretical peak', values: peak, kind: 'theoretical' },
+    ],
+    markers,
+    note,
+  };
+}
+
+const PAD = 256;
+const pad = (n: number) => Math.ceil(n / PAD) * PAD;
+
+function contextChart(r: EstimateReport, t: TargetEstimate, reestimate?: Reestimate): ChartView {
+  const ctx = Math.max(1, r.engine.contextSize || t.concurrency.atContext || 4096);
+  const maxCtx = Math.max(ctx * 2, t.concurrency.maxContextAtParallel ?? 0, 4096);
+  const steps = 24;
+  const xs: number[] = [];
+  for (let i = 1; i <= steps; i++) xs.push(pad((maxCtx * i) / steps));
+  const G = 1024 ** 3;
+  const base = (t.memory.weightsBytes || 0) + (t.memory.computeBytes || 0) + (t.memory.overheadBytes || 0);
+  const kv: (number | null)[] = [];
+  let exact = false;
+  if (reestimate) {
+    for (const x of xs) {
+      const tt = findTarget(reestimate({ contextSize: x }), t.id);
+      kv.push(isNum(tt?.memory.kvBytes) ? tt!.memory.kvBytes / G : null);
+    }
+    exact = kv.some((v) => v !== null);
+  }
+  if (!exact) {
+    kv.length = 0;
+    for (const x of xs) kv.push(isNum(t.memory.kvBytesPerToken) ? (t.memory.kvBytesPerToken * x) / G : null);
+  }
+  const total = kv.map((v) => (v === null ? null : v + base / G));
+  const cap = isNum(t.memory.capacityBytes) ? t.memory.capacityBytes / G : null;
+  return {
+    id: 'kv-vs-context',
+    title: 'Memory against context length',
+    xLabel: `Context (tokens, all ${r.engine.parallel} slots)`,
+    yLabel: 'Memory per device (GiB)',
+    yUnit: 'GiB',
+    x: xs,
+    series: [
+      { label: 'KV cache', values: kv, kind: 'line' },
+      { label: 'Weights + buffers + KV', values: total, kind: 'theoretical' },
+      { label: `Capacity ${cap === null ? DASH : bytesText(t.memory.capacityBytes)}`, values: xs.map(() => cap), kind: 'capacity' },
+    ],
+    markers: [{ x: ctx, label: `configured ${tokensText(ctx)}` }],
+    note: exact ? 'KV from the estimator at each context (llama.cpp padding included)' : `KV = ${bytesText(t.memory.kvBytesPerToken)} per token × context`,
+  };
+}
+
+function targetView(r: EstimateReport, t: TargetEstimate, reestimate?: Reestimate): TargetView {
+  const verdict = t.memory.verdict ?? (t.memory.fits ? 'fits' : 'does-not-fit');
+  const cap = t.memory.capacityBytes;
+  const usedPct = isNum(cap) && cap > 0 && isNum(t.memory.totalBytes) ? (t.memory.totalBytes / cap) * 100 : 0;
+  const total = bytesCell(t.memory.totalBytes, 'total memory');
+  const capacity = bytesCell(cap, 'capacity');
+  const users = isNum(t.concurrency.maxSequences) ? Math.max(0, Math.floor(t.concurrency.maxSequences)) : undefined;
+  const dec = isNum(t.perf.decodeTokensPerSec) ? rateText(t.perf.decodeTokensPerSec) + '/user' : DASH;
+  return {
+    id: t.id,
+    name: t.name || t.id,
+    devices: t.devices,
+    atContext: t.concurrency.atContext,
+    verdict,
+    verdictText: VERDICT_TEXT[verdict] ?? String(verdict),
+    summary: `${total.text} of ${capacity.text} · ${users ?? DASH} users @ ${tokensText(t.concurrency.atContext)} · TTFT ${secondsCell(t.perf.ttftSec, 'TTFT').text} · ${dec}`,
+    memory: {
+      capacity,
+      total,
+      headroom: isNum(t.memory.headroomBytes) ? bytesCell(t.memory.headroomBytes, 'headroom') : missing('headroom not computed'),
+      segments: memorySegments(t),
+      usedPct,
+    },
+    metrics: metricRows(r, t),
+    whatIfs: whatIfRows(r, t),
+    charts: [decodeChart(r, t, reestimate), contextChart(r, t, reestimate)],
+    assumptions: t.assumptions ?? [],
+  };
+}
+
+export function testName(res: { n_prompt: number; n_gen: number; n_depth: number }): { name: string; kind: RunRow['kind'] } {
+  const depth = res.n_depth > 0 ? ` @ d${res.n_depth}` : '';
+  if (res.n_prompt > 0 && res.n_gen === 0) return { name: `pp${res.n_prompt}${depth}`, kind: 'prefill' };
+  if (res.n_gen > 0 && res.n_prompt === 0) return { name: `tg${res.n_gen}${depth}`, kind: 'decode' };
+  return { name: `pp${res.n_prompt}+tg${res.n_gen}${depth}`, kind: 'mixed' };
+}
+
+function baseName(p: string): string {
+  const parts = p.split(/[\\/]/);
+  return parts[parts.length - 1] || p;
+}
+
+/** A run's estimate: saved with the record, else recomputed from a deployment on the same model. */
+function runEstimate(rec: ResultRecord, deployments: DeploymentInput[]): { kv?: number; prefill?: number; decode?: number; from: string } {
+  const saved = rec.estimate;
+  if (saved && (isNum(saved.kvBytes) || isNum(saved.decodeTokensPerSec) || isNum(saved.prefillTokensPerSec))) {
+    return { kv: saved.kvBytes, prefill: saved.prefillTokensPerSec, decode: saved.decodeTokensPerSec, from: 'saved with the run' };
+  }
+  const names = [rec.model.name, baseName(rec.model.path), rec.result.model_filename && baseName(rec.result.model_filename)].filter(Boolean);
+  for (const d of deployments) {
+    const r = d.report;
+    if (!r || !d.reestimate) continue;
+    if (!names.includes(r.model.name)) continue;
+    const again = d.reestimate({
+      cacheTypeK: rec.result.type_k, cacheTypeV: rec.result.type_v, contextSize: rec.result.n_ctx,
+      parallel: rec.result.n_seq ?? 1, concurrency: 1,
+    });
+    const t = again?.targets.find((x) => x.id === 'local') ?? again?.targets[0];
+    if (!t) continue;
+    return { kv: t.memory.kvBytes, prefill: t.perf.prefillTokensPerSec, decode: t.perf.decodeTokensPerSec, from: `recomputed for ${t.name || t.id}` };
+  }
+  return { from: 'no estimate for this model' };
+}
+
+function runsView(records: ResultRecord[], deployments: DeploymentInput[]): RunsView {
+  const rows: RunRow[] = [];
+  for (const rec of records) {
+    const res = rec.result;
+    if (!res) continue;
+    const { name, kind } = testName(res);
+    const est = runEstimate(rec, deployments);
+    const estRate = kind === 'prefill' ? est.prefill : kind === 'decode' ? est.decode : undefined;
+    const measured: Cell = res.error
+      ? missing(`failed: ${res.error}`)
+      : isNum(res.avg_ts)
+        ? { text: `${rateText(res.avg_ts)}${isNum(res.stddev_ts) ? ` ± ${sig(res.stddev_ts, 2)}` : ''}`, value: res.avg_ts }
+        : missing('no tok/s in the record');
+    const estimate: Cell = isNum(estRate)
+      ? { ...rateCell(estRate, 'estimate'), title: est.from }
+      : missing(kind === 'mixed' ? 'mixed prompt+generation tests have no single-rate estimate' : est.from);
+    const model = rec.model.name || baseName(rec.model.path || res.model_filename || '') || DASH;
+    rows.push({
+      id: rec.id,
+      runId: rec.runId,
+      savedAt: rec.savedAt,
+      model,
+      modelPath: rec.model.path || res.model_filename || '',
+      typeK: res.type_k,
+      typeV: res.type_v,
+      nCtx: res.n_ctx,
+      test: name,
+      kind,
+      measured,
+      estimate,
+      diff: res.error ? missing('the test failed') : diffCell(res.avg_ts, estRate, 'difference'),
+      kvMeasured: res.error ? missing('the test failed') : bytesCell(res.kv_bytes, 'measured KV'),
+      kvEstimate: isNum(est.kv) ? { ...bytesCell(est.kv, 'KV estimate'), title: est.from } : missing(est.from),
+      kvDiff: res.error ? missing('the test failed') : diffCell(res.kv_bytes, est.kv, 'KV difference'),
+      machine: [rec.machine?.cpu, isNum(rec.machine?.cores) ? `${rec.machine.cores} cores` : undefined].filter(Boolean).join(', ') || DASH,
+      engine: [res.engine, res.llama_cpp_version].filter(Boolean).join(' ') || DASH,
+      error: res.error,
+    });
+  }
+  rows.sort((a, b) => (a.savedAt < b.savedAt ? 1 : a.savedAt > b.savedAt ? -1 : 0));
+  const models = [...new Set(rows.map((r) => r.model))].sort();
+  const cacheTypes = [...new Set(rows.map((r) => `${r.typeK}/${r.typeV}`))].sort();
+  return { rows, models, cacheTypes };
+}
+
+export interface RunFilter {
+  /** Free text matched against model, test and cache types. */
+  text?: string;
+  /** "typeK/typeV" */
+  type?: string;
+  /** ISO dates (inclusive, compared on the day). */
+  from?: string;
+  to?: string;
+}
+
+export function filterRuns(rows: RunRow[], f: RunFilter | undefined): RunRow[] {
+  if (!f) return rows;
+  const text = (f.text ?? '').trim().toLowerCase();
+  return rows.filter((r) => {
+    if (text && ![r.model, r.test, `${r.typeK}/${r.typeV}`, r.modelPath].some((s) => s.toLowerCase().includes(text))) return false;
+    if (f.type && `${r.typeK}/${r.typeV}` !== f.type) return false;
+    const day = r.savedAt.slice(0, 10);
+    if (f.from && day < f.from) return false;
+    if (f.to && day > f.to) return false;
+    return true;
+  });
+}

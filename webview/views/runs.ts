@@ -1,0 +1,100 @@
+// Measured runs beside their estimates, and the history with its filter and delete.
+import { filterRuns, type RunFilter, type RunsView } from '../../src/core/report/viewModel';
+import { cell, h, table } from '../dom';
+
+export interface RunsCallbacks {
+  filter: RunFilter;
+  /** Undefined in the static HTML report: nothing to delete there. */
+  onDelete?: (ids: string[]) => void;
+  onFilter: (f: RunFilter) => void;
+}
+
+export function runsView(runs: RunsView, cb: RunsCallbacks): HTMLElement {
+  const f = cb.filter;
+  const text = document.createElement('vscode-textfield') as HTMLElement & { value: string; placeholder: string };
+  text.setAttribute('aria-label', 'Filter runs by model, test or cache type');
+  text.setAttribute('placeholder', 'model, test, cache type…');
+  text.id = 'runs-filter-text';
+  text.value = f.text ?? '';
+  const type = document.createElement('vscode-single-select') as HTMLElement & { value: string };
+  type.setAttribute('aria-label', 'Cache type');
+  type.id = 'runs-filter-type';
+  for (const t of ['', ...runs.cacheTypes]) {
+    const o = document.createElement('vscode-option') as HTMLElement & { value: string };
+    o.setAttribute('value', t);
+    if ((f.type ?? '') === t) o.setAttribute('selected', '');
+    o.textContent = t || 'All cache types';
+    type.append(o);
+  }
+  const from = dateField('runs-filter-from', 'From date', f.from);
+  const to = dateField('runs-filter-to', 'To date', f.to);
+  // Only the table re-renders on a filter change, so the field being typed in keeps its focus.
+  const tableHost = h('div', { class: 'runs-table' });
+  const emit = () => {
+    const nf: RunFilter = { text: text.value || undefined, type: type.value || undefined, from: from.value || undefined, to: to.value || undefined };
+    cb.onFilter(nf);
+    renderTable(nf);
+  };
+  text.addEventListener('input', emit);
+  type.addEventListener('change', emit);
+  from.addEventListener('change', emit);
+  to.addEventListener('change', emit);
+
+  const selected = new Set<string>();
+  const del = cb.onDelete ? h('vscode-button', { id: 'runs-delete', secondary: true, disabled: true }, 'Delete selected') : null;
+  const sync = () => { if (del) (del as HTMLElement & { disabled: boolean }).disabled = selected.size === 0; };
+  if (del) del.addEventListener('click', () => { if (selected.size) cb.onDelete!([...selected]); });
+
+  function renderTable(filter: RunFilter): void {
+  const shown = filterRuns(runs.rows, filter);
+  selected.clear();
+  sync();
+  const head = ['Saved', 'Model', 'Cache K/V', 'n_ctx', 'Test', 'Measured', 'Estimate', 'Difference', 'KV measured', 'KV estimate', 'KV difference', 'Machine'];
+  if (cb.onDelete) head.unshift('Select');
+  const rows = shown.map((r) => {
+    const tr = h('tr', { class: r.error ? 'failed' : undefined },
+      h('td', null, r.savedAt.slice(0, 16).replace('T', ' ')),
+      h('th', { scope: 'row', title: r.modelPath }, r.model),
+      h('td', null, `${r.typeK}/${r.typeV}`),
+      h('td', { class: 'num' }, r.nCtx.toLocaleString('en-US')),
+      h('td', null, r.test),
+      cell(r.measured), cell(r.estimate), cell(r.diff, 'td', { class: diffClass(r.diff.value) }),
+      cell(r.kvMeasured), cell(r.kvEstimate), cell(r.kvDiff, 'td', { class: diffClass(r.kvDiff.value) }),
+      h('td', { class: 'machine' }, r.machine));
+    if (cb.onDelete) {
+      const box = document.createElement('vscode-checkbox') as HTMLElement & { checked: boolean };
+      box.setAttribute('aria-label', `Select run ${r.test} ${r.typeK}/${r.typeV} of ${r.savedAt}`);
+      box.addEventListener('change', () => { if (box.checked) selected.add(r.id); else selected.delete(r.id); sync(); });
+      tr.prepend(h('td', null, box));
+    }
+    return tr;
+  });
+  const body = shown.length
+    ? h('div', { class: 'table-scroll' }, table(`Measured runs (${shown.length} of ${runs.rows.length})`, head, rows, { captionVisible: true }))
+    : h('p', { class: 'empty' }, runs.rows.length ? 'No run matches the filter.' : 'No measured runs yet. Run “KV Lens: Run Benchmark” or `kvlens bench --out results.jsonl`.');
+  tableHost.replaceChildren(body);
+  }
+  renderTable(f);
+  return h('section', { class: 'runs' },
+    h('div', { class: 'filters', role: 'search', 'aria-label': 'Filter the run history' },
+      h('label', { for: 'runs-filter-text' }, 'Filter'), text,
+      h('label', { for: 'runs-filter-type' }, 'Cache'), type,
+      h('label', { for: 'runs-filter-from' }, 'From'), from,
+      h('label', { for: 'runs-filter-to' }, 'To'), to, del),
+    tableHost);
+}
+
+function dateField(id: string, label: string, value?: string): HTMLElement & { value: string } {
+  const el = document.createElement('vscode-textfield') as HTMLElement & { value: string; type: string };
+  el.id = id;
+  el.setAttribute('type', 'date');
+  el.setAttribute('aria-label', label);
+  el.value = value ?? '';
+  return el;
+}
+
+function diffClass(v: number | undefined): string | undefined {
+  if (v === undefined) return undefined;
+  const a = Math.abs(v);
+  return a <= 10 ? 'diff-good' : a <= 30 ? 'diff-fair' : 'diff-poor';
+}
