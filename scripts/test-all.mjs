@@ -1,0 +1,109 @@
+#!/usr/bin/env node
+// `npm test`: every check in order — build, typecheck, lint, unit, integration, e2e. A failing stage does not
+// stop the later ones (so every failure shows), but the exit code is non-zero if any stage failed.
+// Test stages print `kvlens-results {"passed":N,"failed":N,"pending":N}` (scripts/mocha-results-reporter.cjs);
+// a stage that fails without such a line counts as one failure, and so does a failing build/typecheck/lint.
+// The last line printed is exactly `tests: N passed, N failed, N skipped` — CI reads it.
+//
+// Usage: node scripts/test-all.mjs [--only build,unit,...] [--skip e2e,...]
+// Env:   KVLENS_STAGE_TIMEOUT_S (per test stage, default 1200)
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const node = process.execPath;
+const bin = (p) => path.join(REPO, 'node_modules', p);
+
+const STAGES = [
+  { name: 'build', cmd: [node, 'esbuild.mjs'], timeoutS: 300 },
+  { name: 'typecheck', cmd: [node, bin('typescript/bin/tsc'), '-p', '.'], timeoutS: 600 },
+  { name: 'lint', cmd: [node, bin('eslint/bin/eslint.js'), '.'], timeoutS: 600 },
+  { name: 'unit', tests: true, cmd: [node, bin('mocha/bin/mocha.js'), '--reporter', path.join(REPO, 'scripts/mocha-results-reporter.cjs')] },
+  { name: 'integration', tests: true, cmd: [node, 'scripts/test-integration.mjs', '--no-build'] },
+  { name: 'e2e', tests: true, cmd: [node, 'scripts/test-e2e.mjs', '--no-build'] },
+];
+
+const argv = process.argv.slice(2);
+const list = (name) => { const i = argv.indexOf(name); return i >= 0 && argv[i + 1] ? argv[i + 1].split(',') : undefined; };
+const only = list('--only');
+const skip = list('--skip') ?? [];
+const stageTimeoutS = Number(process.env.KVLENS_STAGE_TIMEOUT_S ?? 1200);
+
+let current;
+for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143]]) {
+  process.on(sig, () => { if (current?.pid) { try { process.kill(-current.pid, 'SIGTERM'); } catch { /* gone */ } } process.exit(code); });
+}
+
+function runStage(stage) {
+  return new Promise((resolve) => {
+    const t0 = Date.now();
+    let out = '';
+    // Own process group, so a timeout can stop the stage's whole tree (code-server, chromium, engine runners).
+    const child = spawn(stage.cmd[0], stage.cmd.slice(1), {
+      cwd: REPO, detached: true, stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, FORCE_COLOR: process.env.FORCE_COLOR ?? '0' },
+    });
+    current = child;
+    const tee = (stream) => (buf) => { const s = buf.toString(); out += s; if (out.length > 4_000_000) out = out.slice(-2_000_000); stream.write(s); };
+    child.stdout.on('data', tee(process.stdout));
+    child.stderr.on('data', tee(process.stderr));
+    const limitS = stage.timeoutS ?? stageTimeoutS;
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      console.error(`\n[test-all] ${stage.name}: timed out after ${limitS} s; stopping it`);
+      try { process.kill(-child.pid, 'SIGTERM'); } catch { /* gone */ }
+      setTimeout(() => { try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ } }, 5000).unref();
+    }, limitS * 1000);
+    child.on('error', (e) => { out += String(e); });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      current = undefined;
+      const seconds = (Date.now() - t0) / 1000;
+      const exit = code ?? (signal ? 128 : 1);
+      const ok = exit === 0 && !timedOut;
+      let counts = { passed: 0, failed: 0, pending: 0 };
+      if (stage.tests) {
+        // mocha (and the integration harness) print one line per run; a stage may run more than one.
+        const lines = [...out.matchAll(/^kvlens-results (\{.*\})\s*$/gm)];
+        for (const m of lines) {
+          try {
+            const c = JSON.parse(m[1]);
+            counts.passed += c.passed | 0; counts.failed += c.failed | 0; counts.pending += c.pending | 0;
+          } catch { /* malformed line: ignored, the exit code still decides */ }
+        }
+        if (!ok && counts.failed === 0) counts.failed = 1;
+      } else if (!ok) {
+        counts.failed = 1;
+      }
+      resolve({ name: stage.name, ok, exit, timedOut, seconds, ...counts });
+    });
+  });
+}
+
+const results = [];
+const started = Date.now();
+for (const stage of STAGES) {
+  if ((only && !only.includes(stage.name)) || skip.includes(stage.name)) continue;
+  console.log(`\n[test-all] ===== ${stage.name}: ${stage.cmd.map((a) => (a === node ? 'node' : path.isAbsolute(a) && a.startsWith(REPO) ? path.relative(REPO, a) : a)).join(' ')}`);
+  const r = await runStage(stage);
+  results.push(r);
+  console.log(`[test-all] ===== ${stage.name}: ${r.ok ? 'ok' : 'FAILED'} in ${r.seconds.toFixed(1)} s`);
+}
+
+const total = results.reduce((a, r) => ({ passed: a.passed + r.passed, failed: a.failed + r.failed, pending: a.pending + r.pending }), { passed: 0, failed: 0, pending: 0 });
+const pad = (s, n) => String(s).padEnd(n);
+const padL = (s, n) => String(s).padStart(n);
+const rows = [
+  `${pad('stage', 12)} ${pad('result', 8)} ${padL('passed', 7)} ${padL('failed', 7)} ${padL('skipped', 8)} ${padL('time', 9)}`,
+  ...results.map((r) => `${pad(r.name, 12)} ${pad(r.ok ? 'ok' : r.timedOut ? 'TIMEOUT' : 'FAILED', 8)} ${padL(r.passed, 7)} ${padL(r.failed, 7)} ${padL(r.pending, 8)} ${padL(r.seconds.toFixed(1) + ' s', 9)}`),
+  `${pad('total', 12)} ${pad(results.every((r) => r.ok) ? 'ok' : 'FAILED', 8)} ${padL(total.passed, 7)} ${padL(total.failed, 7)} ${padL(total.pending, 8)} ${padL(((Date.now() - started) / 1000).toFixed(1) + ' s', 9)}`,
+];
+mkdirSync(path.join(REPO, 'artifacts'), { recursive: true });
+writeFileSync(path.join(REPO, 'artifacts', 'test-summary.json'), JSON.stringify({ stages: results, total }, null, 2) + '\n');
+console.log('\n' + rows.join('\n') + '\n');
+const anyFailed = results.some((r) => !r.ok);
+console.log(`tests: ${total.passed} passed, ${total.failed} failed${total.pending ? `, ${total.pending} skipped` : ''}`);
+process.exit(anyFailed ? 1 : 0);
