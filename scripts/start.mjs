@@ -7,7 +7,7 @@
 // in a headless chromium, then exits 0 (1 on failure). Never waits for input.
 // Options: --editor code|code-server, --port N, --folder DIR, --smoke, --no-build
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { accessSync, constants as fsConstants, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { REPO, toolchain, startCodeServer, linkExtension, launchChromium, sleep } from './code-server.mjs';
 
@@ -37,9 +37,16 @@ function buildIfNeeded() {
   execFileSync(process.execPath, ['esbuild.mjs'], { cwd: REPO, stdio: 'inherit' });
 }
 
+// Looks `cmd` up on PATH ourselves: nothing in KV Lens is spawned through a shell.
 function onPath(cmd) {
-  const r = spawnSync('sh', ['-c', 'command -v "$1"', 'sh', cmd], { encoding: 'utf8' });
-  return r.status === 0 ? r.stdout.trim() : undefined;
+  const exts = process.platform === 'win32' ? (process.env.PATHEXT ?? '.EXE;.CMD').split(';') : [''];
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter).filter(Boolean)) {
+    for (const ext of exts) {
+      const p = path.join(dir, cmd + ext);
+      try { if (statSync(p).isFile()) { accessSync(p, fsConstants.X_OK); return p; } } catch { /* not here */ }
+    }
+  }
+  return undefined;
 }
 
 function ensureCodeServer() {
