@@ -29,6 +29,10 @@ const KV_MATRIX: BenchTestSpec[] = [
   t('q4_0', 'q4_0', 1000),
   t('q4_1', 'q4_1', 777),
   t('q5_0', 'q5_0', 1000),
+  t('q5_1', 'q5_1', 1000),
+  t('iq4_nl', 'iq4_nl', 1000),
+  t('f32', 'f32', 1000),
+  t('bf16', 'bf16', 600),
   t('f16', 'q8_0', 1000),
   t('q8_0', 'q4_0', 1300),
   t('f16', 'f16', 1000, 1, 'off'),
@@ -76,7 +80,7 @@ describe('engine: the bundled llama.cpp on generated models', function () {
         assert.ok((r.compute_buffer_bytes ?? 0) > 0 && (r.model_buffer_bytes ?? 0) > 0 && (r.peak_rss_bytes ?? 0) > 0);
       });
       // Spot-check the padding the table above relies on: 8192 over 3 sequences → 3 × 2816 = 8448 cells.
-      assert.equal(results[8]!.n_ctx, 8448);
+      assert.equal(results[KV_MATRIX.findIndex((x) => x.n_seq === 3)]!.n_ctx, 8448);
       // node-llama-cpp never unifies the cache; a unified cache for 3 sequences is one stream of PAD(c) cells,
       // which is exactly what a single sequence of the same -c allocates: check the estimator's unified case so.
       const unified = llamaKvCache(desc, { nCtx: 1000, nSeq: 3, unified: true, typeK: 'q8_0', typeV: 'q8_0', flashAttention: 'on' });
