@@ -22,6 +22,8 @@ const STAGES = [
   { name: 'lint', cmd: [node, bin('eslint/bin/eslint.js'), '.'], timeoutS: 600 },
   { name: 'unit', tests: true, cmd: [node, bin('mocha/bin/mocha.js'), '--reporter', path.join(REPO, 'scripts/mocha-results-reporter.cjs')] },
   { name: 'integration', tests: true, cmd: [node, 'scripts/test-integration.mjs', '--no-build'] },
+  // The same extension host suite with Workspace Trust on (the folder is untrusted): only the trust tests.
+  { name: 'untrusted', tests: true, cmd: [node, 'scripts/test-integration.mjs', '--no-build', '--trust'], env: { KVLENS_INTEGRATION_GREP: 'workspace trust' } },
   { name: 'e2e', tests: true, cmd: [node, 'scripts/test-e2e.mjs', '--no-build'] },
 ];
 
@@ -43,7 +45,7 @@ function runStage(stage) {
     // Own process group, so a timeout can stop the stage's whole tree (code-server, chromium, engine runners).
     const child = spawn(stage.cmd[0], stage.cmd.slice(1), {
       cwd: REPO, detached: true, stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, FORCE_COLOR: process.env.FORCE_COLOR ?? '0' },
+      env: { ...process.env, FORCE_COLOR: process.env.FORCE_COLOR ?? '0', ...(stage.env ?? {}) },
     });
     current = child;
     const tee = (stream) => (buf) => { const s = buf.toString(); out += s; if (out.length > 4_000_000) out = out.slice(-2_000_000); stream.write(s); };
