@@ -1,6 +1,7 @@
 // `kvlens <command> ...`: parse the command name, hand the rest to the command's module. Commands stay thin:
 // parse their args, call src/core, print.
 import { CliIO, EXIT_USAGE, processIO, UsageError } from './io';
+import { version } from '../../package.json';
 
 export type Command = (args: string[], io: CliIO) => Promise<number>;
 
@@ -28,7 +29,7 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
     return name ? 0 : EXIT_USAGE;
   }
   if (name === '--version' || name === '-V') {
-    io.out(`${require('../../package.json').version}\n`);
+    io.out(`${version}\n`);
     return 0;
   }
   const cmd = COMMANDS[name];
