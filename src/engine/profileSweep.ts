@@ -1,12 +1,14 @@
 // The sweep a KV Lens profile describes: its GGUF, its context and parallelism, and the cache types worth
-// comparing (f16, q8_0, q4_0, plus the profile's own). Reads the profile with `yaml` directly and takes only the
-// llama.cpp flags a benchmark uses from engine.args, so a profile with server-only flags (--host, --port)
-// still benchmarks.
+// comparing (f16, q8_0, q4_0, plus the profile's own). Reads the file with the shared parser (analyzeText, the
+// one `kvlens estimate` and the extension use) so bench and estimate see the same model and engine settings;
+// only the settings a benchmark uses are taken, so server-only flags (--host, --port) do not stop a run.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import YAML from 'yaml';
-import { CACHE_TYPES } from './spec';
-import { isBenchFlag, parseBenchFlags, SweepValues, SWEEP_DEFAULTS } from './sweep';
+import type { Deployment } from '../core/deployment';
+import { analyzeText } from '../core/formats/analyze';
+import { createModelResolver, type ModelResolver } from '../core/models/resolve';
+import { CACHE_TYPES, type CacheType, type FlashAttn } from './spec';
+import { isBenchFlag, SweepValues, SWEEP_DEFAULTS } from './sweep';
 
 export interface ProfileSweep {
   values: SweepValues;
@@ -15,6 +17,8 @@ export interface ProfileSweep {
   /** Local GGUF the profile names, when there is one. */
   modelPath?: string;
   note?: string;
+  /** The deployment the shared parser read (the first llama.cpp one in the file). */
+  deployment?: Deployment;
 }
 
 /** Splits an args string like a shell would for plain words and simple quotes (no expansion). */
@@ -44,15 +48,39 @@ export function benchRelevantArgs(args: readonly string[]): string[] {
   return keep;
 }
 
-export async function profileSweep(file: string): Promise<ProfileSweep> {
+const isCacheType = (t: string): t is CacheType => (CACHE_TYPES as readonly string[]).includes(t);
+
+/** The sweep values a llama.cpp deployment implies; settings it does not give keep the bench defaults. */
+export function sweepFromDeployment(d: Deployment, base: SweepValues = { ...SWEEP_DEFAULTS, p: [512], n: [32], r: 3 }): SweepValues {
+  const v: SweepValues = structuredClone(base);
+  const e = d.engine;
+  const pos = (x: number | undefined): x is number => typeof x === 'number' && Number.isFinite(x) && x > 0;
+  // -c 0 / no -c means the trained context to llama-server; a benchmark keeps llama-bench's sizing instead.
+  if (pos(e.contextSize)) v.c = [Math.floor(e.contextSize)];
+  if (pos(e.parallel)) v.np = [Math.floor(e.parallel)];
+  if (isCacheType(e.cacheTypeK)) v.ctk = [e.cacheTypeK];
+  if (isCacheType(e.cacheTypeV)) v.ctv = [e.cacheTypeV];
+  if (e.flashAttention === 'on' || e.flashAttention === 'off' || e.flashAttention === 'auto') v.fa = [e.flashAttention as FlashAttn];
+  if (pos(e.threads)) v.t = [Math.floor(e.threads)];
+  if (pos(e.batchSize)) v.b = [Math.floor(e.batchSize)];
+  if (pos(e.ubatchSize)) v.ub = [Math.floor(e.ubatchSize)];
+  if (typeof e.gpuLayers === 'number' && e.gpuLayers >= 0) v.ngl = [Math.floor(e.gpuLayers)];
+  return v;
+}
+
+export async function profileSweep(file: string, opts: { modelResolver?: ModelResolver } = {}): Promise<ProfileSweep> {
   const text = await fs.promises.readFile(file, 'utf8');
-  const doc = YAML.parse(text) as { model?: unknown; engine?: { kind?: unknown; args?: unknown }; workload?: { promptTokens?: unknown; outputTokens?: unknown } } | null;
-  if (!doc || typeof doc !== 'object') throw new Error(`${file}: not a KV Lens profile (expected a mapping with model and engine)`);
-  if (doc.engine?.kind !== undefined && doc.engine.kind !== 'llama.cpp') throw new Error(`${file}: engine.kind is '${String(doc.engine.kind)}'; only llama.cpp profiles can be benchmarked here`);
-  const rawArgs = doc.engine?.args;
-  const args = typeof rawArgs === 'string' ? splitArgs(rawArgs) : Array.isArray(rawArgs) ? rawArgs.map(String) : [];
-  const parsed = parseBenchFlags(benchRelevantArgs(args), { ...SWEEP_DEFAULTS, p: [512], n: [32], r: 3 });
-  const v = parsed.values;
+  const resolver = opts.modelResolver ?? createModelResolver();
+  const analysis = await analyzeText(text, file, { modelResolver: resolver });
+  if (!analysis.format) throw new Error(`${file}: not a KV Lens profile, vLLM config or llama-swap config (run \`kvlens check ${file}\`)`);
+  const d = analysis.deployments.find((x) => x.engine.kind === 'llama.cpp');
+  if (!d) {
+    const other = analysis.deployments[0];
+    if (other) throw new Error(`${file}: engine.kind is '${other.engine.kind}'; only llama.cpp profiles can be benchmarked here`);
+    const err = analysis.diagnostics.find((x) => x.severity === 'error');
+    throw new Error(`${file}: no deployment to benchmark${err ? ` (${err.range.start.line + 1}:${err.range.start.character + 1}: ${err.message})` : ''}`);
+  }
+  const v = sweepFromDeployment(d);
   // -np from a server profile: keep the allocation (KV size) honest, the test itself uses sequence 0.
   const cells = v.c[0] ?? 0;
   if (cells > 0) {
@@ -61,17 +89,18 @@ export async function profileSweep(file: string): Promise<ProfileSweep> {
     if (v.p[0]! > fit) v.p = [Math.max(1, Math.min(512, fit))];
   }
   const own = [...new Set([...v.ctk, ...v.ctv])];
-  const cacheTypes = [...new Set(['f16', 'q8_0', 'q4_0', ...own.filter((t) => (CACHE_TYPES as readonly string[]).includes(t))])];
+  const cacheTypes = [...new Set(['f16', 'q8_0', 'q4_0', ...own.filter(isCacheType)])];
   let modelPath: string | undefined;
   let note: string | undefined;
-  // `model:` is a path or id, or a mapping such as { id, path, weights }.
-  const m = doc.model as unknown;
-  const obj = m && typeof m === 'object' && !Array.isArray(m) ? (m as Record<string, unknown>) : undefined;
-  const ref = typeof m === 'string' ? m : [obj?.path, obj?.file, obj?.gguf, obj?.id].find((x): x is string => typeof x === 'string');
+  const ref = d.model?.ref;
+  const many = analysis.deployments.length > 1 ? ` (benchmarking '${d.name}', the first llama.cpp model of ${analysis.deployments.length})` : '';
   if (ref) {
-    const abs = path.resolve(path.dirname(file), ref);
-    if (/\.gguf$/i.test(abs) && fs.existsSync(abs)) modelPath = abs;
-    else note = `the profile's model '${ref}' is not a local GGUF file`;
+    const res = await resolver.resolve(ref, path.dirname(file));
+    if (res.kind === 'gguf' && res.path) modelPath = res.path;
+    else if (res.kind === 'catalog') note = `the profile's model '${ref}' is a catalog id (sizes only, no weights to load)`;
+    else if (res.kind === 'hf-config') note = `the profile's model '${ref}' is an HF config (sizes only, no weights to load)`;
+    else note = `the profile's model '${ref}' is not a local GGUF file${res.error ? ` (${res.error})` : ''}`;
   } else note = 'the profile names no model';
-  return { values: v, cacheTypes, modelPath, note };
+  if (many) note = note ? `${note}${many}` : many.trim().replace(/^\(|\)$/g, '');
+  return { values: v, cacheTypes, modelPath, note, deployment: d };
 }

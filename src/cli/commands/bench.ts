@@ -11,6 +11,7 @@ import { ResultsStore, sha256File } from '../../core/results/store';
 import { BenchRunError, errorResult, runBench } from '../../engine/client';
 import { LOG_MIB_RESOLUTION_BYTES } from '../../engine/llamaLog';
 import { diffPercent, estimateKvForTest, KvEstimate, modelDescriptor } from '../../engine/compare';
+import { estimatedTs, estimateSpeedForTest, localBenchTarget, SpeedEstimate } from '../../engine/compareSpeed';
 import { llamaBenchArgs, runLlamaBench } from '../../engine/llamaBench';
 import { profileSweep } from '../../engine/profileSweep';
 import { BenchTestSpec, testLabel } from '../../engine/spec';
@@ -87,22 +88,27 @@ function fmtNum(n: number, d = 2): string { return Number.isFinite(n) ? n.toFixe
 function mib(b: number | undefined): string { return b ? (b / 1048576).toFixed(2) : '-'; }
 function fmtParams(n: number): string { return n >= 1e9 ? `${(n / 1e9).toFixed(2)} B` : n >= 1e6 ? `${(n / 1e6).toFixed(2)} M` : n > 0 ? `${n}` : '-'; }
 
-export function textTable(rows: { r: BenchTestResult; est?: KvEstimate }[]): string {
-  const head = ['model', 'size', 'params', 'backend', 'threads', 'type_k', 'type_v', 'fa', 'np', 'test', 't/s', 'n_ctx', 'KV MiB', 'est MiB', 'Δ %'];
-  const body = rows.map(({ r, est }) => {
+export interface BenchRow { r: BenchTestResult; est?: KvEstimate; speed?: SpeedEstimate }
+
+function pct(d: number | undefined): string { return d === undefined || !Number.isFinite(d) ? '-' : `${d >= 0 ? '+' : ''}${d.toFixed(d !== 0 && Math.abs(d) < 10 ? 1 : 0)}`; }
+
+export function textTable(rows: BenchRow[]): string {
+  const head = ['model', 'size', 'params', 'backend', 'threads', 'type_k', 'type_v', 'fa', 'np', 'test', 't/s', 'est t/s', 't/s Δ %', 'n_ctx', 'KV MiB', 'est MiB', 'KV Δ'];
+  const body = rows.map(({ r, est, speed }) => {
     const test = testLabel(r);
-    if (r.error) return [path.basename(r.model_filename), '', '', '', String(r.n_threads || ''), r.type_k, r.type_v, fa(r.flash_attn), String(r.n_seq ?? 1), test, `error: ${r.error.split('\n')[0]}`, '', '', est?.kvBytes ? mib(est.kvBytes) : '', ''];
+    const estTs = estimatedTs(r, speed);
+    if (r.error) return [path.basename(r.model_filename), '', '', '', String(r.n_threads || ''), r.type_k, r.type_v, fa(r.flash_attn), String(r.n_seq ?? 1), test, `error: ${r.error.split('\n')[0]}`, estTs ? fmtNum(estTs) : '', '', '', '', est?.kvBytes ? mib(est.kvBytes) : '', ''];
     const d = diffPercent(r.kv_bytes, est?.kvBytes);
     // The log prints MiB with 2 decimals: a difference inside that rounding is a match, not a percentage.
     const within = est?.kvBytes !== undefined && Math.abs(r.kv_bytes - est.kvBytes) <= LOG_MIB_RESOLUTION_BYTES;
     return [
       r.model_type || path.basename(r.model_filename), `${mib(r.model_size)} MiB`, fmtParams(r.model_n_params), r.backends ?? 'CPU', String(r.n_threads),
       r.type_k, r.type_v, fa(r.flash_attn), String(r.n_seq ?? 1), test, `${fmtNum(r.avg_ts)} ± ${fmtNum(r.stddev_ts)}`,
-      String(r.n_ctx), mib(r.kv_bytes), est?.kvBytes ? mib(est.kvBytes) : '-', within ? 'match' : d === undefined ? '-' : `${d >= 0 ? '+' : ''}${d.toFixed(2)}`,
+      estTs ? fmtNum(estTs) : '-', pct(diffPercent(r.avg_ts, estTs)), String(r.n_ctx), mib(r.kv_bytes), est?.kvBytes ? mib(est.kvBytes) : '-', within ? 'match' : d === undefined ? '-' : `${d >= 0 ? '+' : ''}${d.toFixed(2)}`,
     ];
   });
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const right = new Set([1, 2, 4, 8, 10, 11, 12, 13, 14]);
+  const right = new Set([1, 2, 4, 8, 10, 11, 12, 13, 14, 15, 16]);
   const line = (cells: string[]) => `| ${cells.map((c, i) => (right.has(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join(' | ')} |`;
   const sep = `| ${widths.map((w, i) => (right.has(i) ? '-'.repeat(w - 1) + ':' : '-'.repeat(w))).join(' | ')} |`;
   return [line(head), sep, ...body.map(line)].join('\n') + '\n';
@@ -171,28 +177,42 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   }
 
   // Estimates beside measurements: the estimator on the same GGUF and the same settings.
-  const rows: { r: BenchTestResult; est?: KvEstimate }[] = [];
+  const rows: BenchRow[] = [];
   let descriptorError: string | undefined;
   const desc = await modelDescriptor(p.model).catch((e: Error) => { descriptorError = e.message; return undefined; });
+  // Speed estimates are for the machine the engine ran on: the external llama-bench may use a GPU, the bundled
+  // engine uses one only with --gpu.
+  const local = await localBenchTarget(gpu || !!llamaBench);
   results.forEach((r, i) => {
     const spec = tests[i] ?? { n_prompt: r.n_prompt, n_gen: r.n_gen, n_depth: r.n_depth, n_ctx_requested: 0, n_seq: r.n_seq ?? 1, n_batch: r.n_batch, n_ubatch: r.n_ubatch, n_threads: r.n_threads, n_gpu_layers: r.n_gpu_layers, type_k: r.type_k, type_v: r.type_v, flash_attn: r.flash_attn === true ? 'on' : r.flash_attn === false ? 'off' : 'auto' } as BenchTestSpec;
     let est: KvEstimate | undefined;
-    if (desc) { try { est = estimateKvForTest(desc, spec); } catch { est = undefined; } }
-    rows.push({ r, est });
+    let speed: SpeedEstimate | undefined;
+    if (desc) {
+      try { est = estimateKvForTest(desc, spec); } catch { est = undefined; }
+      try { speed = estimateSpeedForTest(desc, spec, local.target); } catch { speed = undefined; }
+    }
+    rows.push({ r, est, speed });
   });
 
-  if (format === 'json') io.out(JSON.stringify(results, null, 2) + '\n');
+  // JSON keeps llama-bench's fields as they are and adds est_ts (the estimator's t/s for the same test).
+  if (format === 'json') io.out(JSON.stringify(results.map((r, i) => { const e = estimatedTs(r, rows[i]?.speed); return e ? { ...r, est_ts: e } : r; }), null, 2) + '\n');
   else {
     io.out(textTable(rows));
     if (descriptorError) io.out(`(no estimate: ${descriptorError})\n`);
-    io.out('KV MiB: llama.cpp\'s llama_kv_cache log line (2 decimals); est MiB: kvlens estimate for the same -c/-np/-ctk/-ctv/-fa; match = equal within the log\'s 0.005 MiB rounding. n_ctx: cells over all sequences.\n');
+    io.out('KV MiB: llama.cpp\'s llama_kv_cache log line (2 decimals); est MiB: kvlens estimate for the same -c/-np/-ctk/-ctv/-fa; KV Δ: match = equal within the log\'s 0.005 MiB rounding. n_ctx: cells over all sequences.\n');
+    const band = rows.find((x) => x.speed)?.speed?.band;
+    if (band !== undefined) io.out(`est t/s: kvlens estimate's roofline for the 'local' target (${local.note}) with default efficiencies, ±${Math.round(band * 100)} % band; CPU FLOP/s scaled to the test's -t threads (of the physical cores assumed), bandwidth not scaled. t/s Δ % = measured vs estimate; a tiny model is dominated by overheads the roofline does not model.\n`);
   }
   if (out) {
     const file = path.resolve(io.cwd, out);
     const sha = await sha256File(p.model);
     const records = toRecords(results, {
       modelPath: p.model, modelSha256: sha, modelName: desc?.name, architecture: desc?.architecture, flags: rest, profile: p.profile,
-      estimates: rows.map((x) => x.est ? { kvBytes: x.est.kvBytes, kvKBytes: x.est.kvKBytes, kvVBytes: x.est.kvVBytes } : undefined),
+      estimates: rows.map((x) => x.est || x.speed ? {
+        ...(x.est ? { kvBytes: x.est.kvBytes, kvKBytes: x.est.kvKBytes, kvVBytes: x.est.kvVBytes } : {}),
+        ...(x.speed?.prefillTokensPerSec ? { prefillTokensPerSec: x.speed.prefillTokensPerSec } : {}),
+        ...(x.speed?.decodeTokensPerSec ? { decodeTokensPerSec: x.speed.decodeTokensPerSec } : {}),
+      } : undefined),
     });
     await new ResultsStore(file).append(records);
     io.err(`saved ${records.length} result(s) to ${file}\n`);

@@ -10,6 +10,7 @@ import { readGguf } from '../../../src/core/models/gguf';
 import { descriptorFromGguf } from '../../../src/core/models/ggufDescriptor';
 import { ensureDefaultModel } from '../../../src/core/models/makeModel';
 import { ResultsStore } from '../../../src/core/results/store';
+import { profileSweep } from '../../../src/engine/profileSweep';
 
 function io(cwd: string) {
   const o = { out: '', err: '' };
@@ -58,20 +59,61 @@ describe('kvlens make-model and kvlens bench', function () {
     assert.equal(stored.records.length, 4);
     assert.match(stored.records[0]!.model.sha256, /^[0-9a-f]{64}$/);
     assert.ok(stored.records[0]!.estimate?.kvKBytes);
+    // The estimator's speed is saved beside each measurement: prefill for pp tests, decode for tg tests.
+    for (const rec of stored.records) {
+      const e = rec.estimate!;
+      if (rec.result.n_prompt > 0) { assert.ok(Number.isFinite(e.prefillTokensPerSec) && e.prefillTokensPerSec! > 0, JSON.stringify(e)); assert.equal(e.decodeTokensPerSec, undefined); }
+      else { assert.ok(Number.isFinite(e.decodeTokensPerSec) && e.decodeTokensPerSec! > 0, JSON.stringify(e)); assert.equal(e.prefillTokensPerSec, undefined); }
+    }
+    // JSON keeps llama-bench's avg_ts and adds est_ts = the saved estimate.
+    const withEst = rs as (BenchTestResult & { est_ts?: number })[];
+    assert.equal(withEst[0]!.est_ts, stored.records[0]!.estimate!.prefillTokensPerSec);
+    assert.equal(withEst[1]!.est_ts, stored.records[1]!.estimate!.decodeTokensPerSec);
 
     const t = io(dir);
     assert.equal(await bench(['small.gguf', '-p', '16', '-n', '0', '-r', '1', '-t', '1', '-c', '1000', '-np', '2', '--no-warmup'], t.cli), 0, t.o.err);
-    assert.match(t.o.out, /\| n_ctx \| KV MiB \| est MiB \|/);
+    assert.match(t.o.out, /\bt\/s \|\s+est t\/s \|\s+t\/s Δ % \|\s+n_ctx \|\s+KV MiB \|\s+est MiB \|\s+KV Δ \|/);
     assert.match(t.o.out, /pp16 .*\|\s+1024 \|.*\| match \|/);
+    // est t/s and its Δ % are finite numbers, and Δ % is what the two t/s columns say.
+    const row = t.o.out.split('\n').find((l) => / pp16 /.test(l))!.split('|').map((c) => c.trim());
+    const head = t.o.out.split('\n')[0]!.split('|').map((c) => c.trim());
+    const measured = Number(row[head.indexOf('t/s')]!.split('±')[0]);
+    const est = Number(row[head.indexOf('est t/s')]);
+    const delta = Number(row[head.indexOf('t/s Δ %')]);
+    assert.ok(Number.isFinite(est) && est > 0, row.join('|'));
+    assert.ok(Number.isFinite(delta), row.join('|'));
+    assert.ok(Math.abs(delta - ((measured - est) / est) * 100) < Math.max(1, Math.abs(delta) * 0.01), `${measured} vs ${est}: ${delta}`);
+    assert.match(t.o.out, /est t\/s: kvlens estimate's roofline for the 'local' target .* ±\d+ % band/);
   });
 
   it("bench <profile> runs the profile's sweep on its GGUF: f16, q8_0, q4_0 at its -c/-np, server flags ignored", async () => {
-    fs.writeFileSync(path.join(dir, 'p.kvlens.yaml'), 'model:\n  path: ./small.gguf\nengine:\n  kind: llama.cpp\n  args: "-c 1000 -np 2 -ctk q8_0 -ctv q8_0 -fa on --port 8080 --host 0.0.0.0"\n');
+    // Read with the shared parser (as `kvlens estimate` reads it): model is a path relative to the profile.
+    fs.writeFileSync(path.join(dir, 'p.kvlens.yaml'), 'model: ./small.gguf\nengine:\n  kind: llama.cpp\n  args: "-c 1000 -np 2 -ctk q8_0 -ctv q8_0 -fa on --port 8080 --host 0.0.0.0"\n');
     const { cli, o } = io(dir);
     assert.equal(await bench(['--format', 'json', 'p.kvlens.yaml', '-p', '16', '-n', '0', '-r', '1', '-t', '1', '--no-warmup'], cli), 0, o.err);
     const rs = JSON.parse(o.out) as BenchTestResult[];
     assert.deepEqual(rs.map((r) => `${r.type_k}/${r.type_v} n_ctx=${r.n_ctx} np=${r.n_seq}`), ['f16/f16 n_ctx=1024 np=2', 'q8_0/q8_0 n_ctx=1024 np=2', 'q4_0/q4_0 n_ctx=1024 np=2']);
     assert.ok(rs.every((r) => r.model_filename.endsWith('small.gguf') && r.flash_attn === true));
+  });
+
+  it("bench <profile> with -ctk/-ctv on the command line measures the profile's GGUF with those types only; a catalog model falls back to the generated one", async () => {
+    fs.writeFileSync(path.join(dir, 'q.kvlens.yaml'), 'model: ./small.gguf\nengine:\n  kind: llama.cpp\n  args: "-c 512 -ctk q4_0 -ctv q8_0 -fa on -t 1"\nworkload:\n  promptTokens: 16\n  outputTokens: 2\n  concurrency: 1\ntargets: [local]\n');
+    const { cli, o } = io(dir);
+    assert.equal(await bench(['--format', 'json', 'q.kvlens.yaml', '-p', '16', '-n', '0', '-r', '1', '-ctk', 'q4_0', '-ctv', 'q8_0', '--no-warmup'], cli), 0, o.err);
+    const rs = JSON.parse(o.out) as BenchTestResult[];
+    assert.deepEqual(rs.map((r) => `${r.type_k}/${r.type_v} n_ctx=${r.n_ctx} t=${r.n_threads}`), ['q4_0/q8_0 n_ctx=512 t=1']);
+    assert.ok(rs[0]!.model_filename.endsWith('small.gguf'), rs[0]!.model_filename);
+
+    const ps = await profileSweep(path.join(dir, 'q.kvlens.yaml'));
+    assert.equal(ps.modelPath, path.join(dir, 'small.gguf'));
+    assert.deepEqual([ps.values.c, ps.values.ctk, ps.values.ctv, ps.values.fa, ps.values.t], [[512], ['q4_0'], ['q8_0'], ['on'], [1]]);
+    assert.deepEqual(ps.cacheTypes, ['f16', 'q8_0', 'q4_0']);
+    fs.writeFileSync(path.join(dir, 'cat.kvlens.yaml'), 'model: meta-llama/Llama-3.1-8B-Instruct\nengine:\n  kind: llama.cpp\n  args: "-c 4096"\n');
+    const cat = await profileSweep(path.join(dir, 'cat.kvlens.yaml'));
+    assert.equal(cat.modelPath, undefined);
+    assert.match(cat.note ?? '', /catalog id/);
+    fs.writeFileSync(path.join(dir, 'v.kvlens.yaml'), 'model: ./small.gguf\nengine:\n  kind: vllm\n');
+    await assert.rejects(profileSweep(path.join(dir, 'v.kvlens.yaml')), /only llama.cpp profiles/);
   });
 
   it('bench exits 1 when a test fails and 2-style usage errors for bad flags', async () => {
