@@ -1,7 +1,8 @@
 // `kvlens estimate [--target ID]... [--format text|json] [--draft MODEL] <file> [llama.cpp flags]` — memory,
 // concurrency and speed per target for a profile, a vLLM config, a llama-swap config (one block per model), a GGUF
 // or an HF config.json. llama.cpp flags after the file (-c -np -ctk -ctv -fa -ngl ...) override or supply the
-// engine settings. Exit: 0 every target fits, 1 some target does not fit, 2 usage or I/O failure.
+// engine settings. Exit: 0 every target fits, 1 some target does not fit or llama.cpp would refuse the flags,
+// 2 usage or I/O failure.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DEFAULT_WORKLOAD, type Deployment, type TargetRef } from '../../core/deployment';
@@ -34,7 +35,7 @@ Options:
   -h, --help           show this help
 
 Memory is per device, in binary units (GiB = 2^30 bytes). Exit: 0 every target fits, 1 some target does not
-fit, 2 usage or I/O failure.
+fit or llama.cpp would refuse the flags (e.g. -ctv q4_0 with -fa off), 2 usage or I/O failure.
 `;
 
 export interface EstimateArgs {
@@ -252,7 +253,9 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   } else {
     io.out(reports.map((r) => renderText(r, r.deployment)).join('\n'));
   }
-  return anyNoFit ? EXIT_FINDINGS : EXIT_OK;
+  // Settings llama.cpp refuses (e.g. a quantized V cache with -fa off) are findings too: the server would not start.
+  const refused = opts.flags.length > 0 && parseLlamaArgs(opts.flags).issues.some((i) => i.severity === 'error');
+  return anyNoFit || refused ? EXIT_FINDINGS : EXIT_OK;
 }
 
 export { EXIT_USAGE };

@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseEstimateArgs, run } from '../../../src/cli/commands/estimate';
+import { main } from '../../../src/cli/main';
 import type { CliIO } from '../../../src/cli/io';
 import { makeLlamaGguf } from '../../../src/core/models/makeModel';
 
@@ -79,5 +80,18 @@ describe('kvlens estimate', () => {
 
   it('a missing file is a usage error', async () => {
     await assert.rejects(run(['nope.gguf'], io(dir)), /no such file/);
+  });
+});
+
+describe('kvlens estimate: flags llama.cpp refuses', () => {
+  it('still estimates, but exits 1 when the flags would stop llama.cpp from starting', async () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const io = { out: (t: string) => out.push(t), err: (t: string) => err.push(t), cwd: process.cwd(), isTTY: false };
+    const ok = await main(['estimate', '--target', 'h100-sxm', 'meta-llama/Llama-3.1-8B-Instruct', '-c', '8192', '-ctk', 'q4_0', '-ctv', 'q4_0', '-fa', 'on'], io);
+    const refused = await main(['estimate', '--target', 'h100-sxm', 'meta-llama/Llama-3.1-8B-Instruct', '-c', '8192', '-ctk', 'q4_0', '-ctv', 'q4_0', '-fa', 'off'], io);
+    assert.equal(ok, 0);
+    assert.equal(refused, 1);
+    assert.match(err.join(''), /quantized V cache requires flash_attn/);
   });
 });
