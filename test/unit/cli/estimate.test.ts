@@ -88,8 +88,12 @@ describe('kvlens estimate: flags llama.cpp refuses', () => {
     const out: string[] = [];
     const err: string[] = [];
     const io = { out: (t: string) => out.push(t), err: (t: string) => err.push(t), cwd: process.cwd(), isTTY: false };
-    const ok = await main(['estimate', '--target', 'h100-sxm', 'meta-llama/Llama-3.1-8B-Instruct', '-c', '8192', '-ctk', 'q4_0', '-ctv', 'q4_0', '-fa', 'on'], io);
-    const refused = await main(['estimate', '--target', 'h100-sxm', 'meta-llama/Llama-3.1-8B-Instruct', '-c', '8192', '-ctk', 'q4_0', '-ctv', 'q4_0', '-fa', 'off'], io);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kvlens-refused-'));
+    const gguf = path.join(dir, 'm.gguf');
+    await makeLlamaGguf(gguf, { layers: 2, embd: 256, heads: 4, kvHeads: 2, ff: 512, vocab: 300 });
+    const ok = await main(['estimate', '--target', 'h100-sxm', gguf, '-c', '8192', '-ctk', 'q4_0', '-ctv', 'q4_0', '-fa', 'on'], io);
+    const refused = await main(['estimate', '--target', 'h100-sxm', gguf, '-c', '8192', '-ctk', 'q4_0', '-ctv', 'q4_0', '-fa', 'off'], io);
+    fs.rmSync(dir, { recursive: true, force: true });
     assert.equal(ok, 0);
     assert.equal(refused, 1);
     assert.match(err.join(''), /quantized V cache requires flash_attn/);
