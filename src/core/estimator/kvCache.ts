@@ -5,7 +5,7 @@
 // V rows widened to the max over layers when V is transposed, i.e. without flash attention) and
 // src/llama-kv-cache-iswa.cpp (SWA layers sized PAD(min(kv_size, n_swa × (unified ? n_seq : 1) + n_ubatch), 256)).
 import type { ModelDescriptor, LayerKind } from '../models/descriptor';
-import { GGML_TYPES, ggmlType } from './cacheTypes';
+import { GGML_TYPES, ggmlType, type GgmlTypeInfo } from './cacheTypes';
 
 export interface LlamaKvOptions {
   /** `-c`; 0 = the model's trained context (llama.cpp's `n_ctx == 0` rule). */
@@ -71,10 +71,11 @@ export interface LlamaKvCache {
 
 const PAD = (x: number, n: number): number => Math.ceil(x / n) * n;
 
-function rowBytes(type: string, ne: number, errors: string[], what: string): number {
-  const t = ggmlType(type) ?? GGML_TYPES.f16;
+// Layer and tensor instead of a ready label: the label is only built for the rare error, not twice per layer on
+// every call (the estimator sizes the cache dozens of times per keystroke; those strings were much of its garbage).
+function rowBytes(type: string, t: GgmlTypeInfo, ne: number, errors: string[], layer: number, tensor: 'K' | 'V'): number {
   if (ne % t.blockSize !== 0) {
-    errors.push(`${what} row of ${ne} elements is not a multiple of ${type}'s block size ${t.blockSize}`);
+    errors.push(`layer ${layer} ${tensor} row of ${ne} elements is not a multiple of ${type}'s block size ${t.blockSize}`);
     return Math.ceil(ne / t.blockSize) * t.typeSize;
   }
   return (ne / t.blockSize) * t.typeSize;
@@ -191,6 +192,9 @@ export function llamaKvCache(model: ModelDescriptor, opts: LlamaKvOptions): Llam
   let vMax = 0;
   for (let il = 0; il < nLayers; il++) vMax = Math.max(vMax, headV * layerHeads(model, il));
 
+  // Looked up once, not per layer; an unknown type is reported by cacheTypeErrors and sized like f16.
+  const infoK = ggmlType(typeK) ?? GGML_TYPES.f16;
+  const infoV = ggmlType(typeV) ?? GGML_TYPES.f16;
   const layers: LlamaKvLayer[] = [];
   let kBytes = 0;
   let vBytes = 0;
@@ -206,8 +210,8 @@ export function llamaKvCache(model: ModelDescriptor, opts: LlamaKvOptions): Llam
     const cells = kind === 'swa' && swaCells !== undefined ? swaCells : nCtxSeq;
     const kElements = headK * heads;
     const vElements = model.mla ? 0 : vTrans ? vMax : headV * heads;
-    const kRow = rowBytes(typeK, kElements, errors, `layer ${il} K`);
-    const vRow = model.mla ? 0 : rowBytes(typeV, vElements, errors, `layer ${il} V`);
+    const kRow = rowBytes(typeK, infoK, kElements, errors, il, 'K');
+    const vRow = model.mla ? 0 : rowBytes(typeV, infoV, vElements, errors, il, 'V');
     const kb = kRow * cells * streams;
     const vb = vRow * cells * streams;
     layers.push({ index: il, kind, kvHeads: heads, cells, kElements, vElements, kBytes: kb, vBytes: vb });

@@ -5,6 +5,7 @@ import * as jsonc from 'jsonc-parser';
 import type { ConfigFormat } from '../deployment';
 import * as YAML from 'yaml';
 import { globMatch } from './glob';
+import { offerParsedDocument, parseDocument } from './document';
 import { looksLikeLlamaSwap } from './llamaSwap';
 import { findVllmOption } from './vllmOptions';
 
@@ -68,10 +69,26 @@ export function looksLikeLlamaSwapConfig(text: string, keys = topLevelYamlKeys(t
   if (!keys.includes('models') || !keys.every((k) => LLAMA_SWAP_KEYS.has(k))) return false;
   if (text.length > 1024 * 1024) return false;
   try {
-    return looksLikeLlamaSwap(YAML.parse(text, { maxAliasCount: 100 }));
+    return looksLikeLlamaSwap(plainYamlValue(text));
   } catch {
     return false;
   }
+}
+
+/**
+ * YAML.parse(text) for the sniff above. Our own parseDocument gives the same value when nothing separates the two
+ * option sets (no merge keys `<<`, no aliases `*`, no errors, warnings or duplicate keys); then that parse is
+ * kept for the analysis that follows instead of parsing the file a second time. Otherwise yaml decides as before.
+ */
+function plainYamlValue(text: string): unknown {
+  if (!text.includes('<<') && !text.includes('*')) {
+    const doc = parseDocument(text, 'yaml');
+    if (doc.diagnostics.length === 0 && doc.value !== undefined) {
+      offerParsedDocument(doc);
+      return doc.value;
+    }
+  }
+  return YAML.parse(text, { maxAliasCount: 100 });
 }
 
 export function looksLikeVllmConfig(keys: readonly string[]): boolean {

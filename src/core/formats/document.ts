@@ -137,7 +137,23 @@ export function locateNearest(root: DocNode | undefined, path: readonly (string 
   return n;
 }
 
+/**
+ * A document parsed by format detection (detect.ts sniffing a llama-swap `config.yaml` by content), handed to the
+ * parseDocument call for the same text that follows it, so a 5,000-line file is not parsed twice in a row.
+ * Taken once: the object reaches exactly one caller, as a fresh parse would.
+ */
+let handoff: ParsedDocument | undefined;
+
+export function offerParsedDocument(doc: ParsedDocument): void {
+  handoff = doc;
+}
+
 export function parseDocument(text: string, lang: 'yaml' | 'json'): ParsedDocument {
+  if (handoff) {
+    const offered = handoff;
+    handoff = undefined;
+    if (offered.lang === lang && offered.text === text) return offered;
+  }
   const lines = new LineIndex(text);
   const doc: ParsedDocument = { lang, text, lines, value: undefined, diagnostics: [] };
   try {
