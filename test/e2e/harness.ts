@@ -258,6 +258,11 @@ export async function countSquiggles(page: Page, severity: 'error' | 'warning' |
   return page.locator(`.editor-instance .monaco-editor .squiggly-${severity}`).count();
 }
 
+/** Waits until the editor draws a squiggle of `severity`: decorations render a frame or more after the Problems rows. */
+export async function waitForSquiggle(page: Page, severity: 'error' | 'warning' | 'info' = 'error', timeoutMs = 30_000): Promise<void> {
+  await page.locator(`.editor-instance .monaco-editor .squiggly-${severity}`).first().waitFor({ state: 'attached', timeout: timeoutMs });
+}
+
 /** The source text under each squiggle (reads the rendered line at the decoration's horizontal span). */
 export async function squiggledText(page: Page, severity: 'error' | 'warning' | 'info' = 'error'): Promise<string[]> {
   return page.evaluate((sev) => {

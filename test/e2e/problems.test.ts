@@ -3,7 +3,7 @@
 import * as assert from 'node:assert/strict';
 import {
   VsCodeSession, countSquiggles, launchVsCode, openFile, readProblems, saveFailure, screenshot, squiggledText,
-  statusBarProblemCounts, waitForProblems,
+  statusBarProblemCounts, waitForProblems, waitForSquiggle,
 } from './harness';
 
 describe('e2e: Problems panel and squiggles', function () {
@@ -46,6 +46,7 @@ describe('e2e: Problems panel and squiggles', function () {
     assert.equal(counts.errors, rows.filter((p) => p.severity === 'error').length);
 
     // The editor draws an error squiggle under the offending text.
+    await waitForSquiggle(page, 'error').catch(() => undefined);
     assert.ok(await countSquiggles(page, 'error') >= 1, 'at least one error squiggle is rendered');
     const under = [...await squiggledText(page, 'error'), ...await squiggledText(page, 'warning')];
     assert.ok(under.some((t) => /q8_0/.test(t)), `a squiggle lies under q8_0; squiggled: ${JSON.stringify(under)}`);
