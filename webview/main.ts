@@ -256,15 +256,29 @@ function onMessage(ev: MessageEvent): void {
   }
 }
 
+/** Themes a report can be opened in with `report.html?theme=…` (documented in `kvlens report --help`). */
+const REPORT_THEMES: Record<string, string[]> = {
+  light: ['vscode-light'],
+  dark: ['vscode-dark'],
+  'hc-dark': ['vscode-high-contrast'],
+  'hc-light': ['vscode-high-contrast', 'vscode-high-contrast-light'],
+};
+
 function reportTheme(): void {
-  // The report is a plain page: follow the reader's colour scheme through the same classes VS Code sets.
-  const mq = window.matchMedia('(prefers-color-scheme: dark)');
+  // The report is a plain page: follow the reader's colour scheme and contrast preference through the same body
+  // classes VS Code sets, unless the address names a theme (`?theme=hc-dark`, for reviews and screenshots).
+  let asked: string | null = null;
+  try { asked = new URLSearchParams(window.location.search).get('theme'); } catch { asked = null; }
+  const fixed = asked && Object.prototype.hasOwnProperty.call(REPORT_THEMES, asked) ? REPORT_THEMES[asked] : undefined;
+  const dark = window.matchMedia('(prefers-color-scheme: dark)');
+  const contrast = window.matchMedia('(prefers-contrast: more), (forced-colors: active)');
   const apply = () => {
-    document.body.classList.toggle('vscode-dark', mq.matches);
-    document.body.classList.toggle('vscode-light', !mq.matches);
+    const want = fixed ?? (contrast.matches ? REPORT_THEMES[dark.matches ? 'hc-dark' : 'hc-light'] : REPORT_THEMES[dark.matches ? 'dark' : 'light']);
+    for (const c of ['vscode-light', 'vscode-dark', 'vscode-high-contrast', 'vscode-high-contrast-light']) document.body.classList.toggle(c, want.includes(c));
   };
   apply();
-  mq.addEventListener('change', apply);
+  dark.addEventListener('change', apply);
+  contrast.addEventListener('change', apply);
 }
 
 function start(): void {

@@ -21,10 +21,12 @@ function cssVar(name: string, fallback: string): string {
 
 /** Read at every render, so a theme change redraws in the new colours. */
 export function themeColors(): ChartColors {
-  const dark = document.body.classList.contains('vscode-dark') || document.body.classList.contains('vscode-high-contrast');
+  const hc = document.body.classList.contains('vscode-high-contrast');
+  const dark = document.body.classList.contains('vscode-dark') || (hc && !document.body.classList.contains('vscode-high-contrast-light'));
   return {
     fg: cssVar('--vscode-foreground', dark ? '#cccccc' : '#333333'),
-    grid: cssVar('--vscode-editorWidget-border', dark ? '#454545' : '#c8c8c8'),
+    // High-contrast themes draw every edge in the contrast border colour; the grid is an edge.
+    grid: (hc ? cssVar('--vscode-contrastBorder', '') : '') || cssVar('--vscode-editorWidget-border', dark ? '#454545' : '#c8c8c8'),
     series: [cssVar('--vscode-charts-blue', dark ? '#3794ff' : '#1a85ff'), cssVar('--vscode-charts-purple', dark ? '#b180d7' : '#652d90'), cssVar('--vscode-charts-green', '#388a34')],
     capacity: cssVar('--vscode-charts-red', dark ? '#f14c4c' : '#e51400'),
     marker: cssVar('--vscode-charts-orange', dark ? '#d18616' : '#b85e00'),
@@ -39,6 +41,15 @@ function fmtY(v: number, unit: string): string {
 function fmtX(chart: ChartView, v: number): string {
   return chart.id === 'kv-vs-context' ? tokensText(v) : String(v);
 }
+
+/** Context ticks: binary steps (K = 1024 tokens, M = 1024K), so a long context axis reads 4M 8M 12M, not 4,194,304. */
+function contextTick(v: number): string {
+  if (v >= 1 << 20 && v % (1 << 18) === 0) return `${v / (1 << 20)}M`;
+  return tokensText(v);
+}
+
+/** Powers of two and their 1.5× / 2.5× steps: every tick of the context axis lands on a whole number of K. */
+const CONTEXT_INCRS = Array.from({ length: 31 }, (_, i) => 2 ** i).flatMap((p) => [p, p * 1.5, p * 2.5]);
 
 function markersPlugin(chart: ChartView, colors: ChartColors): uPlot.Plugin {
   return {
@@ -86,7 +97,7 @@ export function renderChart(host: HTMLElement, chart: ChartView, colors: ChartCo
     height: 280,
     scales: { x: { time: false }, y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.08 : 1] } },
     axes: [
-      axis(chart.xLabel, (v) => fmtX(chart, v)),
+      chart.id === 'kv-vs-context' ? { ...axis(chart.xLabel, contextTick), incrs: CONTEXT_INCRS, space: 70 } : axis(chart.xLabel, (v) => fmtX(chart, v)),
       { ...axis(chart.yLabel, (v) => v.toLocaleString('en-US', { maximumFractionDigits: 2 })), size: 70, labelSize: 24 },
     ],
     series: [

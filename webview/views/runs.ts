@@ -49,17 +49,20 @@ export function runsView(runs: RunsView, cb: RunsCallbacks): HTMLElement {
   const shown = filterRuns(runs.rows, filter);
   selected.clear();
   sync();
-  const head = ['Saved', 'Model', 'Cache K/V', 'n_ctx', 'Test', 'Measured', 'Estimate', 'Difference', 'KV measured', 'KV estimate', 'KV difference', 'Machine'];
+  // The figures come right after what identifies the test, so they stay in view in a narrow panel; the model
+  // name (long, the same on most rows) and the machine come last.
+  const head = ['Saved', 'Cache K/V', 'Test', 'Measured', 'Estimate', 'Difference', 'KV measured', 'KV estimate', 'KV difference', 'n_ctx', 'Model', 'Machine'];
   if (cb.onDelete) head.unshift('Select');
   const rows = shown.map((r) => {
-    const tr = h('tr', { class: r.error ? 'failed' : undefined },
-      h('td', null, r.savedAt.slice(0, 16).replace('T', ' ')),
-      h('th', { scope: 'row', title: r.modelPath }, r.model),
-      h('td', null, `${r.typeK}/${r.typeV}`),
-      h('td', { class: 'num' }, r.nCtx.toLocaleString('en-US')),
-      h('td', null, r.test),
+    const tr = h('tr', { class: r.error ? 'failed' : undefined, 'data-run-id': r.id },
+      // Day and time each stay whole: the column wraps between them, never inside a date.
+      h('td', { class: 'when' }, h('span', null, r.savedAt.slice(0, 10)), ' ', h('span', null, r.savedAt.slice(11, 16))),
+      h('td', { class: 'nowrap' }, `${r.typeK}/${r.typeV}`),
+      h('th', { scope: 'row' }, r.test),
       cell(r.measured), cell(r.estimate), cell(r.diff, 'td', { class: diffClass(r.diff.value) }),
       cell(r.kvMeasured), cell(r.kvEstimate), cell(r.kvDiff, 'td', { class: diffClass(r.kvDiff.value) }),
+      h('td', { class: 'num' }, r.nCtx.toLocaleString('en-US')),
+      h('td', { class: 'model', title: r.modelPath }, r.model),
       h('td', { class: 'machine' }, r.machine));
     if (cb.onDelete) {
       const box = document.createElement('vscode-checkbox') as HTMLElement & { checked: boolean };

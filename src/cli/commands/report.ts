@@ -23,6 +23,9 @@ their estimates.
   --results FILE       add the measured runs of FILE to a profile's report
   --out FILE           where to write (default: kvlens-report.html in the current folder)
   -h, --help           this text
+
+The report follows the reader's light/dark and high-contrast preference (prefers-color-scheme, prefers-contrast,
+forced colours); open it as report.html?theme=light|dark|hc-dark|hc-light to pick one.
 `;
 
 interface Opts { input?: string; out?: string; results: string[] }

@@ -482,12 +482,16 @@ function baseName(p: string): string {
   return parts[parts.length - 1] || p;
 }
 
-/** A run's estimate: saved with the record, else recomputed from a deployment on the same model. */
+/**
+ * A run's estimate: what was saved with the record, with any figure it lacks (the extension saves KV bytes only)
+ * recomputed from a deployment on the same model.
+ */
 function runEstimate(rec: ResultRecord, deployments: DeploymentInput[]): { kv?: number; prefill?: number; decode?: number; from: string } {
   const saved = rec.estimate;
-  if (saved && (isNum(saved.kvBytes) || isNum(saved.decodeTokensPerSec) || isNum(saved.prefillTokensPerSec))) {
-    return { kv: saved.kvBytes, prefill: saved.prefillTokensPerSec, decode: saved.decodeTokensPerSec, from: 'saved with the run' };
-  }
+  const have = { kv: saved?.kvBytes, prefill: saved?.prefillTokensPerSec, decode: saved?.decodeTokensPerSec };
+  const complete = isNum(have.kv) && isNum(have.prefill) && isNum(have.decode);
+  const anySaved = isNum(have.kv) || isNum(have.prefill) || isNum(have.decode);
+  if (complete) return { ...have, from: 'saved with the run' };
   const names = [rec.model.name, baseName(rec.model.path), rec.result.model_filename && baseName(rec.result.model_filename)].filter(Boolean);
   for (const d of deployments) {
     const r = d.report;
@@ -499,8 +503,15 @@ function runEstimate(rec: ResultRecord, deployments: DeploymentInput[]): { kv?: 
     });
     const t = again?.targets.find((x) => x.id === 'local') ?? again?.targets[0];
     if (!t) continue;
-    return { kv: t.memory.kvBytes, prefill: t.perf.prefillTokensPerSec, decode: t.perf.decodeTokensPerSec, from: `recomputed for ${t.name || t.id}` };
+    const from = anySaved ? `saved with the run; missing figures recomputed for ${t.name || t.id}` : `recomputed for ${t.name || t.id}`;
+    return {
+      kv: isNum(have.kv) ? have.kv : t.memory.kvBytes,
+      prefill: isNum(have.prefill) ? have.prefill : t.perf.prefillTokensPerSec,
+      decode: isNum(have.decode) ? have.decode : t.perf.decodeTokensPerSec,
+      from,
+    };
   }
+  if (anySaved) return { ...have, from: 'saved with the run' };
   return { from: 'no estimate for this model' };
 }
 
@@ -515,7 +526,8 @@ function runsView(records: ResultRecord[], deployments: DeploymentInput[]): Runs
     const measured: Cell = res.error
       ? missing(`failed: ${res.error}`)
       : isNum(res.avg_ts)
-        ? { text: `${rateText(res.avg_ts)}${isNum(res.stddev_ts) ? ` ± ${sig(res.stddev_ts, 2)}` : ''}`, value: res.avg_ts }
+        // A spread needs two samples: one repetition has a standard deviation of 0, which says nothing.
+        ? { text: `${rateText(res.avg_ts)}${isNum(res.stddev_ts) && !(res.stddev_ts === 0 && (res.samples_ts?.length ?? 0) < 2) ? ` ± ${sig(res.stddev_ts, 2)}` : ''}`, value: res.avg_ts }
         : missing('no tok/s in the record');
     const estimate: Cell = isNum(estRate)
       ? { ...rateCell(estRate, 'estimate'), title: est.from }

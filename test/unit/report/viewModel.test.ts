@@ -175,6 +175,34 @@ describe('report view-model', () => {
     assert.match(other.estimate.title!, /no estimate/);
   });
 
+  it('keeps the KV bytes saved with a run and recomputes only the speed it lacks (the extension saves KV only)', () => {
+    const reestimate = () => {
+      const r = makeReport('kvlens-default');
+      r.targets[0].memory.kvBytes = 999;
+      r.targets[0].perf.decodeTokensPerSec = 80;
+      return r;
+    };
+    const rec = makeRecord({ id: 'k', savedAt: '2026-11-21T00:00:00Z', avgTs: 100, kv: 1_114_112, estimate: { kvBytes: 1_114_112 } });
+    const row = vmOf([makeReport('kvlens-default')], [rec], reestimate).runs.rows[0];
+    assert.equal(row.kvDiff.text, '0.0 %', 'the saved KV estimate, not the recomputed 999 bytes');
+    assert.equal(row.estimate.text, '80.0 tok/s');
+    assert.equal(row.diff.text, '+25 %');
+    assert.match(row.estimate.title!, /missing figures recomputed/);
+    // Without a deployment to recompute from, the saved figure stays and the speed shows as missing.
+    const alone = vmOf([], [rec]).runs.rows[0];
+    assert.equal(alone.kvDiff.text, '0.0 %');
+    assert.equal(alone.estimate.text, '—');
+  });
+
+  it('shows no ± spread for a single repetition', () => {
+    const rec = makeRecord({ id: 's', savedAt: '2026-11-21T00:00:00Z', avgTs: 100 });
+    rec.result.stddev_ts = 0;
+    assert.equal(vmOf([], [rec]).runs.rows[0].measured.text, '100 tok/s');
+    rec.result.samples_ts = [99, 101];
+    rec.result.stddev_ts = 1.4;
+    assert.equal(vmOf([], [rec]).runs.rows[0].measured.text, '100 tok/s ± 1.4');
+  });
+
   it('filters history by text, cache type and date', () => {
     const runs = [
       makeRecord({ id: 'a', savedAt: '2026-11-20T10:00:00Z' }),
