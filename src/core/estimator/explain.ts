@@ -89,10 +89,10 @@ export function explainConcurrency(report: EstimateReport, t: TargetEstimate): s
   const lines = [`**Concurrency on ${md(t.name)}**`, ''];
   if (report.engine.kind === 'vllm') {
     lines.push(`KV pool ${formatBytes(t.memory.kvBytes)} ÷ ${formatCount(t.memory.kvBytesPerToken)} B/token per GPU = ${formatCount(c.maxKvTokens ?? 0)} tokens${c.kvBlocks !== undefined ? ` (${formatCount(c.kvBlocks)} blocks)` : ''}`);
-    lines.push('', `÷ max-model-len ${formatCount(c.atContext)} = **${c.maxSequences} sequences** (capped by max-num-seqs ${report.engine.parallel})`);
+    lines.push('', `÷ max-model-len ${formatCount(c.atContext)} = **${c.maxSequences} sequence${c.maxSequences === 1 ? '' : 's'}** (capped by max-num-seqs ${report.engine.parallel})`);
   } else {
     const free = t.memory.capacityBytes - (t.memory.totalBytes - t.memory.kvBytes);
-    lines.push(`(capacity − weights − buffers) ${formatBytes(free)} ÷ one sequence of ${formatCount(c.atContext)} tokens = **${c.maxSequences} sequences**`);
+    lines.push(`(capacity − weights − buffers) ${formatBytes(free)} ÷ one sequence of ${formatCount(c.atContext)} tokens = **${c.maxSequences} sequence${c.maxSequences === 1 ? '' : 's'}**`);
   }
   if (c.maxContextAtParallel !== undefined) lines.push('', `Largest context per sequence that fits at ${report.engine.parallel} slot(s): ${formatCount(c.maxContextAtParallel)} tokens`);
   return lines.join('\n');

@@ -72,9 +72,16 @@ export function intCell(n: unknown, what: string, unit = ''): Cell {
   return isNum(n) ? { text: `${Math.round(n).toLocaleString('en-US')}${unit ? ' ' + unit : ''}`, value: n } : missing(`${what}: not computed`);
 }
 
+/** Token counts the way llama.cpp users write contexts: 32K = 32,768, 1M = 1,048,576; others in full. */
 export function tokensText(n: number): string {
+  if (n >= 1 << 20 && n % (1 << 20) === 0) return `${n / (1 << 20)}M`;
   if (n >= 1024 && n % 1024 === 0) return `${n / 1024}K`;
   return n.toLocaleString('en-US');
+}
+
+/** `1 sequence`, `4 sequences`. */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
 }
 
 export function percentText(p: number, signed = false): string {

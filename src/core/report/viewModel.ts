@@ -5,7 +5,7 @@ import type { EstimateReport, TargetEstimate, WhatIf } from '../estimator/report
 import type { ResultRecord } from '../engine/protocol';
 import {
   bytesCell, bytesText, Cell, diffCell, DASH, intCell, isNum, missing, paramsText, percentText, rateCell, rateText,
-  secondsCell, secondsText, sig, tokensText,
+  secondsCell, secondsText, sig, tokensText, plural,
 } from './format';
 
 export type { Cell } from './format';
@@ -275,7 +275,7 @@ function metricRows(r: EstimateReport, t: TargetEstimate): MetricRow[] {
     expected: rateCell(p.aggregateDecodeTokensPerSec ?? (isNum(p.decodeTokensPerSec) ? p.decodeTokensPerSec * r.workload.concurrency : undefined), 'aggregate decode'),
     band: bandCell(p.aggregateDecodeTokensPerSec ?? (isNum(p.decodeTokensPerSec) ? p.decodeTokensPerSec * r.workload.concurrency : undefined), band, rateText),
     theoretical: rateCell(aggTh, 'peak aggregate decode'),
-    note: `${r.workload.concurrency} sequences`,
+    note: plural(r.workload.concurrency, 'sequence'),
   });
   rows.push({ metric: 'Prefill', expected: rateCell(p.prefillTokensPerSec, 'prefill speed'), band: bandCell(p.prefillTokensPerSec, band, rateText), theoretical: rateCell(th.prefillTokensPerSec, 'peak prefill'), note: `${p.prefillBound ?? 'compute'}-bound` });
   rows.push({ metric: 'Context switch', expected: secondsCell(p.contextSwitchSec, 'context switch'), band: missing('host-link bound; no band'), theoretical: noPeak, note: "one user's KV out and another's in over the host link" });
