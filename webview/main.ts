@@ -86,7 +86,7 @@ function select(id: string, label: string, options: { value: string; text: strin
 function download(format: ExportFormat): void {
   if (!vm) return;
   if (host.mode === 'panel') {
-    host.post({ type: 'export', format });
+    host.post({ type: 'export', format, runFilter: ui.historyFilter });
     return;
   }
   const text = exportView(vm, format, { runFilter: ui.historyFilter });

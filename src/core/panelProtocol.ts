@@ -1,6 +1,6 @@
 // Messages between the extension host and the dashboard webview. Both bundles import this file, and both check
 // what they receive at run time: a webview is a web page and its messages are untrusted input to the host.
-import type { DashboardViewModel } from './report/viewModel';
+import type { DashboardViewModel, RunFilter } from './report/viewModel';
 
 export type ExportFormat = 'json' | 'csv' | 'md';
 export const EXPORT_FORMATS: readonly ExportFormat[] = ['json', 'csv', 'md'];
@@ -23,7 +23,8 @@ export type HostToWebview =
 
 export type WebviewToHost =
   | { type: 'ready' }
-  | { type: 'export'; format: ExportFormat }
+  /** runFilter: the history filter on screen, so an export holds the runs the user sees. */
+  | { type: 'export'; format: ExportFormat; runFilter?: RunFilter }
   | { type: 'deleteRuns'; ids: string[] }
   | { type: 'runBenchmark' }
   | { type: 'openFile'; path: string; line?: number };
@@ -45,6 +46,11 @@ function onlyKeys(o: Record<string, unknown>, keys: string[]): boolean {
   return Object.keys(o).every((k) => keys.includes(k));
 }
 
+function isRunFilter(x: unknown): x is RunFilter {
+  const optStr = (v: unknown) => v === undefined || (isStr(v) && v.length <= 1000);
+  return isObj(x) && onlyKeys(x, ['text', 'type', 'from', 'to']) && optStr(x.text) && optStr(x.type) && optStr(x.from) && optStr(x.to);
+}
+
 export function isWebviewToHost(x: unknown): x is WebviewToHost {
   if (!isObj(x) || !isStr(x.type)) return false;
   switch (x.type) {
@@ -52,7 +58,8 @@ export function isWebviewToHost(x: unknown): x is WebviewToHost {
     case 'runBenchmark':
       return onlyKeys(x, ['type']);
     case 'export':
-      return onlyKeys(x, ['type', 'format']) && isStr(x.format) && (EXPORT_FORMATS as readonly string[]).includes(x.format);
+      return onlyKeys(x, ['type', 'format', 'runFilter']) && isStr(x.format) && (EXPORT_FORMATS as readonly string[]).includes(x.format)
+        && (x.runFilter === undefined || isRunFilter(x.runFilter));
     case 'deleteRuns':
       return onlyKeys(x, ['type', 'ids']) && Array.isArray(x.ids) && x.ids.length <= 100_000
         && x.ids.every((id) => isStr(id) && id.length > 0 && id.length <= 200);

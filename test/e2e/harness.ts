@@ -144,11 +144,22 @@ export async function openFile(page: Page, relPath: string, timeoutMs = 30_000):
 
 /** Runs a command from the palette by its label as shown there (e.g. 'KV Lens: Open Dashboard'). */
 export async function runCommand(page: Page, label: string, timeoutMs = 30_000): Promise<void> {
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible', timeout: timeoutMs });
-  await input.fill('>' + label);
-  await acceptRow(page, label, timeoutMs);
+  // An open palette lists the commands whose `when` held when it opened and never refreshes; a context key set a
+  // moment later (kvlens.isKvFile after the first analysis) needs the palette opened again.
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible', timeout: Math.max(1000, deadline - Date.now()) });
+    await input.fill('>' + label);
+    try {
+      await acceptRow(page, label, Math.max(1000, Math.min(8000, deadline - Date.now())));
+      return;
+    } catch (e) {
+      if (Date.now() >= deadline) throw e;
+      await page.keyboard.press('Escape');
+    }
+  }
 }
 
 /**

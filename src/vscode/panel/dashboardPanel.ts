@@ -4,7 +4,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { isWebviewToHost, type BenchProgress, type HostToWebview, type WebviewToHost } from '../../core/panelProtocol';
-import { buildViewModel, type DashboardViewModel, type DeploymentInput } from '../../core/report/viewModel';
+import { buildViewModel, type DashboardViewModel, type DeploymentInput, type RunFilter } from '../../core/report/viewModel';
 import { exportView, EXPORT_EXTENSIONS } from '../../core/report/export';
 import { makeReestimate } from '../../core/report/reestimate';
 import { ResultsStore } from '../../core/results/store';
@@ -204,7 +204,7 @@ export class DashboardPanel implements vscode.Disposable {
         if (DashboardPanel.lastProgress?.state === 'running') this.post({ type: 'benchProgress', progress: DashboardPanel.lastProgress });
         return;
       case 'export':
-        return this.exportAs(m.format);
+        return this.exportAs(m.format, m.runFilter);
       case 'deleteRuns': {
         if (!m.ids.length) return;
         const answer = await vscode.window.showWarningMessage(`Delete ${m.ids.length} measured run${m.ids.length === 1 ? '' : 's'} from the results store?`, { modal: true }, 'Delete');
@@ -232,13 +232,13 @@ export class DashboardPanel implements vscode.Disposable {
     }
   }
 
-  private async exportAs(format: keyof typeof EXPORT_EXTENSIONS): Promise<void> {
+  private async exportAs(format: keyof typeof EXPORT_EXTENSIONS, runFilter?: RunFilter): Promise<void> {
     const vm = this.viewModel ?? (await this.buildViewModel());
     const base = path.basename(this.uri.path).replace(/\.(ya?ml|json)$/i, '').replace(/\.kvlens$/i, '');
     const defaultUri = vscode.Uri.joinPath(this.uri, '..', `${base}.kvlens-report.${EXPORT_EXTENSIONS[format]}`);
     const target = await vscode.window.showSaveDialog({ defaultUri, filters: EXPORT_FILTERS[format], title: 'Export the KV Lens dashboard' });
     if (!target) return;
-    await vscode.workspace.fs.writeFile(target, Buffer.from(exportView(vm, format), 'utf8'));
+    await vscode.workspace.fs.writeFile(target, Buffer.from(exportView(vm, format, { runFilter }), 'utf8'));
     void vscode.window.showInformationMessage(`KV Lens: exported to ${vscode.workspace.asRelativePath(target, false)}`);
   }
 

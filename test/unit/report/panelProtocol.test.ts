@@ -6,6 +6,7 @@ describe('panel protocol validators', () => {
   it('accepts every well-formed webview message', () => {
     for (const m of [
       { type: 'ready' }, { type: 'runBenchmark' }, { type: 'export', format: 'csv' }, { type: 'export', format: 'md' },
+      { type: 'export', format: 'csv', runFilter: { text: 'q8', type: 'q8_0/q8_0', from: '2026-01-01' } }, { type: 'export', format: 'json', runFilter: {} },
       { type: 'deleteRuns', ids: ['a', 'b'] }, { type: 'deleteRuns', ids: [] }, { type: 'openFile', path: '/x/y.gguf' }, { type: 'openFile', path: 'a', line: 3 },
     ]) assert.ok(isWebviewToHost(m), JSON.stringify(m));
   });
@@ -16,6 +17,8 @@ describe('panel protocol validators', () => {
       { type: 'deleteRuns', ids: 'a' }, { type: 'deleteRuns', ids: [1] }, { type: 'deleteRuns', ids: [''] },
       { type: 'openFile' }, { type: 'openFile', path: 3 }, { type: 'openFile', path: 'a', line: -1 }, { type: 'openFile', path: 'a', line: 1.5 },
       { type: 'ready', extra: 1 }, { type: 'export', format: 'csv', path: '/etc/passwd' },
+      { type: 'export', format: 'csv', runFilter: 'q8' }, { type: 'export', format: 'csv', runFilter: { text: 3 } },
+      { type: 'export', format: 'csv', runFilter: { text: 'a', models: ['x'] } },
     ]) assert.ok(!isWebviewToHost(m), JSON.stringify(m));
   });
 
