@@ -1,11 +1,14 @@
 // What the client hands the runner: one model and a matrix of tests already expanded from llama-bench-style
 // flags (sweep.ts). Plain data so it crosses the process boundary as JSON.
 
+import { LLAMA_CACHE_TYPES, type LlamaCacheType } from '../core/deployment';
+import { llamaContextCells } from '../core/estimator/kvCache';
+
 export type FlashAttn = 'on' | 'off' | 'auto';
 
 /** llama.cpp KV cache types accepted by -ctk/-ctv (the names llama.cpp prints). */
-export const CACHE_TYPES = ['f32', 'f16', 'bf16', 'q8_0', 'q4_0', 'q4_1', 'iq4_nl', 'q5_0', 'q5_1'] as const;
-export type CacheType = (typeof CACHE_TYPES)[number];
+export const CACHE_TYPES = LLAMA_CACHE_TYPES;
+export type CacheType = LlamaCacheType;
 
 export interface BenchTestSpec {
   n_prompt: number;
@@ -57,17 +60,9 @@ export function testLabel(t: { n_prompt: number; n_gen: number; n_depth: number 
   return s;
 }
 
-const GGML_PAD = (x: number, n: number) => Math.ceil(x / n) * n;
-
-/**
- * Cells llama.cpp allocates for -c total over n_seq sequences without a unified cache (node-llama-cpp never
- * unifies). Source: llama.cpp src/llama-context.cpp (n_ctx = GGML_PAD(n_ctx, 256); n_ctx_seq =
- * GGML_PAD(n_ctx / n_seq_max, 256); n_ctx = n_ctx_seq × n_seq_max).
- */
+/** Cells llama.cpp allocates for -c total over n_seq sequences; node-llama-cpp never unifies the cache. */
 export function paddedContext(requested: number, nSeq: number): { nCtx: number; nCtxSeq: number } {
-  const nCtx = GGML_PAD(Math.max(1, requested), 256);
-  const nCtxSeq = GGML_PAD(Math.floor(nCtx / nSeq), 256);
-  return { nCtx: nCtxSeq * nSeq, nCtxSeq };
+  return llamaContextCells(Math.max(1, requested), nSeq, false);
 }
 
 /** Tokens one test puts in sequence 0. */

@@ -17,6 +17,7 @@ import type * as Records from '../core/results/records';
 import type * as MakeModel from '../core/models/makeModel';
 import type * as LlamaBench from '../engine/llamaBench';
 import type * as Compare from '../engine/compare';
+import type * as CacheTypes from '../core/estimator/cacheTypes';
 
 export type { Deployment, ConfigFormat, TargetRef } from '../core/deployment';
 export type { KvDiagnostic, Range as KvRange, Severity as KvSeverity } from '../core/diagnostics';
@@ -28,7 +29,7 @@ export type { BenchTestSpec } from '../engine/spec';
 export type { SweepValues } from '../engine/sweep';
 
 export type Core = typeof Analyze & typeof Detect & typeof Resolve & typeof Estimate & typeof Targets & typeof Flags & typeof Explain & typeof KvCache;
-export type Engine = typeof Client & typeof Spec & typeof Sweep & typeof Store & typeof Records & typeof MakeModel & typeof LlamaBench & typeof Compare;
+export type Engine = typeof Client & typeof Spec & typeof Sweep & typeof Store & typeof Records & typeof MakeModel & typeof LlamaBench & typeof Compare & typeof CacheTypes;
 
 let core: Core | undefined;
 let engine: Engine | undefined;
@@ -58,6 +59,7 @@ export function loadEngine(): Engine {
     ...require('../core/models/makeModel'),
     ...require('../engine/llamaBench'),
     ...require('../engine/compare'),
+    ...require('../core/estimator/cacheTypes'),
   } as Engine);
 }
 /* eslint-enable @typescript-eslint/no-require-imports */

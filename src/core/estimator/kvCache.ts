@@ -125,6 +125,18 @@ function layerHeads(model: ModelDescriptor, il: number): number {
   return Number.isFinite(h) && h > 0 ? h : 0;
 }
 
+/**
+ * The cells llama.cpp allocates for a requested context (llama-context.cpp): n_ctx = PAD(n_ctx, 256); without a
+ * unified cache each of the n_seq streams gets PAD(n_ctx / n_seq, 256) cells, so the total can round up.
+ * The engine runner sizes its contexts with this too, so estimate and measurement share one rule.
+ */
+export function llamaContextCells(nCtxRequested: number, nSeq: number, unified: boolean): { nCtx: number; nCtxSeq: number } {
+  const padded = PAD(Math.max(0, nCtxRequested), 256);
+  if (unified) return { nCtx: padded, nCtxSeq: padded };
+  const nCtxSeq = PAD(Math.floor(padded / nSeq), 256);
+  return { nCtx: nCtxSeq * nSeq, nCtxSeq };
+}
+
 /** Exact KV cache allocation of llama.cpp for `model` with the given context parameters. */
 export function llamaKvCache(model: ModelDescriptor, opts: LlamaKvOptions): LlamaKvCache {
   const errors: string[] = [];
@@ -152,20 +164,15 @@ export function llamaKvCache(model: ModelDescriptor, opts: LlamaKvOptions): Llam
   const ubReq = opts.nUbatch === undefined ? 512 : Math.floor(opts.nUbatch);
   const nUbatch = Math.min(nBatch, ubReq > 0 ? ubReq : nBatch);
 
-  let nCtx = PAD(nCtxReq, 256);
-  let nCtxSeq: number;
-  if (unified) {
-    nCtxSeq = nCtx;
-  } else {
-    nCtxSeq = PAD(Math.floor(nCtx / nSeq), 256);
-    if (nCtxSeq === 0) {
-      errors.push('n_ctx_seq == 0');
-      nCtxSeq = 256;
-    }
-    if (nCtx !== nCtxSeq * nSeq) {
-      notes.push(`n_ctx ${nCtx} is not divisible by ${nSeq} sequences: each stream gets PAD(${nCtx}/${nSeq}, 256) = ${nCtxSeq} cells, ${nCtxSeq * nSeq} in all`);
-      nCtx = nCtxSeq * nSeq;
-    }
+  const padded = PAD(nCtxReq, 256);
+  let { nCtx, nCtxSeq } = llamaContextCells(nCtxReq, nSeq, unified);
+  if (nCtxSeq === 0) {
+    errors.push('n_ctx_seq == 0');
+    nCtxSeq = 256;
+    nCtx = nCtxSeq * nSeq;
+  }
+  if (!unified && nCtx !== padded) {
+    notes.push(`n_ctx ${padded} is not divisible by ${nSeq} sequences: each stream gets PAD(${padded}/${nSeq}, 256) = ${nCtxSeq} cells, ${nCtx} in all`);
   }
   const streams = unified ? 1 : nSeq;
 

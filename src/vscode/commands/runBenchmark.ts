@@ -29,7 +29,6 @@ export interface TestGroup {
   tests: BenchTestSpec[];
 }
 
-const QUANTIZED = new Set(['q8_0', 'q4_0', 'q4_1', 'iq4_nl', 'q5_0', 'q5_1']);
 
 export function registerRunBenchmark(s: Services): vscode.Disposable {
   return vscode.commands.registerCommand('kvlens.runBenchmark', (uriArg?: unknown, overrides?: Partial<config.SweepSettings>) => runBenchmark(s, uriArg, overrides));
@@ -179,13 +178,14 @@ async function pickModel(s: Services, d: Deployment | undefined, fileName?: stri
  * llama-bench has no -c/-np: for it every test is sized as prompt + gen + depth on one sequence.
  */
 export function buildTests(d: Deployment | undefined, sweep: config.SweepSettings, forLlamaBench: boolean, log?: vscode.LogOutputChannel): TestGroup[] {
-  const { expandSweep, SWEEP_DEFAULTS } = loadEngine();
+  const { expandSweep, SWEEP_DEFAULTS, ggmlType } = loadEngine();
   const e = d?.engine;
   const groups: TestGroup[] = [];
   const threads = config.engineThreads();
   for (const ct of sweep.cacheTypes) {
-    const fa = QUANTIZED.has(ct) ? 'on' : e?.flashAttention ?? 'auto';
-    if (QUANTIZED.has(ct) && e?.flashAttention === 'off') log?.info(`${ct} V cache: flash attention turned on for these tests (llama.cpp requires it)`);
+    const quantized = ggmlType(ct)?.quantized === true;
+    const fa = quantized ? 'on' : e?.flashAttention ?? 'auto';
+    if (quantized && e?.flashAttention === 'off') log?.info(`${ct} V cache: flash attention turned on for these tests (llama.cpp requires it)`);
     const values: SweepValues = {
       ...SWEEP_DEFAULTS,
       p: [sweep.promptTokens], n: [sweep.genTokens], d: sweep.depths,

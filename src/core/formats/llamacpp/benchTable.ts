@@ -1,8 +1,9 @@
 // llama-bench's own options (tools/llama-bench/llama-bench.cpp of the bundled llama.cpp). llama-bench parses
 // argv by hand, not through common/arg.cpp; most values are comma lists that expand into a test matrix.
 import type { RawFlagRow } from './flagTypes';
+import { LLAMA_CACHE_TYPES } from '../../deployment';
 
-const CACHE = ['f32', 'f16', 'bf16', 'q8_0', 'q4_0', 'q4_1', 'iq4_nl', 'q5_0', 'q5_1'];
+const CACHE = [...LLAMA_CACHE_TYPES];
 const B = ['bench'];
 
 export const LLAMA_BENCH_ROWS: readonly RawFlagRow[] = [
