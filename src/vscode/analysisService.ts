@@ -96,14 +96,12 @@ export class AnalysisService implements vscode.Disposable {
     const started = performance.now();
     const text = doc.getText();
     // The core refuses texts over DEFAULT_MAX_CHARS with one diagnostic and no parse, and never throws.
-    const analysis = await loadCore().analyzeText(text, doc.fileName, {
-      associations: config.fileAssociations(doc.uri),
-      modelResolver: this.modelResolver(),
-    });
+    // The format is known already: analyzeText need not sniff the content a second time.
+    const analysis = await loadCore().analyzeText(text, doc.fileName, { format, modelResolver: this.modelResolver() });
     if (doc.version !== version || doc.isClosed) return undefined;
     const estimates = await this.estimateAll(analysis.deployments, doc);
     const result: DocumentAnalysis = {
-      uri: key, version, fileName: doc.fileName, format: analysis.format ?? format,
+      uri: key, version, fileName: doc.fileName, format,
       deployments: analysis.deployments, diagnostics: analysis.diagnostics, estimates,
       durationMs: performance.now() - started,
     };
