@@ -76,9 +76,4 @@ export function formatSi(n: number | undefined, unit: string, digits = 3): strin
   return `${Number(n.toPrecision(digits))} ${unit}`;
 }
 
-export function formatPercent(fraction: number | undefined, digits = 0): string {
-  if (!finite(fraction)) return '—';
-  return `${(fraction * 100).toFixed(digits)} %`;
-}
 
-export const BYTES = { KIB, MIB, GIB, TIB };

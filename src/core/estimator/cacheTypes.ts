@@ -1,33 +1,23 @@
-// ggml block layouts for every KV cache type llama.cpp accepts (ggml.c `type_traits`: blck_size, type_size),
-// and vLLM's kv-cache-dtype element sizes. Row bytes are exact integers as `ggml_row_size` computes them.
+// The block layouts of every KV cache type llama.cpp accepts, taken from the one ggml type table
+// (src/core/models/ggmlTypes.ts), and vLLM's kv-cache-dtype element sizes.
+import { LLAMA_CACHE_TYPES } from '../deployment';
+import { ggmlTypeByName } from '../models/ggmlTypes';
 
 export interface GgmlTypeInfo {
   blockSize: number;
   typeSize: number;
+  /** Block-quantized (q8_0, q4_0, ...): a quantized V cache needs flash attention in llama.cpp. */
   quantized: boolean;
 }
 
-export const GGML_TYPES: Record<string, GgmlTypeInfo> = {
-  f32: { blockSize: 1, typeSize: 4, quantized: false },
-  f16: { blockSize: 1, typeSize: 2, quantized: false },
-  bf16: { blockSize: 1, typeSize: 2, quantized: false },
-  q8_0: { blockSize: 32, typeSize: 34, quantized: true },
-  q4_0: { blockSize: 32, typeSize: 18, quantized: true },
-  q4_1: { blockSize: 32, typeSize: 20, quantized: true },
-  q5_0: { blockSize: 32, typeSize: 22, quantized: true },
-  q5_1: { blockSize: 32, typeSize: 24, quantized: true },
-  iq4_nl: { blockSize: 32, typeSize: 18, quantized: true },
-};
+export const GGML_TYPES: Record<string, GgmlTypeInfo> = Object.fromEntries(LLAMA_CACHE_TYPES.map((name) => {
+  const t = ggmlTypeByName(name);
+  if (!t) throw new Error(`ggml type table lacks the cache type ${name}`);
+  return [name, { blockSize: t.blockSize, typeSize: t.typeSize, quantized: t.blockSize > 1 }];
+}));
 
 export function ggmlType(name: string): GgmlTypeInfo | undefined {
   return GGML_TYPES[name.toLowerCase()];
-}
-
-/** `ggml_row_size(type, ne)`; undefined when ne is not a whole number of blocks (ggml asserts on that). */
-export function ggmlRowSize(type: string, ne: number): number | undefined {
-  const t = ggmlType(type);
-  if (!t || ne % t.blockSize !== 0) return undefined;
-  return (t.typeSize * ne) / t.blockSize;
 }
 
 /** Average bytes per element (q8_0 = 34/32 = 1.0625). */

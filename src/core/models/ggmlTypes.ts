@@ -62,10 +62,6 @@ export function ggmlTypeByName(name: string): GgmlTypeInfo | undefined {
   return BY_NAME.get(name.toUpperCase());
 }
 
-export function allGgmlTypes(): readonly GgmlTypeInfo[] {
-  return TYPES;
-}
-
 /** Bytes of a row of `n` elements (ggml_row_size). Throws when n is not a whole number of blocks. */
 export function ggmlRowBytes(type: GgmlTypeInfo, n: number): number {
   if (n % type.blockSize !== 0) {
