@@ -146,9 +146,10 @@ async function analyzeUnsafe(text: string, fileName: string, opts: AnalyzeOption
   diagnostics.push(...schemaDiags);
 
   const ruleDiags = await runRules(deployments, text, fileName, opts);
-  // A rule that repeats what the schema already said at the same place stays quiet.
-  const taken = new Set(schemaDiags.map((d) => rangeKey(d.range)));
-  diagnostics.push(...ruleDiags.filter((d) => !(d.severity === 'error' && taken.has(rangeKey(d.range)))));
+  // Where the schema already reports an error, rules stay quiet: they would repeat it (or judge a value that
+  // must change first).
+  const taken = new Set(schemaDiags.filter((d) => d.severity === 'error').map((d) => rangeKey(d.range)));
+  diagnostics.push(...ruleDiags.filter((d) => !taken.has(rangeKey(d.range))));
   return { format, deployments, diagnostics: sortDiagnostics(diagnostics), document: doc };
 }
 

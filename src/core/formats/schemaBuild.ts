@@ -164,12 +164,16 @@ export function buildProfileSchema(): Json {
       target: {
         type: ['string', 'object'],
         pattern: TARGET_ID_PATTERN,
-        description: 'A hardware catalog id, or a custom target.',
-        required: ['id', 'memoryGiB', 'bandwidthGBs'],
+        description: 'A hardware catalog id, or a custom target: `base` (a catalog id to start from) and/or its own figures.',
+        required: ['id'],
+        // Without a catalog `base` to start from, the target must give its own memory and bandwidth.
+        if: { type: 'object', not: { required: ['base'] } },
+        then: { required: ['memoryGiB', 'bandwidthGBs'] },
         additionalProperties: false,
         properties: {
           id: { type: 'string', pattern: TARGET_ID_PATTERN, description: 'Short id (lowercase, digits, . _ -).' },
           name: { type: 'string', description: 'Display name.' },
+          base: { type: 'string', description: 'Catalog id whose figures this target starts from (e.g. h100-pcie); the fields you give override them.' },
           kind: { type: 'string', enum: ['gpu', 'cpu', 'apple'], description: 'Device kind (default gpu).' },
           devices: { type: 'integer', minimum: 1, description: 'Number of identical devices (GPUs) in the target (default 1).' },
           memoryGiB: { type: 'number', exclusiveMinimum: 0, description: 'Memory per device in GiB.' },

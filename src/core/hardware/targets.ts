@@ -34,9 +34,9 @@ function num(v: unknown): number | undefined {
 const GIB = 2 ** 30;
 
 /**
- * Build a target from a custom definition; returns an error message when a required figure is missing. Accepts the
- * catalog's names (memoryBytes, memoryBandwidthBytesPerSec, peakFlops, count), the profile schema's
- * (memoryGiB, bandwidthGBs, tflops, hostLinkGBs, interconnectGBs, devices) and the settings' (memoryBandwidth, flops).
+ * Build a target from a custom definition; returns an error message when a required figure is missing. Settings
+ * and profiles share one shape (schemas/kvlens-profile.schema.json `definitions.target`: memoryGiB, bandwidthGBs,
+ * tflops, hostLinkGBs, interconnectGBs, devices, base); the catalog's own byte fields are accepted too.
  */
 export function customTarget(def: Record<string, unknown>): HardwareTarget | string {
   const id = typeof def.id === 'string' && def.id.trim() ? def.id.trim() : undefined;
@@ -46,13 +46,13 @@ export function customTarget(def: Record<string, unknown>): HardwareTarget | str
   const memGiB = num(def.memoryGiB);
   const bwGBs = num(def.bandwidthGBs);
   const memoryBytes = num(def.memoryBytes) ?? (memGiB ? memGiB * GIB : undefined) ?? base?.memoryBytes;
-  const bw = num(def.memoryBandwidthBytesPerSec) ?? num(def.memoryBandwidth) ?? (bwGBs ? bwGBs * 1e9 : undefined) ?? base?.memoryBandwidthBytesPerSec;
+  const bw = num(def.memoryBandwidthBytesPerSec) ?? (bwGBs ? bwGBs * 1e9 : undefined) ?? base?.memoryBandwidthBytesPerSec;
   if (!memoryBytes) return `custom target '${id}' needs its memory (memoryGiB or memoryBytes, or a base)`;
   if (!bw) return `custom target '${id}' needs its memory bandwidth (bandwidthGBs or memoryBandwidthBytesPerSec, or a base)`;
   const kind = (def.kind === 'cpu' || def.kind === 'apple' || def.kind === 'gpu' ? def.kind : undefined) ?? base?.kind ?? 'gpu';
   const src = base ?? { ...GPU_DEFAULTS, kind, vendor: 'custom' };
   const pf: Record<string, number> = {};
-  for (const [k, v] of Object.entries((def.peakFlops ?? def.flops ?? {}) as Record<string, unknown>)) if (num(v)) pf[k] = v as number;
+  for (const [k, v] of Object.entries((def.peakFlops ?? {}) as Record<string, unknown>)) if (num(v)) pf[k] = v as number;
   for (const [k, v] of Object.entries((def.tflops ?? {}) as Record<string, unknown>)) if (num(v)) pf[k] = (v as number) * 1e12;
   // A single dtype given stands in for the 16-bit ones the estimator uses.
   const half = pf.bf16 ?? pf.fp16;
@@ -77,7 +77,9 @@ export function customTarget(def: Record<string, unknown>): HardwareTarget | str
     hostLink: (def.hostLink as HardwareTarget['hostLink']) ?? (hostLinkGBs ? { kind: 'pcie', bytesPerSec: hostLinkGBs * 1e9 } : kind === 'gpu' ? src.hostLink : { kind: 'unified', bytesPerSec: bw }),
     interconnect: (def.interconnect as HardwareTarget['interconnect']) ?? (interGBs ? { kind: 'nvlink', bytesPerSec: interGBs * 1e9 } : src.interconnect),
     efficiency: { ...src.efficiency, ...eff } as HardwareTarget['efficiency'],
-    source: (def.source as HardwareTarget['source']) ?? { url: 'https://kvlens.dev/custom-target', document: base ? `user-defined, based on ${base.id}` : 'user-defined target' },
+    source: base
+      ? { url: base.source.url, document: `user-defined, based on ${base.id} (${base.source.document})` }
+      : { url: 'your kvlens.targets.custom setting or profile', document: 'user-defined target' },
     count: count ? Math.floor(count) : undefined,
     notes: [...(Array.isArray(def.notes) ? def.notes.map(String) : []), ...assumed],
     origin: 'custom',

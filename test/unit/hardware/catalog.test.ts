@@ -70,14 +70,14 @@ describe('resolveTargets', () => {
     assert.deepEqual(closeHardwareIds('zzzzzzzzzz'), []);
   });
 
-  it('accepts custom targets in the profile schema, settings and catalog spellings', () => {
+  it('accepts custom targets in the profile/settings shape and in the catalog\'s byte fields', () => {
     const profile = customTarget({ id: 'my-gpu', name: 'My GPU', memoryGiB: 48, bandwidthGBs: 960, tflops: { bf16: 181 } });
     assert.ok(typeof profile !== 'string');
     assert.equal(profile.memoryBytes, 48 * 2 ** 30);
     assert.equal(profile.memoryBandwidthBytesPerSec, 960e9);
     assert.equal(profile.peakFlops.bf16, 181e12);
     assert.equal(profile.peakFlops.fp16, 181e12);
-    const settings = customTarget({ id: 'box', memoryBytes: 1e10, memoryBandwidth: 5e11, devices: 2, flops: { fp16: 1e14 } });
+    const settings = customTarget({ id: 'box', memoryBytes: 1e10, memoryBandwidthBytesPerSec: 5e11, devices: 2, peakFlops: { fp16: 1e14 } });
     assert.ok(typeof settings !== 'string');
     assert.equal(settings.count, 2);
     assert.equal(settings.peakFlops.bf16, 1e14);

@@ -43,6 +43,11 @@ describe('manifest contributions', () => {
     assert.equal(props['kvlens.validation.debounceMs'].default, 250);
     assert.equal(props['kvlens.fileAssociations'].scope, 'resource');
     assert.equal(props['kvlens.targets.custom'].scope, 'application');
+    // A custom target is written the same way in settings and inline in a profile.
+    const profileTarget = JSON.parse(fs.readFileSync(path.join(ROOT, 'schemas/kvlens-profile.schema.json'), 'utf8')).definitions.target;
+    const items = (props['kvlens.targets.custom'] as { items: Record<string, unknown> }).items;
+    assert.deepEqual(items.properties, profileTarget.properties);
+    assert.deepEqual([items.if, items.then], [profileTarget.if, profileTarget.then]);
     const u = pkg.capabilities.untrustedWorkspaces;
     assert.equal(u.supported, 'limited');
     assert.deepEqual([...u.restrictedConfigurations].sort(), ['kvlens.engine.llamaBenchPath', 'kvlens.engine.nodePath']);
