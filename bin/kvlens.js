@@ -8,7 +8,4 @@ if (!fs.existsSync(cli)) {
   process.stderr.write('kvlens: the CLI is not built yet; run `npm run build` in ' + path.join(__dirname, '..') + '\n');
   process.exit(2);
 }
-require(cli).main(process.argv.slice(2)).then(
-  (code) => { process.exitCode = code; },
-  (e) => { process.stderr.write(`kvlens: ${e && e.stack ? e.stack : String(e)}\n`); process.exitCode = 2; },
-);
+require(cli).cliMain(process.argv.slice(2));

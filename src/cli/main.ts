@@ -1,6 +1,8 @@
 // `kvlens <command> ...`: parse the command name, hand the rest to the command's module. Commands stay thin:
-// parse their args, call src/core, print.
-import { CliIO, EXIT_USAGE, processIO, UsageError } from './io';
+// parse their args, call src/core, print. Every command follows one exit-code contract (io.ts).
+import { CliIO, EXIT_INTERNAL, EXIT_USAGE, processIO, sanitizeForTerminal, UsageError } from './io';
+import { InputError, OutputError } from '../core/io/errors';
+import { installSignalHandlers } from './signals';
 import { version } from '../../package.json';
 
 export type Command = (args: string[], io: CliIO) => Promise<number>;
@@ -19,6 +21,8 @@ export function usage(): string {
   const lines = ['Usage: kvlens <command> [options]', '', 'Commands:'];
   for (const [name, c] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(12)} ${c.summary}`);
   lines.push('', 'Run `kvlens <command> --help` for its options.');
+  lines.push('', 'Exit status: 0 clean, 1 findings (config errors, no fit, unresolvable model, failed test),',
+    '2 usage or I/O, 3 internal error, 128+N stopped by signal N (130 Ctrl-C, 143 SIGTERM, 129 SIGHUP).');
   return lines.join('\n') + '\n';
 }
 
@@ -40,18 +44,22 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
   try {
     return await cmd.load()(rest, io);
   } catch (e) {
-    if (e instanceof UsageError) {
+    if (e instanceof UsageError || e instanceof InputError || e instanceof OutputError) {
       io.err(`kvlens ${name}: ${e.message}\n`);
       return EXIT_USAGE;
     }
-    io.err(`kvlens ${name}: ${e instanceof Error ? e.message : String(e)}\n`);
-    return EXIT_USAGE;
+    io.err(`kvlens ${name}: internal error: ${e instanceof Error ? e.message : String(e)} — this is a bug in KV Lens; please report it${process.env.KVLENS_DEBUG && e instanceof Error ? `\n${e.stack}` : ''}\n`);
+    return EXIT_INTERNAL;
   }
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
+/** The real CLI process (bin/kvlens.js): signal handling, then the command, then its exit status. */
+export function cliMain(argv: string[] = process.argv.slice(2)): Promise<void> {
+  installSignalHandlers();
+  return main(argv).then(
     (code) => { process.exitCode = code; },
-    (e) => { process.stderr.write(`kvlens: ${e instanceof Error ? e.stack : String(e)}\n`); process.exitCode = 2; },
+    (e) => { process.stderr.write(sanitizeForTerminal(`kvlens: internal error: ${e instanceof Error ? e.stack : String(e)}\n`)); process.exitCode = EXIT_INTERNAL; },
   );
 }
+
+if (require.main === module) void cliMain();

@@ -14,6 +14,8 @@ export interface LlamaBenchOptions {
   onResult?: (r: BenchTestResult, index: number) => void;
   signal?: AbortSignal;
   timeoutMs?: number;
+  /** Called with llama-bench's pid once it runs (its process group id too: it is started detached). */
+  onSpawn?: (pid: number) => void;
 }
 
 /** llama-bench arguments for a sweep. -c and -np do not exist in llama-bench: asking for them is an error. */
@@ -84,6 +86,7 @@ export function runLlamaBench(exe: string, args: readonly string[], opts: LlamaB
     const errLines: string[] = [];
     const pending: Json[] = [];
     const child = spawn(exe, [...args], { shell: false, detached: true, stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
+    if (child.pid) opts.onSpawn?.(child.pid);
     let stopped: 'cancelled' | 'timeout' | undefined;
     const stop = (k: 'cancelled' | 'timeout') => { if (!stopped) { stopped = k; if (child.pid) void killGroup(child.pid); } };
     const onAbort = () => stop('cancelled');

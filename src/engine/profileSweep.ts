@@ -2,11 +2,12 @@
 // comparing (f16, q8_0, q4_0, plus the profile's own). Reads the file with the shared parser (analyzeText, the
 // one `kvlens estimate` and the extension use) so bench and estimate see the same model and engine settings;
 // only the settings a benchmark uses are taken, so server-only flags (--host, --port) do not stop a run.
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Deployment } from '../core/deployment';
 import { analyzeText } from '../core/formats/analyze';
 import { createModelResolver, type ModelResolver } from '../core/models/resolve';
+import { LIMITS } from '../core/io/limits';
+import { readInputText } from '../core/io/read';
 import { CACHE_TYPES, type CacheType, type FlashAttn } from './spec';
 import { isBenchFlag, SweepValues, SWEEP_DEFAULTS } from './sweep';
 
@@ -69,7 +70,7 @@ export function sweepFromDeployment(d: Deployment, base: SweepValues = { ...SWEE
 }
 
 export async function profileSweep(file: string, opts: { modelResolver?: ModelResolver } = {}): Promise<ProfileSweep> {
-  const text = await fs.promises.readFile(file, 'utf8');
+  const text = await readInputText(file, { maxBytes: LIMITS.configBytes, what: 'profile' });
   const resolver = opts.modelResolver ?? createModelResolver();
   const analysis = await analyzeText(text, file, { modelResolver: resolver });
   if (!analysis.format) throw new Error(`${file}: not a KV Lens profile, vLLM config or llama-swap config (run \`kvlens check ${file}\`)`);

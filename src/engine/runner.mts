@@ -12,6 +12,7 @@
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import type { BenchTestResult } from '../core/engine/protocol.js';
 import type { BenchTestSpec, RunnerMessage, RunnerSpec } from './spec.js';
 import { paddedContext, requestedContext, tokensNeeded } from './spec.js';
@@ -65,7 +66,35 @@ function stats(samplesNs: number[], tokens: number) {
 
 const GGML_TYPE_BY_NAME: Record<string, string> = { f32: 'F32', f16: 'F16', bf16: 'BF16', q8_0: 'Q8_0', q4_0: 'Q4_0', q4_1: 'Q4_1', iq4_nl: 'IQ4_NL', q5_0: 'Q5_0', q5_1: 'Q5_1' };
 
+// The parent's watchdog, on its own thread: while llama.cpp loads a model the main thread can sit in native code
+// for minutes, deaf to the end of stdin. The worker still runs; when the process that started the runner is gone
+// (its pid dead, or this process re-parented), it kills the runner's process group (the runner is started
+// detached, so it leads its own group), so no runner outlives its CLI or editor, whatever killed them.
+const WATCHDOG = `
+const { workerData } = require('node:worker_threads');
+const fs = require('node:fs');
+const { ppid, pid } = workerData;
+const parentNow = () => { try { const s = fs.readFileSync('/proc/' + pid + '/stat', 'latin1'); return Number(s.slice(s.lastIndexOf(')') + 2).split(' ')[1]); } catch { return undefined; } };
+const alive = () => { try { process.kill(ppid, 0); return true; } catch (e) { return e.code === 'EPERM'; } };
+setInterval(() => {
+  const now = parentNow();
+  if ((now !== undefined && now !== ppid) || !alive()) {
+    try { process.kill(-pid, 'SIGKILL'); } catch {}
+    try { process.kill(pid, 'SIGKILL'); } catch {}
+  }
+}, 200);
+`;
+
+function watchParent(): void {
+  const ppid = process.ppid;
+  if (!ppid || ppid === 1) return;
+  try {
+    new Worker(WATCHDOG, { eval: true, workerData: { ppid, pid: process.pid } }).unref();
+  } catch { /* no worker threads: the end of stdin still stops the runner when it is not busy */ }
+}
+
 async function main(): Promise<void> {
+  watchParent();
   const { spec, fromStdin } = await readSpec();
   if (fromStdin) {
     process.stdin.on('end', () => process.exit(3));

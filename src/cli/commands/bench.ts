@@ -6,6 +6,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { BenchTestResult } from '../../core/engine/protocol';
 import { ensureDefaultModel } from '../../core/models/makeModel';
+import { randomUUID } from 'node:crypto';
+import { InputError, openRegularSync } from '../../core/io';
+import type { ModelDescriptor } from '../../core/models/descriptor';
 import { toRecords } from '../../core/results/records';
 import { ResultsStore, sha256File } from '../../core/results/store';
 import { BenchRunError, errorResult, runBench } from '../../engine/client';
@@ -16,7 +19,8 @@ import { llamaBenchArgs, runLlamaBench } from '../../engine/llamaBench';
 import { profileSweep } from '../../engine/profileSweep';
 import { BenchTestSpec, testLabel } from '../../engine/spec';
 import { benchFlagsHelp, expandSweep, parseBenchFlags, ParsedBenchArgs, SweepUsageError, SweepValues, SWEEP_DEFAULTS } from '../../engine/sweep';
-import { CliIO, EXIT_FINDINGS, EXIT_OK, UsageError } from '../io';
+import { CliIO, EXIT_FINDINGS, EXIT_OK, exitForSignal, UsageError } from '../io';
+import { exitForSignalNow, takeSignals } from '../signals';
 
 const HELP = `Usage: kvlens bench [options] [<profile.kvlens.yaml | model.gguf>] [llama-bench flags]
 
@@ -32,6 +36,11 @@ Options:
   --gpu                 let the bundled engine use a GPU build when one is installed
   --timeout SECONDS     stop the whole run after this long (default: none; a silent engine is
                         stopped after 120 s)
+
+Each finished test is appended to --out as it completes. Ctrl-C stops the engine and keeps the finished tests
+(Ctrl-C again, SIGTERM or SIGHUP: at once). Exit status: 0 every test measured, 1 a test failed, 2 usage or I/O
+(the model or the store is missing or not a regular file), 3 internal error, 130/143/129 interrupted by
+SIGINT/SIGTERM/SIGHUP (finished tests saved).
 
 llama-bench flags (comma lists and repeats expand into a test matrix):
 ${benchFlagsHelp()}
@@ -69,7 +78,11 @@ async function plan(args: string[], io: CliIO): Promise<Plan> {
   }
   const abs = path.resolve(io.cwd, target);
   if (/\.(ya?ml|json)$/i.test(abs)) {
-    const ps = await profileSweep(abs);
+    let ps: Awaited<ReturnType<typeof profileSweep>>;
+    try { ps = await profileSweep(abs); } catch (e) {
+      if (e instanceof InputError) throw e;
+      throw new UsageError(e instanceof Error ? e.message : String(e));
+    }
     let model = ps.modelPath;
     let note = ps.note;
     if (!model) { model = await ensureDefaultModel(); note = `${ps.note ?? 'the profile names no local GGUF'}: measuring the generated model instead (${model})`; }
@@ -80,6 +93,9 @@ async function plan(args: string[], io: CliIO): Promise<Plan> {
     return { model, generated: !ps.modelPath, sweeps, parsed, profile: abs, note };
   }
   if (!fs.existsSync(abs)) throw new UsageError(`model file not found: ${abs}`);
+  // A model is a regular file (the engine seeks in it, the store hashes it): /dev/zero or a FIFO is refused here,
+  // before anything starts, instead of hashing forever or blocking an open.
+  fs.closeSync(openRegularSync(abs, { what: 'model', display: target }).fd);
   return { model: abs, generated: false, sweeps: userSweep ? [parsed.values] : pairedSweeps(DEMO_SWEEP), parsed };
 }
 
@@ -114,6 +130,45 @@ export function textTable(rows: BenchRow[]): string {
   return [line(head), sep, ...body.map(line)].join('\n') + '\n';
 }
 
+/**
+ * Appends each finished test to the store as it completes, so an interrupted run keeps everything before it.
+ * Records wait only for the model's hash (computed beside the run); an abrupt stop saves them without it.
+ */
+class IncrementalStore {
+  saved = 0;
+  private pending: { result: BenchTestResult; row: BenchRow }[] = [];
+  private sha: string | undefined;
+  private readonly runId = randomUUID();
+  readonly hashed: Promise<void>;
+
+  constructor(readonly file: string, private readonly ctx: { model: string; flags: string[]; profile?: string; desc?: ModelDescriptor }) {
+    this.hashed = sha256File(ctx.model).then((h) => { this.sha = h; }, () => { this.sha = ''; }).then(() => this.flush());
+  }
+
+  add(result: BenchTestResult, row: BenchRow): void {
+    this.pending.push({ result, row });
+    this.flush();
+  }
+
+  /** Writes what is pending; with `force`, also before the hash is known (sha256 left empty). */
+  flush(force = false): void {
+    if (!this.pending.length || (this.sha === undefined && !force)) return;
+    const batch = this.pending;
+    this.pending = [];
+    const records = toRecords(batch.map((b) => b.result), {
+      modelPath: this.ctx.model, modelSha256: this.sha ?? '', modelName: this.ctx.desc?.name, architecture: this.ctx.desc?.architecture,
+      flags: this.ctx.flags, profile: this.ctx.profile, runId: this.runId,
+      estimates: batch.map(({ row: x }) => x.est || x.speed ? {
+        ...(x.est ? { kvBytes: x.est.kvBytes, kvKBytes: x.est.kvKBytes, kvVBytes: x.est.kvVBytes } : {}),
+        ...(x.speed?.prefillTokensPerSec ? { prefillTokensPerSec: x.speed.prefillTokensPerSec } : {}),
+        ...(x.speed?.decodeTokensPerSec ? { decodeTokensPerSec: x.speed.decodeTokensPerSec } : {}),
+      } : undefined),
+    });
+    new ResultsStore(this.file).appendSync(records);
+    this.saved += records.length;
+  }
+}
+
 export async function run(args: string[], io: CliIO): Promise<number> {
   let format: 'text' | 'json' = 'text';
   let out: string | undefined;
@@ -133,20 +188,62 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     else if (a === '--timeout') { const v = Number(val()); if (!(v > 0)) throw new UsageError('--timeout needs a positive number of seconds'); timeoutMs = v * 1000; }
     else rest.push(a);
   }
+  const file = out ? path.resolve(io.cwd, out) : undefined;
+  // A store that is a FIFO or a device is refused before a long run, not after it.
+  if (file) ResultsStore.checkWritable(file);
   const p = await plan(rest, io);
-  let tests: BenchTestSpec[] = [];
+  const tests: BenchTestSpec[] = [];
   try { for (const s of p.sweeps) tests.push(...expandSweep(s)); } catch (e) {
     if (e instanceof SweepUsageError) throw new UsageError(e.message);
     throw e;
   }
   if (tests.length === 0) throw new UsageError('the flags select no test (all of -p, -n and -pg are 0)');
-  const progress = io.isTTY && format === 'text';
   if (p.note) io.err(`${p.note}\n`);
 
-  let results: BenchTestResult[] = [];
+  // Estimates beside measurements: the estimator on the same GGUF and the same settings, computed per result as
+  // it arrives (so the store gets each record with its estimate the moment the test finishes).
+  let descriptorError: string | undefined;
+  const desc = await modelDescriptor(p.model).catch((e: Error) => { descriptorError = e.message; return undefined; });
+  // Speed estimates are for the machine the engine ran on: the external llama-bench may use a GPU, the bundled
+  // engine uses one only with --gpu.
+  const local = await localBenchTarget(gpu || !!llamaBench);
+  const specOf = (r: BenchTestResult, i: number | undefined): BenchTestSpec => (i !== undefined ? tests[i] : undefined) ?? { n_prompt: r.n_prompt, n_gen: r.n_gen, n_depth: r.n_depth, n_ctx_requested: 0, n_seq: r.n_seq ?? 1, n_batch: r.n_batch, n_ubatch: r.n_ubatch, n_threads: r.n_threads, n_gpu_layers: r.n_gpu_layers, type_k: r.type_k, type_v: r.type_v, flash_attn: r.flash_attn === true ? 'on' : r.flash_attn === false ? 'off' : 'auto' } as BenchTestSpec;
+  const rowFor = (r: BenchTestResult, i: number | undefined): BenchRow => {
+    const spec = specOf(r, i);
+    let est: KvEstimate | undefined;
+    let speed: SpeedEstimate | undefined;
+    if (desc) {
+      try { est = estimateKvForTest(desc, spec); } catch { est = undefined; }
+      try { speed = estimateSpeedForTest(desc, spec, local.target); } catch { speed = undefined; }
+    }
+    return { r, est, speed };
+  };
+  const store = file ? new IncrementalStore(file, { model: p.model, flags: rest, profile: p.profile, desc }) : undefined;
+  const rows: BenchRow[] = [];
+  const onResult = (r: BenchTestResult, i: number | undefined) => {
+    const row = rowFor(r, i);
+    rows.push(row);
+    store?.add(r, row);
+  };
+
+  const progress = format === 'text' && io.progress ? io.progress.bind(io) : undefined;
   const ac = new AbortController();
-  const onSig = () => ac.abort();
-  process.once('SIGINT', onSig);
+  let enginePid: number | undefined;
+  let interrupted: NodeJS.Signals | undefined;
+  // Ctrl-C once: stop the engine, keep what finished, print it, exit 130. SIGTERM, SIGHUP or Ctrl-C twice: kill the
+  // engine's process group at once, save, exit 128+N. The runner also watches for this process to disappear.
+  const release = takeSignals((sig, n) => {
+    if (sig === 'SIGINT' && n === 1 && !interrupted) {
+      interrupted = sig;
+      io.err('\nkvlens bench: interrupted: stopping the engine (Ctrl-C again to stop at once)\n');
+      ac.abort();
+      return;
+    }
+    if (enginePid) { try { process.kill(-enginePid, 'SIGKILL'); } catch { try { process.kill(enginePid, 'SIGKILL'); } catch { /* gone */ } } }
+    try { store?.flush(true); } catch (e) { io.err(`kvlens bench: could not save to ${file}: ${(e as Error).message}\n`); }
+    io.err(`\nkvlens bench: interrupted by ${sig}; engine stopped${store ? `; ${store.saved} finished test(s) saved to ${file}` : ''}\n`);
+    exitForSignalNow(sig);
+  });
   try {
     if (llamaBench) {
       // llama-bench expands the matrix itself: one invocation per sweep (the demo's paired K/V types are three).
@@ -154,48 +251,35 @@ export async function run(args: string[], io: CliIO): Promise<number> {
         let lbArgs: string[];
         try { lbArgs = llamaBenchArgs(p.model, s, p.parsed.given); } catch (e) { throw new UsageError((e as Error).message); }
         try {
-          results.push(...await runLlamaBench(path.resolve(io.cwd, llamaBench), lbArgs, { signal: ac.signal, timeoutMs }));
+          await runLlamaBench(path.resolve(io.cwd, llamaBench), lbArgs, { signal: ac.signal, timeoutMs, onSpawn: (pid) => { enginePid = pid; }, onResult: (r) => onResult(r, undefined) });
         } catch (e) {
-          if (e instanceof BenchRunError) { results.push(...e.results); io.err(`kvlens bench: ${e.message}\n`); if (e.kind === 'cancelled') break; results.push(errorResult(undefined, p.model, e.message, 'llama-bench')); }
-          else throw e;
+          if (e instanceof BenchRunError) {
+            io.err(`kvlens bench: ${e.message}\n`);
+            if (e.kind === 'cancelled') break;
+            onResult(errorResult(undefined, p.model, e.message, 'llama-bench'), undefined);
+          } else throw e;
         }
       }
-      tests = [];
     } else {
-      results = await runBench({ model: p.model, tests, reps: p.sweeps[0]!.r, noWarmup: p.sweeps[0]!.noWarmup, gpu: gpu ? 'auto' : false }, {
+      await runBench({ model: p.model, tests, reps: p.sweeps[0]!.r, noWarmup: p.sweeps[0]!.noWarmup, gpu: gpu ? 'auto' : false }, {
         signal: ac.signal, timeoutMs,
-        onProgress: (m) => { if (progress) io.err(`\r\x1b[Ktest ${m.test + 1}/${m.tests} ${testLabel(tests[m.test] ?? { n_prompt: 0, n_gen: 0, n_depth: 0 })} ${tests[m.test]?.type_k ?? ''}/${tests[m.test]?.type_v ?? ''}: ${m.phase}${m.rep !== undefined ? ` ${m.rep + 1}/${m.reps}` : ''}`); },
-        onLog: (level, text) => { if (level === 'error' || level === 'fatal') io.err(`${progress ? '\r\x1b[K' : ''}llama.cpp: ${text}\n`); },
+        onSpawn: (pid) => { enginePid = pid; },
+        onResult: (r, i) => onResult(r, i),
+        onProgress: (m) => { progress?.(`test ${m.test + 1}/${m.tests} ${testLabel(tests[m.test] ?? { n_prompt: 0, n_gen: 0, n_depth: 0 })} ${tests[m.test]?.type_k ?? ''}/${tests[m.test]?.type_v ?? ''}: ${m.phase}${m.rep !== undefined ? ` ${m.rep + 1}/${m.reps}` : ''}`); },
+        onLog: (level, text) => { if (level === 'error' || level === 'fatal') { progress?.(''); io.err(`llama.cpp: ${text}\n`); } },
       });
-      if (progress) io.err('\r\x1b[K');
+      progress?.('');
     }
   } catch (e) {
-    if (e instanceof BenchRunError && e.kind === 'cancelled') { io.err('\nkvlens bench: cancelled\n'); results = e.results; }
+    if (e instanceof BenchRunError && e.kind === 'cancelled') io.err('kvlens bench: cancelled\n');
     else throw e;
   } finally {
-    process.off('SIGINT', onSig);
+    enginePid = undefined;
   }
-
-  // Estimates beside measurements: the estimator on the same GGUF and the same settings.
-  const rows: BenchRow[] = [];
-  let descriptorError: string | undefined;
-  const desc = await modelDescriptor(p.model).catch((e: Error) => { descriptorError = e.message; return undefined; });
-  // Speed estimates are for the machine the engine ran on: the external llama-bench may use a GPU, the bundled
-  // engine uses one only with --gpu.
-  const local = await localBenchTarget(gpu || !!llamaBench);
-  results.forEach((r, i) => {
-    const spec = tests[i] ?? { n_prompt: r.n_prompt, n_gen: r.n_gen, n_depth: r.n_depth, n_ctx_requested: 0, n_seq: r.n_seq ?? 1, n_batch: r.n_batch, n_ubatch: r.n_ubatch, n_threads: r.n_threads, n_gpu_layers: r.n_gpu_layers, type_k: r.type_k, type_v: r.type_v, flash_attn: r.flash_attn === true ? 'on' : r.flash_attn === false ? 'off' : 'auto' } as BenchTestSpec;
-    let est: KvEstimate | undefined;
-    let speed: SpeedEstimate | undefined;
-    if (desc) {
-      try { est = estimateKvForTest(desc, spec); } catch { est = undefined; }
-      try { speed = estimateSpeedForTest(desc, spec, local.target); } catch { speed = undefined; }
-    }
-    rows.push({ r, est, speed });
-  });
+  const results = rows.map((x) => x.r);
 
   // JSON keeps llama-bench's fields as they are and adds est_ts (the estimator's t/s for the same test).
-  if (format === 'json') io.out(JSON.stringify(results.map((r, i) => { const e = estimatedTs(r, rows[i]?.speed); return e ? { ...r, est_ts: e } : r; }), null, 2) + '\n');
+  if (format === 'json') io.out(JSON.stringify(rows.map(({ r, speed }) => { const e = estimatedTs(r, speed); return e ? { ...r, est_ts: e } : r; }), null, 2) + '\n');
   else {
     io.out(textTable(rows));
     if (descriptorError) io.out(`(no estimate: ${descriptorError})\n`);
@@ -203,19 +287,13 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     const band = rows.find((x) => x.speed)?.speed?.band;
     if (band !== undefined) io.out(`est t/s: kvlens estimate's roofline for the 'local' target (${local.note}) with default efficiencies, ±${Math.round(band * 100)} % band; CPU FLOP/s scaled to the test's -t threads (of the physical cores assumed), bandwidth not scaled. t/s Δ % = measured vs estimate; a tiny model is dominated by overheads the roofline does not model.\n`);
   }
-  if (out) {
-    const file = path.resolve(io.cwd, out);
-    const sha = await sha256File(p.model);
-    const records = toRecords(results, {
-      modelPath: p.model, modelSha256: sha, modelName: desc?.name, architecture: desc?.architecture, flags: rest, profile: p.profile,
-      estimates: rows.map((x) => x.est || x.speed ? {
-        ...(x.est ? { kvBytes: x.est.kvBytes, kvKBytes: x.est.kvKBytes, kvVBytes: x.est.kvVBytes } : {}),
-        ...(x.speed?.prefillTokensPerSec ? { prefillTokensPerSec: x.speed.prefillTokensPerSec } : {}),
-        ...(x.speed?.decodeTokensPerSec ? { decodeTokensPerSec: x.speed.decodeTokensPerSec } : {}),
-      } : undefined),
-    });
-    await new ResultsStore(file).append(records);
-    io.err(`saved ${records.length} result(s) to ${file}\n`);
+  if (store) {
+    // Records already went to the store as each test finished; the last ones may still wait for the model's hash.
+    await store.hashed;
+    store.flush(true);
+    io.err(`saved ${store.saved} result(s) to ${file}\n`);
   }
+  release();
+  if (interrupted) { io.err(`kvlens bench: interrupted after ${results.length} of ${tests.length} test(s)\n`); return exitForSignal(interrupted); }
   return results.length === 0 || results.some((r) => r.error) ? EXIT_FINDINGS : EXIT_OK;
 }

@@ -1,8 +1,8 @@
 // `kvlens check [--format text|json] [--as FORMAT] [--format-of GLOB=FORMAT]... <files...>` — the same checks
 // as the editor, for CI. Text: `path:line:col: severity: message [code]` (1-based, problem-matcher friendly).
 // JSON: [{file, format, diagnostics: [{severity, code, message, range}]}] with 0-based LSP ranges.
-// Exit: 0 clean (warnings allowed), 1 any error, 2 usage or I/O failure (missing file, folder, unknown format).
-import * as fs from 'node:fs';
+// Exit (io.ts contract): 0 clean (warnings allowed), 1 any error, 2 usage or I/O failure (missing file, folder,
+// special or oversized file, unknown format) — the other files are still checked.
 import * as path from 'node:path';
 import type { ConfigFormat } from '../../core/deployment';
 import type { KvDiagnostic } from '../../core/diagnostics';
@@ -10,6 +10,7 @@ import { analyzeText } from '../../core/formats/analyze';
 import { CONFIG_FORMATS, detectFormat } from '../../core/formats/detect';
 import { LineIndex } from '../../core/formats/document';
 import { createModelResolver } from '../../core/models/resolve';
+import { InputError, LIMITS, namedOnPurpose, readInput } from '../../core/io';
 import { type CliIO, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError } from '../io';
 
 export const HELP = `Usage: kvlens check [options] <files...>
@@ -24,7 +25,9 @@ Options:
   --no-models                do not read model files or the catalog (skips model-dependent rules)
   -h, --help                 show this help
 
-Exit status: 0 no errors, 1 errors found, 2 usage or I/O failure.
+Exit status: 0 no errors, 1 errors found, 2 usage or I/O failure (a file missing, not a regular file, over
+4 MiB or unreadable: the other files are still checked), 3 internal error. A file given as - or /dev/stdin is
+read from standard input (with --as).
 `;
 
 const FORMAT_ALIASES: Record<string, ConfigFormat> = {
@@ -158,19 +161,15 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   const results: FileResult[] = [];
   let ioFailure = false;
   for (const file of opts.files) {
-    const abs = path.resolve(io.cwd, file);
+    const abs = file === '-' ? '-' : path.resolve(io.cwd, file);
     let bytes: Buffer;
     try {
-      const st = await fs.promises.stat(abs);
-      if (st.isDirectory()) {
-        io.err(`kvlens check: ${file} is a directory; pass files (your shell expands globs such as ${path.join(file, '*.yaml')})\n`);
-        ioFailure = true;
-        continue;
-      }
-      bytes = await fs.promises.readFile(abs);
+      bytes = await readInput(abs, { maxBytes: LIMITS.configBytes, what: 'config', display: file, allowSpecial: namedOnPurpose(file) });
     } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      io.err(`kvlens check: cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : (e as Error).message}\n`);
+      if (!(e instanceof InputError)) throw e;
+      io.err(e.problem === 'directory'
+        ? `kvlens check: ${file} is a directory; pass files (your shell expands globs such as ${path.join(file, '*.yaml')})\n`
+        : `kvlens check: ${e.message}\n`);
       ioFailure = true;
       continue;
     }

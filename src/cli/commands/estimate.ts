@@ -1,9 +1,8 @@
 // `kvlens estimate [--target ID]... [--format text|json] [--draft MODEL] <file> [llama.cpp flags]` — memory,
 // concurrency and speed per target for a profile, a vLLM config, a llama-swap config (one block per model), a GGUF
 // or an HF config.json. llama.cpp flags after the file (-c -np -ctk -ctv -fa -ngl ...) override or supply the
-// engine settings. Exit: 0 every target fits, 1 some target does not fit or llama.cpp would refuse the flags,
-// 2 usage or I/O failure.
-import * as fs from 'node:fs';
+// engine settings. Exit (io.ts contract): 0 every target fits; 1 findings (config errors, unresolvable model,
+// unknown target, no fit, refused flags); 2 usage or I/O failure.
 import * as path from 'node:path';
 import { DEFAULT_WORKLOAD, type Deployment, type TargetRef } from '../../core/deployment';
 import { type KvDiagnostic, ZERO_RANGE } from '../../core/diagnostics';
@@ -17,6 +16,7 @@ import { createModelResolver } from '../../core/models/resolve';
 import { parseLlamaArgs } from '../../core/formats/llamacpp/parse';
 import { analyzeText } from '../../core/formats/analyze';
 import { loadHardwareCatalog } from '../../core/hardware/catalog';
+import { LIMITS, namedOnPurpose, readInput, statInput } from '../../core/io';
 import { type CliIO, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError } from '../io';
 
 export const HELP = `Usage: kvlens estimate [options] <file> [llama.cpp flags]
@@ -31,15 +31,21 @@ Options:
                        (default: the file's targets, else h100-sxm and local)
   --format text|json   output (default text; json follows the EstimateReport contract)
   --draft MODEL        draft model for speculative decoding (GGUF, config.json or catalog id)
+  --deployment NAME    only this deployment of the file (a llama-swap model name; repeatable). A file with
+                       more than 100 deployments is estimated for its first 100 unless you pick them
   --list-targets       print the hardware catalog ids and exit
   -h, --help           show this help
 
-Memory is per device, in binary units (GiB = 2^30 bytes). Exit: 0 every target fits, 1 some target does not
-fit or llama.cpp would refuse the flags (e.g. -ctv q4_0 with -fa off), 2 usage or I/O failure.
+Memory is per device, in binary units (GiB = 2^30 bytes). Exit: 0 every target fits, 1 findings: errors in the
+config, a model that cannot be resolved or read, an unknown target, a target that does not fit, or flags
+llama.cpp would refuse (e.g. -ctv q4_0 with -fa off); 2 usage or I/O failure (the file is missing, not a regular
+file, or over 4 MiB); 3 internal error.
 `;
 
 export interface EstimateArgs {
   targets: string[];
+  /** --deployment NAME: only these deployments of the file (llama-swap model names). */
+  deployments: string[];
   output: 'text' | 'json';
   draft?: string;
   file?: string;
@@ -49,12 +55,12 @@ export interface EstimateArgs {
 }
 
 export function parseEstimateArgs(args: string[]): EstimateArgs {
-  const out: EstimateArgs = { targets: [], output: 'text', flags: [], help: false, listTargets: false };
+  const out: EstimateArgs = { targets: [], deployments: [], output: 'text', flags: [], help: false, listTargets: false };
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     if (out.file !== undefined) {
       // After the file: our own long options still work, everything else is a llama.cpp flag.
-      if (a === '--target' || a.startsWith('--target=') || a === '--format' || a.startsWith('--format=') || a === '--draft' || a.startsWith('--draft=')) {
+      if (isOwnOption(a)) {
         i = takeOption(out, args, i);
       } else {
         out.flags.push(a);
@@ -64,12 +70,15 @@ export function parseEstimateArgs(args: string[]): EstimateArgs {
     if (a === '-h' || a === '--help') out.help = true;
     else if (a === '--list-targets') out.listTargets = true;
     else if (a === '--json') out.output = 'json';
-    else if (a === '--target' || a.startsWith('--target=') || a === '--format' || a.startsWith('--format=') || a === '--draft' || a.startsWith('--draft=')) i = takeOption(out, args, i);
+    else if (isOwnOption(a)) i = takeOption(out, args, i);
     else if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option '${a}' before the file (llama.cpp flags go after it)`);
     else out.file = a;
   }
   return out;
 }
+
+const OWN_OPTIONS = ['--target', '--format', '--draft', '--deployment'];
+const isOwnOption = (a: string) => OWN_OPTIONS.some((o) => a === o || a.startsWith(`${o}=`));
 
 function takeOption(out: EstimateArgs, args: string[], i: number): number {
   const a = args[i];
@@ -79,13 +88,17 @@ function takeOption(out: EstimateArgs, args: string[], i: number): number {
   if (value === undefined || (eq < 0 && value.startsWith('--'))) throw new UsageError(`${name} needs a value`);
   if (eq < 0) i++;
   value = value.trim();
-  if (name === '--target') out.targets.push(...value.split(',').map((s) => s.trim()).filter(Boolean));
+  if (name === '--target') { for (const t of value.split(',').map((s) => s.trim()).filter(Boolean)) out.targets.push(t); }
+  else if (name === '--deployment') out.deployments.push(value);
   else if (name === '--format') {
     if (value !== 'text' && value !== 'json') throw new UsageError(`--format must be text or json, not '${value}'`);
     out.output = value;
   } else out.draft = value;
   return i;
 }
+
+/** Deployments one `kvlens estimate` estimates unless --deployment picks them. */
+export const MAX_ESTIMATED = 100;
 
 interface ResolverLike {
   resolve(ref: string, baseDir: string): Promise<{ kind: string; descriptor?: ModelDescriptor; error?: string; path?: string }>;
@@ -118,28 +131,25 @@ async function applyFlags(d: Deployment, flags: string[], io: CliIO): Promise<De
 }
 
 /** Deployments described by `file`: a config's deployments, or one bare llama.cpp deployment for a model file. */
-async function deploymentsOf(file: string, io: CliIO): Promise<{ deployments: Deployment[]; baseDir: string }> {
-  const abs = path.resolve(io.cwd, file);
-  let st: fs.Stats;
-  try {
-    st = fs.statSync(abs);
-  } catch {
-    throw new UsageError(`cannot read '${file}': no such file or folder`);
-  }
-  const baseDir = st.isDirectory() ? abs : path.dirname(abs);
+async function deploymentsOf(file: string, io: CliIO): Promise<{ deployments: Deployment[]; baseDir: string; configErrors: number }> {
+  const abs = file === '-' ? '-' : path.resolve(io.cwd, file);
+  const st = statInput(abs);
+  if (!st) throw new UsageError(`cannot read '${file}': no such file or folder`);
+  const baseDir = st.isDirectory() ? abs : path.dirname(abs === '-' ? path.join(io.cwd, '-') : abs);
   const base = path.basename(abs);
+  // A folder, a .gguf or a config.json is a model: the resolver reads it (regular files only) and a model it
+  // cannot use is a finding (exit 1), the same for every deployment kind.
   if (st.isDirectory() || /\.gguf$/i.test(base) || /^config\.json$/i.test(base)) {
-    return { deployments: [bareDeployment(base, abs)], baseDir };
+    return { deployments: [bareDeployment(base, abs)], baseDir, configErrors: 0 };
   }
-  if (st.size > 4 * 1024 * 1024) throw new UsageError(`'${file}' is larger than 4 MiB; not a config file`);
-  const text = fs.readFileSync(abs, 'utf8');
+  const text = (await readInput(abs, { maxBytes: LIMITS.configBytes, what: 'config', display: file, allowSpecial: namedOnPurpose(file) })).toString('utf8');
   const analysis = await analyzeText(text, abs);
   const errors = analysis.diagnostics.filter((x: KvDiagnostic) => x.severity === 'error');
   for (const e of errors) io.err(`${file}:${e.range.start.line + 1}:${e.range.start.character + 1}: error: ${e.message} [${e.code}]\n`);
   if (!analysis.format || !analysis.deployments.length) {
     throw new UsageError(`'${file}' is not a KV Lens profile, vLLM config or llama-swap config (run \`kvlens check ${file}\`)`);
   }
-  return { deployments: analysis.deployments, baseDir };
+  return { deployments: analysis.deployments, baseDir, configErrors: errors.length };
 }
 
 function verdictMark(t: TargetEstimate): string {
@@ -216,10 +226,24 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     io.err(HELP);
     return EXIT_USAGE;
   }
-  const { deployments, baseDir } = await deploymentsOf(opts.file, io);
+  const all = await deploymentsOf(opts.file, io);
+  const { baseDir, configErrors } = all;
+  let deployments = all.deployments;
+  if (opts.deployments.length) {
+    const want = new Set(opts.deployments);
+    deployments = deployments.filter((d) => want.has(d.name));
+    const missing = opts.deployments.filter((n) => !all.deployments.some((d) => d.name === n));
+    if (missing.length) throw new UsageError(`no deployment named ${missing.map((m) => `'${m}'`).join(', ')} in ${opts.file}`);
+  } else if (deployments.length > MAX_ESTIMATED) {
+    // Estimates are for people to read: a file with 75,000 models gets the first ones, and says so.
+    io.err(`kvlens estimate: ${opts.file} has ${deployments.length.toLocaleString('en-US')} deployments; estimating the first ${MAX_ESTIMATED} (pick others with --deployment NAME)\n`);
+    deployments = deployments.slice(0, MAX_ESTIMATED);
+  }
   const resolver = loadResolver();
   const reports: Array<EstimateReport & { deployment: string }> = [];
   let anyNoFit = false;
+  // Findings (exit 1): config errors, a model that cannot be resolved, an unknown target, no fit, refused flags.
+  let findings = configErrors > 0;
   for (const d0 of deployments) {
     const d = await applyFlags(d0, opts.flags, io);
     let model: ModelDescriptor | undefined;
@@ -227,8 +251,9 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     if (modelRef) {
       const r = await resolver.resolve(modelRef, baseDir);
       if (r.descriptor) model = r.descriptor;
-      else io.err(`kvlens estimate: ${d.name}: model '${modelRef}': ${r.error ?? r.kind}\n`);
+      else { findings = true; io.err(`kvlens estimate: ${d.name}: model '${modelRef}': ${r.error ?? r.kind}\n`); }
     } else {
+      findings = true;
       io.err(`kvlens estimate: ${d.name}: no local model (-m, a GGUF path or a catalog id) — memory and speed need one\n`);
     }
     let draft: ModelDescriptor | undefined;
@@ -236,14 +261,20 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     if (draftRef) {
       const r = await resolver.resolve(draftRef, opts.draft ? io.cwd : baseDir);
       if (r.descriptor) draft = r.descriptor;
-      else io.err(`kvlens estimate: draft '${draftRef}': ${r.error ?? r.kind}\n`);
+      else { findings = true; io.err(`kvlens estimate: draft '${draftRef}': ${r.error ?? r.kind}\n`); }
     }
     const withSpec: Deployment = opts.draft && !d.speculative ? { ...d, speculative: { draftRef: opts.draft, acceptanceRate: 0.8, draftLength: 4 } } : d;
     const refs: TargetRef[] = opts.targets.length ? opts.targets.map((id) => ({ id })) : d.targets.length ? d.targets : [{ id: 'h100-sxm' }, { id: 'local' }];
     if (refs.some((r) => 'id' in r && r.id.toLowerCase() === 'local')) await detectLocalTarget();
     const resolved = resolveTargets(refs);
-    for (const e of resolved.errors) io.err(`kvlens estimate: ${e.message}\n`);
-    if (!resolved.targets.length) throw new UsageError('no known hardware target (see --list-targets)');
+    for (const e of resolved.errors) { findings = true; io.err(`kvlens estimate: ${e.message}\n`); }
+    if (!resolved.targets.length) {
+      // --target ids that do not exist are a usage error; a config whose targets are all unusable is a finding.
+      if (opts.targets.length) throw new UsageError('no known hardware target (see --list-targets)');
+      findings = true;
+      io.err(`kvlens estimate: ${d.name}: no usable hardware target; nothing estimated\n`);
+      continue;
+    }
     const report = estimate(withSpec, model, resolved.targets, { draft });
     if (report.targets.some((t) => !t.memory.fits)) anyNoFit = true;
     reports.push({ deployment: d.name, ...report });
@@ -255,7 +286,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   }
   // Settings llama.cpp refuses (e.g. a quantized V cache with -fa off) are findings too: the server would not start.
   const refused = opts.flags.length > 0 && parseLlamaArgs(opts.flags).issues.some((i) => i.severity === 'error');
-  return anyNoFit || refused ? EXIT_FINDINGS : EXIT_OK;
+  return anyNoFit || refused || findings ? EXIT_FINDINGS : EXIT_OK;
 }
 
 export { EXIT_USAGE };

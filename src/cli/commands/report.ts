@@ -4,7 +4,8 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { CliIO } from '../io';
-import { EXIT_OK, UsageError } from '../io';
+import { EXIT_FINDINGS, EXIT_OK, UsageError } from '../io';
+import { InputError, namedOnPurpose, openOutput, type OutputSink, statInput } from '../../core/io';
 import type { ResultRecord } from '../../core/engine/protocol';
 import { ResultsStore } from '../../core/results/store';
 import { buildViewModel, type DeploymentInput } from '../../core/report/viewModel';
@@ -23,6 +24,11 @@ their estimates.
   --results FILE       add the measured runs of FILE to a profile's report
   --out FILE           where to write (default: kvlens-report.html in the current folder)
   -h, --help           this text
+
+Exit status: 0 written and nothing wrong; 1 written, with findings (errors in the profile, a model that cannot
+be resolved, a target that does not fit, a recorded profile that cannot be read); 2 usage or I/O (an input
+missing or not a regular file, an output that cannot be written — a FIFO nobody reads, a folder, a device
+other than a pipe or character device: nothing is ever replaced); 3 internal error.
 
 The report follows the reader's light/dark and high-contrast preference (prefers-color-scheme, prefers-contrast,
 forced colours); open it as report.html?theme=light|dark|hc-dark|hc-light to pick one.
@@ -64,12 +70,18 @@ export function findWebviewBundle(start = __dirname): string {
   throw new Error('the dashboard bundle dist/webview/main.js is missing; run `npm run build`');
 }
 
-async function readRuns(file: string, io: CliIO): Promise<ResultRecord[]> {
-  if (!fs.existsSync(file)) throw new UsageError(`cannot read '${file}': no such file`);
+async function readRuns(file: string, display: string, io: CliIO): Promise<ResultRecord[]> {
+  if (!statInput(file)) throw new UsageError(`cannot read '${display}': no such file`);
   const { records, corrupt } = await new ResultsStore(file).readAll();
-  for (const c of corrupt) io.err(`kvlens report: ${file}:${c.line}: skipped an unreadable record (${c.error})\n`);
+  for (const c of corrupt.slice(0, 20)) io.err(`kvlens report: ${display}:${c.line}: skipped an unreadable record (${c.error})\n`);
+  if (corrupt.length > 20) io.err(`kvlens report: ${display}: ${corrupt.length - 20} more unreadable records skipped\n`);
   return records;
 }
+
+/** More runs than this make an HTML table nobody reads (and a report of hundreds of MiB): the newest are kept. */
+export const MAX_REPORT_RUNS = 5000;
+/** Profiles named by the runs that the report estimates (each is a file read; the records name them). */
+const MAX_RUN_PROFILES = 4;
 
 export async function run(args: string[], io: CliIO): Promise<number> {
   const o = parseArgs(args);
@@ -78,31 +90,57 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     return EXIT_OK;
   }
   const input = path.resolve(io.cwd, o.input!);
-  if (!fs.existsSync(input)) throw new UsageError(`cannot read '${o.input}': no such file`);
+  if (!statInput(input)) throw new UsageError(`cannot read '${o.input}': no such file`);
+  // The output is opened first: a destination that cannot take it (a folder, a FIFO nobody reads, /proc/x/y) is an
+  // error before any work, and the temp file it writes to is removed on every exit path.
+  const outDisplay = o.out ?? 'kvlens-report.html';
+  const sink = await openOutput(path.resolve(io.cwd, outDisplay), { display: outDisplay });
+  try {
+    return await build(o, input, sink, io);
+  } finally {
+    await sink.abort();
+  }
+}
+
+async function build(o: Opts, input: string, sink: OutputSink, io: CliIO): Promise<number> {
   const notes: string[] = [];
+  let findings = false;
   let deployments: DeploymentInput[] = [];
   let runs: ResultRecord[] = [];
   const isResults = /\.jsonl$/i.test(input);
   if (isResults) {
-    runs = await readRuns(input, io);
-    // The runs remember the profile they were measured for; its estimates make the comparison.
-    const profiles = [...new Set(runs.map((r) => r.profile).filter((p): p is string => !!p && fs.existsSync(p)))];
-    for (const p of profiles.slice(0, 4)) {
+    runs = await readRuns(input, o.input!, io);
+    // The runs remember the profile they were measured for; its estimates make the comparison. Those paths come
+    // from a file, not from the user: regular files only, read bounded (a record naming /dev/zero or a FIFO is
+    // a note, not a hang).
+    const named = new Set<string>();
+    for (const r of runs) if (r.profile) named.add(r.profile);
+    const profiles = [...named].slice(0, MAX_RUN_PROFILES);
+    for (const p of profiles) {
       try {
         const est = await estimateProfile(p);
         deployments.push(...est.deployments);
         notes.push(...est.notes);
       } catch (e) {
+        if (e instanceof InputError && e.problem === 'missing') continue;
+        findings = true;
         notes.push(`No estimate for ${p}: ${e instanceof Error ? e.message : String(e)}`);
+        io.err(`kvlens report: no estimate for ${p}: ${e instanceof Error ? e.message : String(e)}\n`);
       }
     }
-    if (!profiles.length) notes.push('No profile recorded with these runs: showing the measurements with the estimates saved beside them.');
+    if (named.size > MAX_RUN_PROFILES) notes.push(`The runs name ${named.size} profiles; estimates are shown for the first ${MAX_RUN_PROFILES}.`);
+    if (!deployments.length && !notes.length) notes.push('No profile recorded with these runs: showing the measurements with the estimates saved beside them.');
   } else {
-    const est = await estimateProfile(input);
+    const est = await estimateProfile(input, undefined, { allowSpecial: namedOnPurpose(o.input!) });
     deployments = est.deployments;
     notes.push(...est.notes);
+    if (est.notes.some((n) => /error\(s\) in the file/.test(n))) findings = true;
   }
-  for (const r of o.results) runs.push(...await readRuns(path.resolve(io.cwd, r), io));
+  for (const r of o.results) for (const rec of await readRuns(path.resolve(io.cwd, r), r, io)) runs.push(rec);
+  if (runs.length > MAX_REPORT_RUNS) {
+    notes.push(`Showing the newest ${MAX_REPORT_RUNS.toLocaleString('en-US')} of ${runs.length.toLocaleString('en-US')} measured runs.`);
+    runs = runs.slice(runs.length - MAX_REPORT_RUNS);
+  }
 
   const vm = buildViewModel({
     title: `KV Lens — ${path.basename(input)}`,
@@ -114,13 +152,12 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   });
   const bundle = fs.readFileSync(findWebviewBundle(), 'utf8');
   const html = renderReportHtml(vm, bundle, randomBytes(18).toString('base64'));
-  const out = path.resolve(io.cwd, o.out ?? 'kvlens-report.html');
-  fs.mkdirSync(path.dirname(out), { recursive: true });
-  const tmp = `${out}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, html);
-  fs.renameSync(tmp, out);
+  await sink.write(html);
+  await sink.commit();
+  const written = { path: sink.path, bytes: Buffer.byteLength(html) };
   const targets = vm.deployments.reduce((n, d) => n + d.targets.length, 0);
-  io.out(`wrote ${path.relative(io.cwd, out) || out} (${(html.length / 1024).toFixed(0)} KiB): ${vm.deployments.length} deployment(s), ${targets} target(s), ${vm.runs.rows.length} measured run(s)\n`);
-  for (const d of vm.deployments) if (d.error) io.err(`kvlens report: ${d.name}: ${d.error}\n`);
-  return EXIT_OK;
+  io.out(`wrote ${path.relative(io.cwd, written.path) || written.path} (${(written.bytes / 1024).toFixed(0)} KiB): ${vm.deployments.length} deployment(s), ${targets} target(s), ${vm.runs.rows.length} measured run(s)\n`);
+  for (const d of vm.deployments) if (d.error) { findings = true; io.err(`kvlens report: ${d.name}: ${d.error}\n`); }
+  if (vm.deployments.some((d) => d.targets.some((t) => t.verdict === 'does-not-fit'))) findings = true;
+  return findings ? EXIT_FINDINGS : EXIT_OK;
 }

@@ -37,6 +37,22 @@ export interface Analysis {
 }
 
 export const DEFAULT_MAX_CHARS = 4 * 1024 * 1024;
+/**
+ * Lines plus commas (≈ the nodes a parser builds): the parsers' memory grows with them, not with the bytes. 4 MiB
+ * of `k: 1` lines is 400,000 keys and over 800 MB of parse trees; this keeps one file's analysis near 400 MB.
+ */
+export const MAX_ITEMS = 200_000;
+
+/** Newlines + commas, counting stops just past `limit`. */
+function countItems(text: string, limit: number): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    // LF, comma, and a CR that is a line break of its own (not the first half of CRLF).
+    if ((c === 10 || c === 44 || (c === 13 && text.charCodeAt(i + 1) !== 10)) && ++n > limit) return n;
+  }
+  return n;
+}
 
 const existsCache = new Map<string, { at: number; exists: boolean }>();
 const EXISTS_TTL_MS = 3000;
@@ -100,6 +116,19 @@ async function analyzeUnsafe(text: string, fileName: string, opts: AnalyzeOption
       }],
     };
   }
+  const items = countItems(text, MAX_ITEMS);
+  if (items > MAX_ITEMS) {
+    return {
+      format,
+      deployments: [],
+      diagnostics: [{
+        severity: 'error',
+        code: 'file-too-complex',
+        message: `This file has more than ${MAX_ITEMS.toLocaleString('en-US')} lines and list items; KV Lens analyses configs up to that (a serving config has a few hundred, a llama-swap file with 75,000 models about 150,000).`,
+        range: zero,
+      }],
+    };
+  }
   const bin = binaryOffset(text);
   if (bin !== undefined) {
     const lines = new LineIndex(text);
@@ -117,7 +146,7 @@ async function analyzeUnsafe(text: string, fileName: string, opts: AnalyzeOption
     };
   }
   const doc = parseDocument(text, languageOf(fileName, text));
-  const diagnostics: KvDiagnostic[] = [...doc.diagnostics];
+  const diagnostics: KvDiagnostic[] = doc.diagnostics.slice();
   let deployments: Deployment[] = [];
   const schemaDiags: KvDiagnostic[] = [];
   if (!doc.root) {
@@ -128,29 +157,29 @@ async function analyzeUnsafe(text: string, fileName: string, opts: AnalyzeOption
   }
   const usable = doc.value !== undefined;
   if (format === 'kvlens-profile') {
-    if (usable) schemaDiags.push(...schemaDiagnostics('kvlens-profile', doc, doc.value));
+    if (usable) append(schemaDiags, schemaDiagnostics('kvlens-profile', doc, doc.value));
     const r = profileDeployment(doc, fileName);
-    diagnostics.push(...r.diagnostics);
+    append(diagnostics, r.diagnostics);
     if (r.deployment) deployments.push(r.deployment);
   } else if (format === 'vllm') {
-    if (usable) schemaDiags.push(...schemaDiagnostics('vllm', doc, doc.value));
+    if (usable) append(schemaDiags, schemaDiagnostics('vllm', doc, doc.value));
     const r = vllmDeployment(doc, fileName);
-    diagnostics.push(...r.diagnostics);
+    append(diagnostics, r.diagnostics);
     if (r.deployment) deployments.push(r.deployment);
   } else {
-    if (usable) schemaDiags.push(...schemaDiagnostics('llama-swap', doc, doc.value));
+    if (usable) append(schemaDiags, schemaDiagnostics('llama-swap', doc, doc.value));
     const r = analyzeSwapDocument(doc);
-    diagnostics.push(...r.diagnostics);
+    append(diagnostics, r.diagnostics);
     deployments = r.deployments;
   }
-  diagnostics.push(...schemaDiags);
+  append(diagnostics, schemaDiags);
 
   const ruleDiags = await runRules(deployments, text, fileName, opts);
   // Where the schema already reports an error, rules stay quiet: they would repeat it (or judge a value that
   // must change first).
   const taken = new Set(schemaDiags.filter((d) => d.severity === 'error').map((d) => rangeKey(d.range)));
-  diagnostics.push(...ruleDiags.filter((d) => !taken.has(rangeKey(d.range))));
-  return { format, deployments, diagnostics: sortDiagnostics(diagnostics), document: doc };
+  for (const d of ruleDiags) if (!taken.has(rangeKey(d.range))) diagnostics.push(d);
+  return { format, deployments, diagnostics: capDiagnostics(sortDiagnostics(diagnostics)), document: doc };
 }
 
 function emptyMessage(format: ConfigFormat): string {
@@ -164,12 +193,20 @@ async function runRules(deployments: Deployment[], text: string, fileName: strin
   const baseDir = path.dirname(path.resolve(fileName));
   const fileExists = opts.fileExists ?? cachedFileExists;
   const rules = opts.rules ?? RULES;
+  // One resolution per reference per analysis: a llama-swap file with 75,000 models naming the same GGUF stats and
+  // copies it once, not 75,000 times. (Rules read the descriptor; none changes it.)
+  const resolved = new Map<string, Promise<ModelResolution>>();
+  const resolveOnce = (resolver: ModelResolverLike, ref: string): Promise<ModelResolution> => {
+    let p = resolved.get(ref);
+    if (!p) resolved.set(ref, (p = safeResolve(resolver, ref, baseDir)));
+    return p;
+  };
   for (const deployment of deployments) {
     let modelResolution: ModelResolution | undefined;
     let draftResolution: ModelResolution | undefined;
     if (opts.modelResolver) {
-      if (deployment.model) modelResolution = await safeResolve(opts.modelResolver, deployment.model.ref, baseDir);
-      if (deployment.speculative?.draftRef) draftResolution = await safeResolve(opts.modelResolver, deployment.speculative.draftRef, baseDir);
+      if (deployment.model) modelResolution = await resolveOnce(opts.modelResolver, deployment.model.ref);
+      if (deployment.speculative?.draftRef) draftResolution = await resolveOnce(opts.modelResolver, deployment.speculative.draftRef);
     }
     const ctx: RuleContext = {
       deployment,
@@ -184,7 +221,7 @@ async function runRules(deployments: Deployment[], text: string, fileName: strin
     };
     for (const rule of rules) {
       try {
-        out.push(...(await rule.run(ctx)));
+        append(out, await rule.run(ctx));
       } catch {
         // One broken rule must not hide the others' findings.
       }
@@ -199,6 +236,46 @@ async function safeResolve(resolver: ModelResolverLike, ref: string, baseDir: st
   } catch (e) {
     return { kind: 'error', error: e instanceof Error ? e.message : String(e) };
   }
+}
+
+/** out.push(...items) without the spread: a spread of 130,000 diagnostics overflows the call stack. */
+function append<T>(out: T[], items: readonly T[]): void {
+  for (const x of items) out.push(x);
+}
+
+/** At most this many diagnostics per code, and in all, per file: more helps no one and would flood the editor. */
+export const MAX_DIAGNOSTICS_PER_CODE = 100;
+export const MAX_DIAGNOSTICS = 1000;
+
+/**
+ * Caps a sorted diagnostic list: errors are kept before warnings and notes, at most MAX_DIAGNOSTICS_PER_CODE of
+ * one code, MAX_DIAGNOSTICS in all, and one note at the first one left out says how many more there are (so the
+ * exit status and the first findings stay right).
+ */
+export function capDiagnostics(ds: KvDiagnostic[]): KvDiagnostic[] {
+  if (ds.length <= MAX_DIAGNOSTICS_PER_CODE) return ds;
+  const perCode = new Map<string, number>();
+  const kept: KvDiagnostic[] = [];
+  const dropped: KvDiagnostic[] = [];
+  const bySeverity = [...ds].sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity]);
+  for (const d of bySeverity) {
+    const n = (perCode.get(d.code) ?? 0) + 1;
+    perCode.set(d.code, n);
+    if (n > MAX_DIAGNOSTICS_PER_CODE || kept.length >= MAX_DIAGNOSTICS) dropped.push(d);
+    else kept.push(d);
+  }
+  if (!dropped.length) return ds;
+  const counts = new Map<string, number>();
+  for (const d of dropped) counts.set(d.code, (counts.get(d.code) ?? 0) + 1);
+  const first = dropped.reduce((a, b) => (b.range.start.line < a.range.start.line ? b : a));
+  const what = [...counts].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([c, n]) => `${n.toLocaleString('en-US')} × ${c}`).join(', ');
+  kept.push({
+    severity: 'information',
+    code: 'diagnostics-truncated',
+    message: `${dropped.length.toLocaleString('en-US')} more problems are not shown (${what}${counts.size > 5 ? ', …' : ''}); fix the ones shown first.`,
+    range: first.range,
+  });
+  return sortDiagnostics(kept);
 }
 
 function rangeKey(r: Range): string {

@@ -105,6 +105,10 @@ export function anchorRange(doc: ParsedDocument, node: DocNode | undefined): Ran
   return valueRange(doc, node);
 }
 
+function firstContentOffset(doc: ParsedDocument): number {
+  return /\S/.exec(doc.text)?.index ?? 0;
+}
+
 export function firstContentRange(doc: ParsedDocument): Range {
   const m = /\S/.exec(doc.text);
   if (!m) return doc.lines.range(0, 0);
@@ -149,6 +153,10 @@ export function offerParsedDocument(doc: ParsedDocument): void {
 }
 
 export function parseDocument(text: string, lang: 'yaml' | 'json'): ParsedDocument {
+  // Old Mac line ends (a CR alone) are line breaks to LineIndex and to editors, but the yaml parser reads them as
+  // spaces (a whole profile after a comment becomes that comment). Each lone CR becomes an LF: same length, so
+  // every offset and range stays where the user sees it.
+  if (lang === 'yaml' && /\r(?!\n)/.test(text)) text = text.replace(/\r(?!\n)/g, '\n');
   if (handoff) {
     const offered = handoff;
     handoff = undefined;
@@ -164,31 +172,58 @@ export function parseDocument(text: string, lang: 'yaml' | 'json'): ParsedDocume
     // user gets a diagnostic, never an exception.
     doc.root = undefined;
     doc.value = undefined;
-    doc.diagnostics.push({
-      severity: 'error',
-      code: lang === 'json' ? 'json-syntax' : 'yaml-syntax',
-      message: `Could not parse this ${lang.toUpperCase()} file: ${e instanceof RangeError ? 'it is nested too deeply' : e instanceof Error ? e.message : String(e)}.`,
-      range: firstContentRange(doc),
-    });
+    // A RangeError is the parser's stack: deep block nesting (indentation) that the flow guard does not count.
+    if (e instanceof RangeError) {
+      tooDeep(doc, firstContentOffset(doc));
+    } else {
+      doc.diagnostics.push({
+        severity: 'error',
+        code: lang === 'json' ? 'json-syntax' : 'yaml-syntax',
+        message: `Could not parse this ${lang.toUpperCase()} file: ${e instanceof Error ? e.message : String(e)}.`,
+        range: firstContentRange(doc),
+      });
+    }
   }
   return doc;
 }
 
-/** Max bracket nesting outside strings (and where it first exceeds `limit`), without recursion. */
-function flowDepth(text: string, limit: number): number | undefined {
-  let depth = 0;
-  let inString: string | undefined;
+/** More `[`/`{` characters than this anywhere in the text are needed before nesting can pass MAX_DEPTH. */
+function mayBeTooDeep(text: string): boolean {
+  let n = 0;
   for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (inString) {
-      if (c === '\\' && inString === '"') i++;
-      else if (c === inString) inString = undefined;
-      continue;
+    const c = text.charCodeAt(i);
+    if ((c === 0x5b || c === 0x7b) && ++n > MAX_DEPTH) return true;
+  }
+  return false;
+}
+
+// The yaml lexer's control tokens: markers it inserts that are not part of the source text.
+const YAML_CONTROL = new Set(['\u0002', '\u0018', '\u001f']);
+
+/**
+ * Where flow nesting first passes `limit`, with the languages' own lexers (no recursion, linear time), so brackets
+ * in comments, quoted strings, block scalars and plain scalars (`a"b`) never count and never hide real ones.
+ */
+function flowDepth(text: string, lang: 'yaml' | 'json', limit: number): number | undefined {
+  if (!mayBeTooDeep(text)) return undefined;
+  let depth = 0;
+  if (lang === 'json') {
+    const scanner = jsonc.createScanner(text, true);
+    for (let t = scanner.scan(); t !== jsonc.SyntaxKind.EOF; t = scanner.scan()) {
+      if (t === jsonc.SyntaxKind.OpenBraceToken || t === jsonc.SyntaxKind.OpenBracketToken) {
+        if (++depth > limit) return scanner.getTokenOffset();
+      } else if (t === jsonc.SyntaxKind.CloseBraceToken || t === jsonc.SyntaxKind.CloseBracketToken) depth = Math.max(0, depth - 1);
     }
-    if (c === '"') inString = c;
-    else if (c === '[' || c === '{') {
-      if (++depth > limit) return i;
-    } else if (c === ']' || c === '}') depth = Math.max(0, depth - 1);
+    return undefined;
+  }
+  let offset = 0;
+  for (const token of new YAML.Lexer().lex(text)) {
+    if (YAML_CONTROL.has(token)) continue;
+    const type = YAML.CST.tokenType(token);
+    if (type === 'flow-seq-start' || type === 'flow-map-start') {
+      if (++depth > limit) return offset;
+    } else if (type === 'flow-seq-end' || type === 'flow-map-end') depth = Math.max(0, depth - 1);
+    offset += token.length;
   }
   return undefined;
 }
@@ -224,7 +259,7 @@ const JSON_ERRORS: Record<number, string> = {
 };
 
 function parseJson(doc: ParsedDocument): void {
-  const deep = flowDepth(doc.text, MAX_DEPTH);
+  const deep = flowDepth(doc.text, 'json', MAX_DEPTH);
   if (deep !== undefined) return tooDeep(doc, deep);
   const errors: jsonc.ParseError[] = [];
   const tree = jsonc.parseTree(doc.text, errors, { allowTrailingComma: false, disallowComments: false });
@@ -337,7 +372,7 @@ function yamlMessage(e: YAML.YAMLError): string {
 }
 
 function parseYaml(doc: ParsedDocument): void {
-  const deep = flowDepth(doc.text, MAX_DEPTH);
+  const deep = flowDepth(doc.text, 'yaml', MAX_DEPTH);
   if (deep !== undefined) return tooDeep(doc, deep);
   const lineCounter = new YAML.LineCounter();
   // uniqueKeys is checked in fromYaml with a Map: yaml's own check is quadratic in the keys of a mapping.
@@ -358,8 +393,11 @@ function parseYaml(doc: ParsedDocument): void {
   }
   const fatal = ydoc.errors.some((e) => e.code !== 'DUPLICATE_KEY');
   if (!ydoc.contents) return;
+  const before = doc.diagnostics.length;
   doc.root = fromYaml(doc, ydoc, ydoc.contents, 0);
   if (fatal) return;
+  // fromYaml reported values no config can hold (undefined aliases, !!binary): no plain value to validate.
+  if (doc.diagnostics.slice(before).some((d) => d.code === 'yaml-undefined-alias' || d.code === 'yaml-binary')) return;
   try {
     doc.value = ydoc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (e) {
@@ -382,7 +420,15 @@ function fromYaml(doc: ParsedDocument, ydoc: YAML.Document, n: unknown, depth: n
     // level only: aliases inside an expansion keep just their shape, so an alias bomb costs linear time
     // before toJS's maxAliasCount refuses it.
     const target = n.resolve(ydoc);
-    if (!target) return node;
+    if (!target) {
+      doc.diagnostics.push({
+        severity: 'error',
+        code: 'yaml-undefined-alias',
+        message: `\`*${n.source}\` refers to no anchor: define \`&${n.source}\` on a value before this alias.`,
+        range: doc.lines.range(node.start, Math.max(node.end, node.start + 1)),
+      });
+      return node;
+    }
     if (inAlias) {
       if (YAML.isMap(target)) node.type = 'object';
       else if (YAML.isSeq(target)) node.type = 'array';
@@ -453,6 +499,14 @@ function fromYaml(doc: ParsedDocument, ydoc: YAML.Document, n: unknown, depth: n
     } else if (typeof v === 'bigint') {
       node.type = 'number';
       node.value = Number(v);
+    } else if (v instanceof Uint8Array) {
+      // `!!binary` decodes to bytes, which would reach the schema and the rules as an object of Buffer methods.
+      doc.diagnostics.push({
+        severity: 'error',
+        code: 'yaml-binary',
+        message: 'A `!!binary` value is bytes, not a setting any serving engine reads; write it as plain text.',
+        range: doc.lines.range(node.start, Math.max(node.end, node.start + 1)),
+      });
     }
     return node;
   }

@@ -79,7 +79,7 @@ export function profileDeployment(doc: ParsedDocument, fileName: string): { depl
       const a = llamaArgsFromNode(doc, argsNode);
       if (a) {
         engine = a.engine;
-        diagnostics.push(...a.diagnostics);
+        for (const x of a.diagnostics) diagnostics.push(x); // no spread: a.diagnostics can be 100,000 long
         Object.assign(settingRanges, a.ranges);
         const mRef = a.parse.modelRef;
         const mSpan = a.parse.spans.modelRef;
@@ -114,7 +114,7 @@ export function profileDeployment(doc: ParsedDocument, fileName: string): { depl
     if (optionsNode?.type === 'object') {
       const v = readVllmOptions(doc, optionsNode);
       engine = v.engine;
-      diagnostics.push(...v.diagnostics);
+      for (const x of v.diagnostics) diagnostics.push(x);
       Object.assign(settingRanges, v.ranges);
       speculative = v.speculative;
       if (v.model) {

@@ -13,6 +13,8 @@ export interface TargetError {
   message: string;
   range?: Range;
   suggestions: string[];
+  /** A custom definition that cannot describe hardware (missing or impossible figures), not merely an unknown id. */
+  invalid?: boolean;
 }
 
 export interface ResolvedTargets {
@@ -34,6 +36,53 @@ function num(v: unknown): number | undefined {
 const GIB = 2 ** 30;
 
 /**
+ * Largest figure a custom target may give, per field (far beyond any device, far below where the arithmetic
+ * overflows: memoryGiB 1e308 would become Infinity bytes and then a capacity of 0 that "fits").
+ */
+const MAX_FIGURE: Record<string, { max: number; unit: string }> = {
+  memoryGiB: { max: 2 ** 20, unit: 'GiB per device' },
+  memoryBytes: { max: 2 ** 50, unit: 'bytes per device' },
+  bandwidthGBs: { max: 1e6, unit: 'GB/s' },
+  memoryBandwidthBytesPerSec: { max: 1e15, unit: 'bytes/s' },
+  hostLinkGBs: { max: 1e5, unit: 'GB/s' },
+  interconnectGBs: { max: 1e5, unit: 'GB/s' },
+  devices: { max: 1e5, unit: 'devices' },
+  count: { max: 1e5, unit: 'devices' },
+};
+
+/** Why a figure that is given cannot be one (not a finite number in (0, max]), or undefined. */
+function impossibleFigure(id: string, key: string, v: unknown, max: number, unit: string): string | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === 'number' && Number.isFinite(v) && v > 0 && v <= max) return undefined;
+  return `custom target '${id}': ${key} must be a number above 0 and at most ${max.toLocaleString('en-US')} (${unit}), not ${typeof v === 'number' ? String(v) : JSON.stringify(v)}`;
+}
+
+function impossibleFigures(id: string, def: Record<string, unknown>): string | undefined {
+  for (const [key, { max, unit }] of Object.entries(MAX_FIGURE)) {
+    const why = impossibleFigure(id, key, def[key], max, unit);
+    if (why) return why;
+  }
+  for (const group of ['tflops', 'peakFlops'] as const) {
+    const g = def[group];
+    if (g === undefined || g === null) continue;
+    if (typeof g !== 'object' || Array.isArray(g)) return `custom target '${id}': ${group} must be an object of per-dtype figures`;
+    const max = group === 'tflops' ? 1e7 : 1e19;
+    for (const [k, v] of Object.entries(g as Record<string, unknown>)) {
+      const why = impossibleFigure(id, `${group}.${k}`, v, max, group === 'tflops' ? 'TFLOP/s' : 'FLOP/s');
+      if (why) return why;
+    }
+  }
+  const eff = def.efficiency;
+  if (eff && typeof eff === 'object') {
+    for (const [k, v] of Object.entries(eff as Record<string, unknown>)) {
+      const why = impossibleFigure(id, `efficiency.${k}`, v, 1, 'a fraction of peak');
+      if (why) return why;
+    }
+  }
+  return undefined;
+}
+
+/**
  * Build a target from a custom definition; returns an error message when a required figure is missing. Settings
  * and profiles share one shape (schemas/kvlens-profile.schema.json `definitions.target`: memoryGiB, bandwidthGBs,
  * tflops, hostLinkGBs, interconnectGBs, devices, base); the catalog's own byte fields are accepted too.
@@ -43,6 +92,8 @@ export function customTarget(def: Record<string, unknown>): HardwareTarget | str
   if (!id) return 'a custom target needs an `id`';
   const base = typeof def.base === 'string' ? findHardware(def.base) : undefined;
   if (typeof def.base === 'string' && !base) return `custom target '${id}': unknown base '${def.base}'`;
+  const impossible = impossibleFigures(id, def);
+  if (impossible) return impossible;
   const memGiB = num(def.memoryGiB);
   const bwGBs = num(def.bandwidthGBs);
   const memoryBytes = num(def.memoryBytes) ?? (memGiB ? memGiB * GIB : undefined) ?? base?.memoryBytes;
@@ -93,7 +144,7 @@ export function resolveTargets(refs: TargetRef[], custom: CustomTarget[] = []): 
   for (const ref of refs) {
     if ('inline' in ref) {
       const t = customTarget(ref.inline);
-      if (typeof t === 'string') errors.push({ ref: String(ref.inline.id ?? '(inline)'), message: t, range: ref.range, suggestions: [] });
+      if (typeof t === 'string') errors.push({ ref: String(ref.inline.id ?? '(inline)'), message: t, range: ref.range, suggestions: [], invalid: true });
       else targets.push({ ...t, range: ref.range });
       continue;
     }
@@ -102,7 +153,7 @@ export function resolveTargets(refs: TargetRef[], custom: CustomTarget[] = []): 
     const c = custom.find((x) => x.id.toLowerCase() === key);
     if (c) {
       const t = customTarget(c as Record<string, unknown>);
-      if (typeof t === 'string') errors.push({ ref: id, message: t, range: ref.range, suggestions: [] });
+      if (typeof t === 'string') errors.push({ ref: id, message: t, range: ref.range, suggestions: [], invalid: true });
       else targets.push({ ...t, range: ref.range });
       continue;
     }

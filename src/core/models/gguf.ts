@@ -7,6 +7,7 @@
 
 import * as fs from 'node:fs';
 import { ggmlTypeById } from './ggmlTypes';
+import { openInputSync } from '../io/read';
 
 export class GgufError extends Error {
   constructor(message: string, readonly offset?: number) {
@@ -223,7 +224,8 @@ function readValue(r: HandleReader, type: number, limits: GgufReadLimits): GgufM
 export function readGgufSync(path: string, limits: GgufReadLimits = DEFAULT_GGUF_LIMITS): GgufModelInfo {
   let fd: number;
   try {
-    fd = fs.openSync(path, 'r');
+    // core/io: a non-blocking open, so a FIFO named as a model can never hang here; the fstat below refuses it.
+    fd = openInputSync(path);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new GgufError(code === 'ENOENT' ? `file not found: ${path}` : `cannot open ${path}: ${(e as Error).message}`);

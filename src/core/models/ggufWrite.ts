@@ -3,8 +3,7 @@
 // low-level byte helpers, to craft hostile files for the reader's tests.
 // Format: llama.cpp ggml/src/gguf.cpp and docs/gguf.md.
 
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+import { openOutput } from '../io/write';
 import { ggmlRowBytes, ggmlTypeByName, GgmlTypeInfo } from './ggmlTypes';
 
 export type GgufScalarType =
@@ -302,7 +301,7 @@ function makeFiller(t: PlannedTensor): Filler {
 
 /**
  * Writes a GGUF v3 file. Writes to a temporary file beside `filePath` and renames it into place, so a crash
- * never leaves a truncated model where a cache expects a complete one.
+ * never leaves a truncated model where a cache expects a complete one (core/io's openOutput).
  */
 export async function writeGguf(filePath: string, spec: GgufWriteSpec): Promise<GgufWriteResult> {
   const metadata = [...spec.metadata];
@@ -320,11 +319,11 @@ export async function writeGguf(filePath: string, spec: GgufWriteSpec): Promise<
 
   const { planned, total } = planTensors(spec.tensors, alignment);
   const header = encodeHeader(metadata, planned, alignment);
-  const tmp = `${filePath}.tmp-${process.pid}-${Date.now()}`;
-  await fs.promises.mkdir(path.dirname(path.resolve(filePath)), { recursive: true });
-  const fh = await fs.promises.open(tmp, 'w');
+  // core/io's output: a temp file renamed into place (removed on failure, exit and signals), never over a FIFO or
+  // device (those are written in place), and refused up front when the disk has less free space than the file.
+  const out = await openOutput(filePath, { expectedBytes: header.length + total });
   try {
-    await fh.write(header);
+    await out.write(header);
     const chunk = Buffer.alloc(CHUNK);
     for (const t of planned) {
       const filler = makeFiller(t);
@@ -335,17 +334,15 @@ export async function writeGguf(filePath: string, spec: GgufWriteSpec): Promise<
         const n = Math.min(step, left);
         const view = chunk.subarray(0, n);
         filler(view);
-        await fh.write(view);
+        await out.write(view);
         left -= n;
       }
       const padBytes = Math.ceil(t.bytes / alignment) * alignment - t.bytes;
-      if (padBytes) await fh.write(Buffer.alloc(padBytes));
+      if (padBytes) await out.write(Buffer.alloc(padBytes));
     }
-    await fh.close();
-    await fs.promises.rename(tmp, filePath);
+    await out.commit();
   } catch (err) {
-    await fh.close().catch(() => undefined);
-    await fs.promises.rm(tmp, { force: true });
+    await out.abort();
     throw err;
   }
   return { path: filePath, fileBytes: header.length + total, dataOffset: header.length, tensorBytes: total };

@@ -10,6 +10,8 @@ import { GgufError, GgufModelInfo, readGgufSync } from './gguf';
 import { descriptorFromGguf } from './ggufDescriptor';
 import { descriptorFromHfConfig } from './hfConfig';
 import { catalogDescriptor, findCatalogModel, listCatalogModels } from './catalog';
+import { describeKind } from '../io/errors';
+import { openRegularSync, readInputSync } from '../io/read';
 
 export interface ResolvedModel {
   kind: 'gguf' | 'hf-config' | 'catalog' | 'missing' | 'error';
@@ -70,11 +72,22 @@ function editDistance(a: string, b: string): number {
   return dp[b.length];
 }
 
+/** Longer references are not model ids: no suggestion (the edit distance is quadratic in the length). */
+const MAX_SUGGEST_CHARS = 200;
+
 function closestCatalogIds(ref: string): string[] {
   const r = ref.toLowerCase();
+  if (r.length > MAX_SUGGEST_CHARS) return [];
+  const limit = Math.max(3, Math.floor(r.length / 4));
+  // The distance is at least the difference in length: names that far apart are skipped without computing it.
+  const dist = (name: string) => (Math.abs(name.length - r.length) > limit ? Infinity : editDistance(r, name.toLowerCase()));
   return listCatalogModels()
-    .map((e) => ({ id: e.id, d: Math.min(editDistance(r, e.id.toLowerCase()), ...(e.aliases ?? []).map((a) => editDistance(r, a.toLowerCase()))) }))
-    .filter((x) => x.d <= Math.max(3, Math.floor(r.length / 4)))
+    .map((e) => {
+      let d = dist(e.id);
+      for (const a of e.aliases ?? []) d = Math.min(d, dist(a));
+      return { id: e.id, d };
+    })
+    .filter((x) => x.d <= limit)
     .sort((a, b) => a.d - b.d)
     .slice(0, 3)
     .map((x) => x.id);
@@ -99,7 +112,7 @@ function readGgufModel(file: string): GgufModelInfo {
 
 function readConfigJson(file: string, size: number): unknown {
   if (size > MAX_CONFIG_BYTES) throw new Error(`${file} is ${size} bytes: too large for a config.json (limit ${MAX_CONFIG_BYTES})`);
-  const text = fs.readFileSync(file, 'utf8');
+  const text = readInputSync(file, { maxBytes: MAX_CONFIG_BYTES, what: 'config.json' }).toString('utf8');
   try {
     return JSON.parse(text);
   } catch (e) {
@@ -108,7 +121,7 @@ function readConfigJson(file: string, size: number): unknown {
 }
 
 function fileStartsWithGguf(file: string): boolean {
-  const fd = fs.openSync(file, 'r');
+  const { fd } = openRegularSync(file, { what: 'model' });
   try {
     const b = Buffer.alloc(4);
     return fs.readSync(fd, b, 0, 4, 0) === 4 && b.toString('latin1') === 'GGUF';
@@ -190,7 +203,7 @@ export function createModelResolver(opts: ModelResolverOptions = {}): ModelResol
       }
       return { kind: 'error', path: abs, error: `${abs} is a folder without config.json or a .gguf file` };
     }
-    if (st) return { kind: 'error', path: abs, error: `${abs} is neither a file nor a folder` };
+    if (st) return { kind: 'error', path: abs, error: `${abs} is ${describeKind(st)}, not a regular file or a folder; a model must be a GGUF, a config.json or a folder` };
 
     const entry = findCatalogModel(trimmed);
     if (entry) {

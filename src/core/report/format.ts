@@ -23,8 +23,13 @@ export function missing(what: string): Cell {
   return { text: DASH, title: what };
 }
 
+const FIXED_FORMATS = new Map<number, Intl.NumberFormat>();
+
 function fixed(n: number, digits: number): string {
-  return n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+  // One formatter per digit count: toLocaleString builds a new one per call (slow for a report of thousands of runs).
+  let f = FIXED_FORMATS.get(digits);
+  if (!f) FIXED_FORMATS.set(digits, (f = new Intl.NumberFormat('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })));
+  return f.format(n);
 }
 
 /** Significant digits without exponent notation: 0.0123 → "0.0123", 143.2 → "143", 12.34 → "12.3". */

@@ -1,6 +1,5 @@
 // Estimates for the HTML report, from a profile on disk: the same pipeline as `kvlens estimate` (analyse, resolve
 // the model, resolve targets, estimate), plus a re-estimator for the chart sweeps. No VS Code.
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Deployment, TargetRef } from '../deployment';
 import { analyzeText } from '../formats/analyze';
@@ -11,9 +10,10 @@ import { detectLocalTarget } from '../hardware/local';
 import { estimate } from '../estimator/estimate';
 import type { DeploymentInput } from './viewModel';
 import { makeReestimate } from './reestimate';
+import { LIMITS } from '../io/limits';
+import { readInputText } from '../io/read';
 
 export const DEFAULT_REPORT_TARGETS: TargetRef[] = [{ id: 'h100-sxm' }, { id: 'local' }];
-const MAX_PROFILE_BYTES = 4 * 1024 * 1024;
 
 export interface ProfileEstimates {
   deployments: DeploymentInput[];
@@ -44,10 +44,12 @@ export async function estimateDeployment(d: Deployment, baseDir: string, resolve
   }
 }
 
-export async function estimateProfile(file: string, resolver: ModelResolver = createModelResolver()): Promise<ProfileEstimates> {
-  const st = fs.statSync(file);
-  if (st.size > MAX_PROFILE_BYTES) throw new Error(`'${file}' is larger than 4 MiB; not a config file`);
-  const text = fs.readFileSync(file, 'utf8');
+/**
+ * Estimates of a profile on disk. The read is bounded (core/io): a regular file up to 4 MiB, or — only with
+ * `allowSpecial`, for a path the user typed — a pipe. Paths found inside results files never get that.
+ */
+export async function estimateProfile(file: string, resolver: ModelResolver = createModelResolver(), opts: { allowSpecial?: boolean } = {}): Promise<ProfileEstimates> {
+  const text = await readInputText(file, { maxBytes: LIMITS.configBytes, what: 'profile', allowSpecial: opts.allowSpecial ?? false });
   const analysis = await analyzeText(text, file, { modelResolver: resolver });
   if (!analysis.format) throw new Error(`'${file}' is not a KV Lens profile, vLLM config or llama-swap config (run \`kvlens check\`)`);
   const notes: string[] = [];

@@ -79,12 +79,19 @@ function parallelFix(d: Deployment, model: ModelDescriptor, target: HardwareTarg
   const range = d.settingRanges.parallel;
   const np = d.engine.parallel ?? 1;
   if (!range || d.engine.kind !== 'llama.cpp' || np <= 1) return undefined;
-  for (let n = np - 1; n >= 1; n--) {
-    if (fitsOn(withEngine(d, { parallel: n }), model, target)) {
-      return { title: `Use ${n} parallel slot${n > 1 ? 's' : ''} (fits on ${target.id})`, edits: [{ range, newText: String(n) }] };
-    }
+  // Memory grows with the slot count, so the largest count that fits is found by bisection (a few estimates even
+  // for -np 2147483647), not by trying every count below np.
+  const fits = (n: number) => !!fitsOn(withEngine(d, { parallel: n }), model, target);
+  if (!fits(1)) return undefined;
+  let lo = 1;
+  let hi = Math.min(Math.floor(np), Number.MAX_SAFE_INTEGER) - 1;
+  while (lo < hi) {
+    const mid = lo + Math.ceil((hi - lo) / 2);
+    if (fits(mid)) lo = mid;
+    else hi = mid - 1;
   }
-  return undefined;
+  const n = lo;
+  return { title: `Use ${n} parallel slot${n > 1 ? 's' : ''} (fits on ${target.id})`, edits: [{ range, newText: String(n) }] };
 }
 
 function targetRange(d: Deployment, i: number, r?: Range): Range {
@@ -99,7 +106,8 @@ export const memoryFitRule: Rule = {
     const resolved = resolveTargets(deployment.targets);
     for (const e of resolved.errors) {
       out.push({
-        severity: 'warning', code: 'unknown-target', message: e.message, range: e.range ?? deployment.anchor,
+        // A custom target with impossible figures is an error (nothing can be sized on it); an unknown id a warning.
+        severity: e.invalid ? 'error' : 'warning', code: e.invalid ? 'invalid-target' : 'unknown-target', message: e.message, range: e.range ?? deployment.anchor,
         fixes: e.range ? e.suggestions.map((s, k) => ({ title: `Change to '${s}'`, edits: [{ range: e.range as Range, newText: s }], preferred: k === 0 })) : undefined,
       });
     }

@@ -89,14 +89,14 @@ describe('cli/check', () => {
     assert.deepEqual(j[1].diagnostics[0].range.start, { line: 0, character: 5 });
   });
 
-  it('handles a 10 MB file and 10,000-deep JSON without crashing', async () => {
+  it('refuses a 10 MB file unread (I/O, exit 2) and still checks 10,000-deep JSON after it', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kvlens-check-'));
     try {
       fs.writeFileSync(path.join(dir, 'big-vllm.yaml'), 'port: 8000\n'.repeat(1_000_000));
       fs.writeFileSync(path.join(dir, 'deep-vllm.json'), '['.repeat(10_000) + ']'.repeat(10_000));
       const r = await check(['big-vllm.yaml', 'deep-vllm.json'], dir);
-      assert.equal(r.code, 1);
-      assert.match(r.out, /big-vllm\.yaml:1:1: error: This file is 10\.5 MiB.*\[file-too-large\]/);
+      assert.equal(r.code, 2);
+      assert.match(r.err, /big-vllm\.yaml is 10\.5 MiB: larger than the 4\.0 MiB KV Lens reads for a config; not read/);
       assert.match(r.out, /deep-vllm\.json:1:257: error: .*deeper than 256 levels.*\[too-deep\]/);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
