@@ -21,6 +21,8 @@ const STAGES = [
   { name: 'typecheck', cmd: [node, bin('typescript/bin/tsc'), '-p', '.'], timeoutS: 600 },
   { name: 'lint', cmd: [node, bin('eslint/bin/eslint.js'), '.'], timeoutS: 600 },
   { name: 'unit', tests: true, cmd: [node, bin('mocha/bin/mocha.js'), '--reporter', path.join(REPO, 'scripts/mocha-results-reporter.cjs')] },
+  // Hostile inputs through the real CLI (issue 9): seeded, bounded by time and memory, its own mocha config.
+  { name: 'fuzz', tests: true, cmd: [node, bin('mocha/bin/mocha.js'), '--config', 'test/fuzz/mocharc.json', '--reporter', path.join(REPO, 'scripts/mocha-results-reporter.cjs')] },
   { name: 'integration', tests: true, cmd: [node, 'scripts/test-integration.mjs', '--no-build'] },
   // The same extension host suite with Workspace Trust on (the folder is untrusted): only the trust tests.
   { name: 'untrusted', tests: true, cmd: [node, 'scripts/test-integration.mjs', '--no-build', '--trust'], env: { KVLENS_INTEGRATION_GREP: 'workspace trust' } },

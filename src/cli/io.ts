@@ -24,6 +24,13 @@ export function sanitizeForTerminal(text: string): string {
   return text.replace(UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
+/** A value from a file, shortened for a message line (a 3 MB `model:` string is quoted by its ends). */
+export function clip(text: string, max = 300): string {
+  if (text.length <= max) return text;
+  const keep = Math.floor((max - 30) / 2);
+  return `${text.slice(0, keep)}…(${(text.length - 2 * keep).toLocaleString('en-US')} more characters)…${text.slice(text.length - keep)}`;
+}
+
 export const processIO = (): CliIO => ({
   out: (t) => { process.stdout.write(sanitizeForTerminal(t)); },
   err: (t) => { process.stderr.write(sanitizeForTerminal(t)); },

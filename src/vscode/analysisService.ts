@@ -114,7 +114,13 @@ export class AnalysisService implements vscode.Disposable {
   private async estimateAll(deployments: Deployment[], doc: vscode.TextDocument): Promise<DeploymentEstimate[]> {
     const baseDir = path.dirname(doc.fileName);
     const out: DeploymentEstimate[] = [];
-    for (const deployment of deployments) out.push(await this.estimateOne(deployment, baseDir, doc.uri));
+    // A file with thousands of deployments (issue 9: a llama-swap file with 75,000 models) gets estimates for the
+    // first ones, with the event loop handed back between them, so the extension host never freezes.
+    const slice = loadCore().timeSlicer();
+    for (const deployment of deployments.slice(0, loadCore().MAX_ESTIMATED_DEPLOYMENTS)) {
+      await slice();
+      out.push(await this.estimateOne(deployment, baseDir, doc.uri));
+    }
     return out;
   }
 

@@ -21,27 +21,52 @@ export interface CliRun {
   stdout: string;
   stderr: string;
   ms: number;
+  /** CPU time (user + system) of the CLI process itself, ms: the cost on an idle machine, whatever else runs here. */
+  cpuMs: number;
   /** Peak resident set of the CLI process itself, bytes. */
   peakRssBytes: number;
   timedOut: boolean;
   /** Killed by the harness for passing `rssCapBytes`. */
   overMemory: boolean;
+  /** From the drive's mark() (e.g. the signal it sent) to the CLI's exit, ms; undefined without a mark. */
+  msAfterMark?: number;
   /** Descendants of the CLI (any process group) still alive 1 s after the CLI exited; the harness then killed them. */
   survivors: { pid: number; cmd: string }[];
 }
 
+export interface DriveHandle {
+  /** Pids of the CLI's descendants seen so far (a fresh scan). */
+  descendants: () => number[];
+  stderr: () => string;
+  /** Marks now (call it when sending the signal): the run reports the time from here to the exit. */
+  mark: () => void;
+}
+
 export interface CliRunOptions {
   cwd: string;
-  /** Wall-clock limit; the CLI's group is killed after it. Default 10 s. */
+  /** Wall-clock limit; the CLI's group is killed after it. Default 30 s (the 10 s CPU bar × the wall slack). */
   timeoutMs?: number;
   /** The CLI is killed when its RSS passes this. Default 2 GiB (the harness protects a shared machine). */
   rssCapBytes?: number;
   env?: NodeJS.ProcessEnv;
   stdin?: string;
   /** Called once the CLI runs: send signals, watch files. The run ends when the CLI exits. */
-  drive?: (child: ChildProcess, h: { descendants: () => number[]; stderr: () => string }) => Promise<void> | void;
+  drive?: (child: ChildProcess, h: DriveHandle) => Promise<void> | void;
 }
 
+
+const TICK_MS = 10; // USER_HZ is 100 on Linux
+
+/** utime + stime of a process from /proc/<pid>/stat, ms. */
+function readCpuMs(pid: number): number | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) * TICK_MS;
+  } catch {
+    return undefined;
+  }
+}
 
 function readStatus(pid: number): { hwm: number; rss: number } | undefined {
   try {
@@ -92,7 +117,7 @@ function killAll(pids: Iterable<number>, groupOf?: number): void {
 }
 
 export function runCli(args: string[], opts: CliRunOptions): Promise<CliRun> {
-  const timeoutMs = opts.timeoutMs ?? 10_000;
+  const timeoutMs = opts.timeoutMs ?? 30_000;
   const cap = opts.rssCapBytes ?? 2 * 1024 ** 3;
   const rssFile = path.join(os.tmpdir(), `kvlens-rss-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`);
   const t0 = process.hrtime.bigint();
@@ -111,6 +136,7 @@ export function runCli(args: string[], opts: CliRunOptions): Promise<CliRun> {
   else child.stdin!.end();
 
   let peak = 0;
+  let cpu = 0;
   let timedOut = false;
   let overMemory = false;
   const seen = new Set<number>();
@@ -128,6 +154,7 @@ export function runCli(args: string[], opts: CliRunOptions): Promise<CliRun> {
     const s = readStatus(pid);
     if (!s) return;
     peak = Math.max(peak, s.hwm);
+    cpu = Math.max(cpu, readCpuMs(pid) ?? 0);
     if (s.rss > cap && !overMemory) { overMemory = true; killAll(seen, pid); }
   }, 10);
   const scan = setInterval(scanDescendants, 100);
@@ -138,15 +165,19 @@ export function runCli(args: string[], opts: CliRunOptions): Promise<CliRun> {
     // the wall-clock limit still applies).
     child.on('close', (code, signal) => resolve({ code, signal }));
   });
-  const driven = opts.drive ? Promise.resolve(opts.drive(child, { descendants: () => { scanDescendants(); return [...seen]; }, stderr: () => stderr })).catch((e: Error) => { stderr += `\n[harness drive failed: ${e.message}]`; }) : Promise.resolve();
+  let markAt: bigint | undefined;
+  const driven = opts.drive ? Promise.resolve(opts.drive(child, { descendants: () => { scanDescendants(); return [...seen]; }, stderr: () => stderr, mark: () => { markAt = process.hrtime.bigint(); } })).catch((e: Error) => { stderr += `\n[harness drive failed: ${e.message}]`; }) : Promise.resolve();
 
   return exited.then(async ({ code, signal }) => {
-    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    const end = process.hrtime.bigint();
+    const ms = Number(end - t0) / 1e6;
+    const msAfterMark = markAt !== undefined ? Number(end - markAt) / 1e6 : undefined;
     clearInterval(poll); clearInterval(scan); clearTimeout(timer);
     try {
       for (const line of fs.readFileSync(rssFile, 'latin1').split('\n')) {
-        const [p, b] = line.split(' ').map(Number);
+        const [p, b, us] = line.split(' ').map(Number);
         if (p === pid && b) peak = Math.max(peak, b!);
+        if (p === pid && us) cpu = Math.max(cpu, us! / 1000);
       }
       fs.rmSync(rssFile, { force: true });
     } catch { /* killed before its exit hook ran */ }
@@ -161,7 +192,7 @@ export function runCli(args: string[], opts: CliRunOptions): Promise<CliRun> {
     killAll(alive);
     try { process.kill(-pid, 'SIGKILL'); } catch { /* group gone */ }
     await driven;
-    return { args, code, signal, stdout, stderr, ms, peakRssBytes: peak, timedOut, overMemory, survivors };
+    return { args, code, signal, stdout, stderr, ms, cpuMs: cpu, msAfterMark, peakRssBytes: peak, timedOut, overMemory, survivors };
   });
 }
 
@@ -171,5 +202,5 @@ export const MiB = 1024 * 1024;
 export function summarise(r: CliRun): string {
   const status = r.timedOut ? 'HANG (killed)' : r.overMemory ? 'OOM (killed)' : r.signal ? `killed by ${r.signal}` : `exit ${r.code}`;
   const first = (r.stderr.split('\n').find((l) => l.trim()) ?? r.stdout.split('\n').find((l) => l.trim()) ?? '').trim().slice(0, 140);
-  return `${status}, ${(r.ms / 1000).toFixed(1)} s, ${(r.peakRssBytes / MiB).toFixed(0)} MB${r.survivors.length ? `, ${r.survivors.length} process(es) outlived it` : ''}: ${first}`;
+  return `${status}, ${(r.ms / 1000).toFixed(1)} s (CPU ${(r.cpuMs / 1000).toFixed(1)} s)${r.msAfterMark !== undefined ? ` (${(r.msAfterMark / 1000).toFixed(1)} s after the signal)` : ''}, ${(r.peakRssBytes / MiB).toFixed(0)} MB${r.survivors.length ? `, ${r.survivors.length} process(es) outlived it` : ''}: ${first}`;
 }

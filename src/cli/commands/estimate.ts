@@ -17,7 +17,8 @@ import { parseLlamaArgs } from '../../core/formats/llamacpp/parse';
 import { analyzeText } from '../../core/formats/analyze';
 import { loadHardwareCatalog } from '../../core/hardware/catalog';
 import { LIMITS, namedOnPurpose, readInput, statInput } from '../../core/io';
-import { type CliIO, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError } from '../io';
+import { MAX_ESTIMATED_DEPLOYMENTS } from '../../core/timeSlice';
+import { clip, type CliIO, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError } from '../io';
 
 export const HELP = `Usage: kvlens estimate [options] <file> [llama.cpp flags]
 
@@ -98,7 +99,7 @@ function takeOption(out: EstimateArgs, args: string[], i: number): number {
 }
 
 /** Deployments one `kvlens estimate` estimates unless --deployment picks them. */
-export const MAX_ESTIMATED = 100;
+export const MAX_ESTIMATED = MAX_ESTIMATED_DEPLOYMENTS;
 
 interface ResolverLike {
   resolve(ref: string, baseDir: string): Promise<{ kind: string; descriptor?: ModelDescriptor; error?: string; path?: string }>;
@@ -251,7 +252,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     if (modelRef) {
       const r = await resolver.resolve(modelRef, baseDir);
       if (r.descriptor) model = r.descriptor;
-      else { findings = true; io.err(`kvlens estimate: ${d.name}: model '${modelRef}': ${r.error ?? r.kind}\n`); }
+      else { findings = true; io.err(`kvlens estimate: ${clip(d.name)}: model '${clip(modelRef)}': ${clip(r.error ?? r.kind, 1000)}\n`); }
     } else {
       findings = true;
       io.err(`kvlens estimate: ${d.name}: no local model (-m, a GGUF path or a catalog id) — memory and speed need one\n`);
@@ -261,7 +262,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     if (draftRef) {
       const r = await resolver.resolve(draftRef, opts.draft ? io.cwd : baseDir);
       if (r.descriptor) draft = r.descriptor;
-      else { findings = true; io.err(`kvlens estimate: draft '${draftRef}': ${r.error ?? r.kind}\n`); }
+      else { findings = true; io.err(`kvlens estimate: draft '${clip(draftRef)}': ${clip(r.error ?? r.kind, 1000)}\n`); }
     }
     const withSpec: Deployment = opts.draft && !d.speculative ? { ...d, speculative: { draftRef: opts.draft, acceptanceRate: 0.8, draftLength: 4 } } : d;
     const refs: TargetRef[] = opts.targets.length ? opts.targets.map((id) => ({ id })) : d.targets.length ? d.targets : [{ id: 'h100-sxm' }, { id: 'local' }];

@@ -12,6 +12,9 @@ import { analyzeSwapDocument } from './swap';
 import { profileDeployment } from './profile';
 import { schemaDiagnostics } from './schemaDiagnostics';
 import { vllmDeployment } from './vllm';
+import { timeSlicer, yieldToEventLoop } from '../timeSlice';
+
+export { MAX_ESTIMATED_DEPLOYMENTS, timeSlicer, yieldToEventLoop } from '../timeSlice';
 
 export interface AnalyzeOptions {
   /** User globs → formats (the `kvlens.fileAssociations` setting, `kvlens check --format-of`). */
@@ -44,7 +47,7 @@ export const DEFAULT_MAX_CHARS = 4 * 1024 * 1024;
 export const MAX_ITEMS = 200_000;
 
 /** Newlines + commas, counting stops just past `limit`. */
-function countItems(text: string, limit: number): number {
+export function countItems(text: string, limit: number): number {
   let n = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
@@ -146,6 +149,9 @@ async function analyzeUnsafe(text: string, fileName: string, opts: AnalyzeOption
     };
   }
   const doc = parseDocument(text, languageOf(fileName, text));
+  // Between stages the event loop gets a turn: in the editor, a big file's analysis must not hold the extension
+  // host for its whole duration.
+  if (text.length > 256 * 1024) await yieldToEventLoop();
   const diagnostics: KvDiagnostic[] = doc.diagnostics.slice();
   let deployments: Deployment[] = [];
   const schemaDiags: KvDiagnostic[] = [];
@@ -173,6 +179,7 @@ async function analyzeUnsafe(text: string, fileName: string, opts: AnalyzeOption
     deployments = r.deployments;
   }
   append(diagnostics, schemaDiags);
+  if (text.length > 256 * 1024) await yieldToEventLoop();
 
   const ruleDiags = await runRules(deployments, text, fileName, opts);
   // Where the schema already reports an error, rules stay quiet: they would repeat it (or judge a value that
@@ -201,7 +208,9 @@ async function runRules(deployments: Deployment[], text: string, fileName: strin
     if (!p) resolved.set(ref, (p = safeResolve(resolver, ref, baseDir)));
     return p;
   };
+  const slice = timeSlicer();
   for (const deployment of deployments) {
+    await slice();
     let modelResolution: ModelResolution | undefined;
     let draftResolution: ModelResolution | undefined;
     if (opts.modelResolver) {
@@ -245,6 +254,13 @@ function append<T>(out: T[], items: readonly T[]): void {
 
 /** At most this many diagnostics per code, and in all, per file: more helps no one and would flood the editor. */
 export const MAX_DIAGNOSTICS_PER_CODE = 100;
+/** Longer messages keep their start and end, with what was left out in between. */
+export const MAX_MESSAGE_CHARS = 1000;
+
+function shorten(m: string): string {
+  const keep = Math.floor((MAX_MESSAGE_CHARS - 40) / 2);
+  return `${m.slice(0, keep)} … (${(m.length - 2 * keep).toLocaleString('en-US')} characters left out) … ${m.slice(m.length - keep)}`;
+}
 export const MAX_DIAGNOSTICS = 1000;
 
 /**
@@ -253,6 +269,8 @@ export const MAX_DIAGNOSTICS = 1000;
  * exit status and the first findings stay right).
  */
 export function capDiagnostics(ds: KvDiagnostic[]): KvDiagnostic[] {
+  // A message quotes values from the file: a 3 MB `model:` string must not become a 3 MB message.
+  for (const d of ds) if (d.message.length > MAX_MESSAGE_CHARS) d.message = shorten(d.message);
   if (ds.length <= MAX_DIAGNOSTICS_PER_CODE) return ds;
   const perCode = new Map<string, number>();
   const kept: KvDiagnostic[] = [];

@@ -42,6 +42,11 @@ export interface ParsedDocument {
 
 /** Deeper documents are not parsed (recursive parsers would overflow the stack); real configs are < 10 deep. */
 export const MAX_DEPTH = 256;
+/**
+ * Block (indentation) nesting deeper than this is refused: the yaml composer recurses per level, and at a few
+ * thousand levels V8 can abort the process (a regular expression compiled near the end of the stack).
+ */
+export const MAX_BLOCK_DEPTH = 1000;
 /** An alias bomb (billion laughs) stops here. */
 export const MAX_ALIAS_COUNT = 1000;
 
@@ -197,25 +202,32 @@ function mayBeTooDeep(text: string): boolean {
   return false;
 }
 
+/**
+ * JSON: where flow nesting first passes `limit`, with jsonc's scanner (no recursion, linear time), so brackets in
+ * strings and comments never count and never hide real ones.
+ */
+function jsonDepth(text: string, limit: number): number | undefined {
+  if (!mayBeTooDeep(text)) return undefined;
+  let depth = 0;
+  const scanner = jsonc.createScanner(text, true);
+  for (let t = scanner.scan(); t !== jsonc.SyntaxKind.EOF; t = scanner.scan()) {
+    if (t === jsonc.SyntaxKind.OpenBraceToken || t === jsonc.SyntaxKind.OpenBracketToken) {
+      if (++depth > limit) return scanner.getTokenOffset();
+    } else if (t === jsonc.SyntaxKind.CloseBraceToken || t === jsonc.SyntaxKind.CloseBracketToken) depth = Math.max(0, depth - 1);
+  }
+  return undefined;
+}
+
 // The yaml lexer's control tokens: markers it inserts that are not part of the source text.
 const YAML_CONTROL = new Set(['\u0002', '\u0018', '\u001f']);
 
 /**
- * Where flow nesting first passes `limit`, with the languages' own lexers (no recursion, linear time), so brackets
- * in comments, quoted strings, block scalars and plain scalars (`a"b`) never count and never hide real ones.
+ * YAML flow nesting, from the lexer alone (linear): the CST parser slows down quadratically on deep flow
+ * nesting (100,000 `[` take seconds), so a text with that many brackets is refused before it is parsed.
  */
-function flowDepth(text: string, lang: 'yaml' | 'json', limit: number): number | undefined {
+function yamlFlowDepth(text: string, limit: number): number | undefined {
   if (!mayBeTooDeep(text)) return undefined;
   let depth = 0;
-  if (lang === 'json') {
-    const scanner = jsonc.createScanner(text, true);
-    for (let t = scanner.scan(); t !== jsonc.SyntaxKind.EOF; t = scanner.scan()) {
-      if (t === jsonc.SyntaxKind.OpenBraceToken || t === jsonc.SyntaxKind.OpenBracketToken) {
-        if (++depth > limit) return scanner.getTokenOffset();
-      } else if (t === jsonc.SyntaxKind.CloseBraceToken || t === jsonc.SyntaxKind.CloseBracketToken) depth = Math.max(0, depth - 1);
-    }
-    return undefined;
-  }
   let offset = 0;
   for (const token of new YAML.Lexer().lex(text)) {
     if (YAML_CONTROL.has(token)) continue;
@@ -228,11 +240,53 @@ function flowDepth(text: string, lang: 'yaml' | 'json', limit: number): number |
   return undefined;
 }
 
-function tooDeep(doc: ParsedDocument, at: number): void {
+/**
+ * Compact block nesting on one line (`- - - - x`, `? - ? x`, with anchors or tags between): the CST parser is
+ * quadratic in it too (2,000,000 levels took 28 s), so a line with more indicators than `limit` is refused first.
+ * Indentation nesting needs a longer line per level, so 4 MiB cannot hold enough of it to be slow.
+ */
+function compactDepth(text: string, limit: number): number | undefined {
+  const re = /^[ \t]*(?:(?:[-?](?:[ \t]+|$)|[&!][^ \t\n]*[ \t]+))+/gm;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    if (m[0].length > limit) {
+      let n = 0;
+      for (let i = 0; i < m[0].length; i++) if ((m[0][i] === '-' || m[0][i] === '?') && ++n > limit) return m.index + i;
+    }
+    if (m[0].length === 0) re.lastIndex++;
+  }
+  return undefined;
+}
+
+/**
+ * YAML: where collection nesting (block and flow alike) first passes `limit`, walking the parser's concrete syntax
+ * tree with an explicit stack. The CST parser itself is iterative; the composer after it recurses once per level
+ * (and V8 can abort the whole process when that recursion meets a regular expression near the stack's end: 5,000
+ * levels of `- - - x` did), so it only ever sees trees this walk accepted. Quotes, comments and block scalars are
+ * tokens of their own here: a `[` inside them is text.
+ */
+function yamlDepth(tokens: readonly YAML.CST.Token[], limit: number): number | undefined {
+  const stack: [YAML.CST.Token | null | undefined, number][] = [];
+  for (const t of tokens) if (t.type === 'document') stack.push([t.value, 1]);
+  while (stack.length) {
+    const [t, depth] = stack.pop()!;
+    if (!t) continue;
+    if (t.type === 'block-map' || t.type === 'block-seq' || t.type === 'flow-collection') {
+      if (depth > limit) return t.offset;
+      for (const item of t.items) {
+        const it = item as { key?: YAML.CST.Token | null; value?: YAML.CST.Token };
+        if (it.key) stack.push([it.key, depth + 1]);
+        if (it.value) stack.push([it.value, depth + 1]);
+      }
+    }
+  }
+  return undefined;
+}
+
+function tooDeep(doc: ParsedDocument, at: number, limit = MAX_DEPTH): void {
   doc.diagnostics.push({
     severity: 'error',
     code: 'too-deep',
-    message: `This document nests deeper than ${MAX_DEPTH} levels; KV Lens does not analyse it (no serving config needs that).`,
+    message: `This document nests deeper than ${limit} levels; KV Lens does not analyse it (no serving config needs that).`,
     range: doc.lines.range(at, at + 1),
   });
 }
@@ -259,7 +313,7 @@ const JSON_ERRORS: Record<number, string> = {
 };
 
 function parseJson(doc: ParsedDocument): void {
-  const deep = flowDepth(doc.text, 'json', MAX_DEPTH);
+  const deep = jsonDepth(doc.text, MAX_DEPTH);
   if (deep !== undefined) return tooDeep(doc, deep);
   const errors: jsonc.ParseError[] = [];
   const tree = jsonc.parseTree(doc.text, errors, { allowTrailingComma: false, disallowComments: false });
@@ -372,11 +426,32 @@ function yamlMessage(e: YAML.YAMLError): string {
 }
 
 function parseYaml(doc: ParsedDocument): void {
-  const deep = flowDepth(doc.text, 'yaml', MAX_DEPTH);
-  if (deep !== undefined) return tooDeep(doc, deep);
+  const flow = yamlFlowDepth(doc.text, MAX_DEPTH);
+  if (flow !== undefined) return tooDeep(doc, flow);
+  const compact = compactDepth(doc.text, MAX_BLOCK_DEPTH);
+  if (compact !== undefined) return tooDeep(doc, compact, MAX_BLOCK_DEPTH);
   const lineCounter = new YAML.LineCounter();
+  // YAML.parseDocument in two steps (its own code: Parser, then Composer), so the nesting is checked in between.
+  const tokens = Array.from(new YAML.Parser(lineCounter.addNewLine).parse(doc.text));
+  const deep = yamlDepth(tokens, MAX_BLOCK_DEPTH);
+  if (deep !== undefined) return tooDeep(doc, deep, MAX_BLOCK_DEPTH);
   // uniqueKeys is checked in fromYaml with a Map: yaml's own check is quadratic in the keys of a mapping.
-  const ydoc = YAML.parseDocument(doc.text, { lineCounter, merge: true, prettyErrors: false, uniqueKeys: false, keepSourceTokens: false });
+  // logLevel 'error': yaml would print its warnings (collection keys) on the process's stderr; they are reported
+  // here as diagnostics instead.
+  const composer = new YAML.Composer({ merge: true, prettyErrors: false, uniqueKeys: false, keepSourceTokens: false, logLevel: 'error' });
+  let ydoc: YAML.Document.Parsed | undefined;
+  for (const d of composer.compose(tokens, true, doc.text.length)) {
+    if (!ydoc) ydoc = d as YAML.Document.Parsed;
+    else {
+      ydoc.errors.push(new YAML.YAMLParseError(d.range.slice(0, 2) as [number, number], 'MULTIPLE_DOCS', 'Source contains multiple documents; please use YAML.parseAllDocuments()'));
+      break;
+    }
+  }
+  if (!ydoc) return;
+  // The composer recurses per nesting level and turns its own stack overflow into an error; should one still
+  // happen (a deep tree inside a very long key), it is reported as what it is.
+  const overflow = ydoc.errors.find((e) => /call stack/i.test(e.message));
+  if (overflow) return tooDeep(doc, overflow.pos[0]);
   doc.yamlDoc = ydoc;
   doc.lineCounter = lineCounter;
   for (const e of ydoc.errors.slice(0, 20)) {
@@ -445,6 +520,15 @@ function fromYaml(doc: ParsedDocument, ydoc: YAML.Document, n: unknown, depth: n
       const k = pair.key;
       let key: string | undefined;
       if (YAML.isScalar(k)) key = k.value === null ? '' : String(k.value);
+      if (key === undefined && k && !inAlias) {
+        const kr0 = (k as { range?: [number, number, number] }).range;
+        doc.diagnostics.push({
+          severity: 'warning',
+          code: 'yaml-complex-key',
+          message: 'This key is a collection (`? [a, b]: …` or `{a: 1}: …`); config keys are text, so KV Lens ignores this entry.',
+          range: doc.lines.range(kr0?.[0] ?? node.start, Math.max(kr0?.[1] ?? node.start, (kr0?.[0] ?? node.start) + 1)),
+        });
+      }
       if (key === undefined || key === '<<') continue;
       const kr = (k as YAML.Scalar).range;
       let child: DocNode;

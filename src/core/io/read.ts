@@ -16,6 +16,8 @@ const O_NONBLOCK = fs.constants.O_NONBLOCK ?? 0;
 const O_NOCTTY = fs.constants.O_NOCTTY ?? 0;
 const READ_FLAGS = fs.constants.O_RDONLY | O_NONBLOCK | O_NOCTTY;
 const CHUNK = 1 << 20;
+/** How long a FIFO with no writer yet is given to get one before it reads as empty. */
+const FIFO_WRITER_GRACE_MS = 1000;
 
 export interface ReadOptions {
   /** Refuse (and never read past) this many bytes. */
@@ -111,6 +113,7 @@ export async function readInput(file: string, opts: ReadOptions): Promise<Buffer
       return buf.subarray(0, got);
     }
     const idle = opts.idleTimeoutMs ?? 10_000;
+    const opened = Date.now();
     const parts: Buffer[] = [];
     let total = 0;
     let last = Date.now();
@@ -128,7 +131,12 @@ export async function readInput(file: string, opts: ReadOptions): Promise<Buffer
         }
         throw openError(file, e, opts);
       }
-      if (n === 0) break;
+      // EOF. On a FIFO opened without blocking it can also mean "no writer yet" (a process substitution racing
+      // us): with nothing read so far, wait a moment for one before taking it as an empty input.
+      if (n === 0) {
+        if (total === 0 && st.isFIFO() && Date.now() - opened < FIFO_WRITER_GRACE_MS) { await sleep(20); continue; }
+        break;
+      }
       last = Date.now();
       total += n;
       if (total > opts.maxBytes) throw tooLarge(file, opts);

@@ -48,6 +48,10 @@ export interface OutputSink {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+function isFolder(p: string): boolean {
+  try { return fs.statSync(p).isDirectory(); } catch { return false; }
+}
+
 /** mkdir -p without recursion into the kernel's loops: find the deepest existing ancestor, then make each level. */
 export function ensureFolder(dir: string, display = dir): void {
   const missing: string[] = [];
@@ -68,8 +72,8 @@ export function ensureFolder(dir: string, display = dir): void {
   }
   for (const m of missing.reverse()) {
     try { fs.mkdirSync(m); } catch (e) {
-      if (errnoCode(e) === 'EEXIST' && fs.statSync(m).isDirectory()) continue;
-      throw new OutputError(`cannot create the folder ${m} for ${display}: ${errnoText(e)}`, 'io', dir);
+      if (errnoCode(e) === 'EEXIST' && isFolder(m)) continue;
+      throw new OutputError(`cannot create the folder ${m} for ${display}: ${errnoCode(e) === 'EEXIST' ? 'something that is not a folder is in the way' : errnoText(e)}`, 'io', dir);
     }
   }
 }

@@ -17,7 +17,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { BenchTestResult, ResultRecord } from '../engine/protocol';
-import { describeKind, InputError } from '../io/errors';
+import { describeKind, errnoText, InputError } from '../io/errors';
 import { LIMITS } from '../io/limits';
 import { forEachLine, openRegularSync } from '../io/read';
 import { ensureFolder, writeOutput } from '../io/write';
@@ -91,7 +91,15 @@ export function normaliseRecord(v: unknown): ResultRecord | string {
 /** Opens the store for appending: a regular file or a new one; a FIFO or device is refused, never blocked on. */
 function openForAppendSync(file: string): number {
   ensureFolder(path.dirname(path.resolve(file)), file);
-  const fd = fs.openSync(file, APPEND_FLAGS, 0o644);
+  let fd: number;
+  try {
+    fd = fs.openSync(file, APPEND_FLAGS, 0o644);
+  } catch (e) {
+    // ENXIO: a FIFO nobody reads (the non-blocking open refuses instead of waiting); anything else: say what.
+    let kind = '';
+    try { kind = describeKind(fs.statSync(file)); } catch { /* gone */ }
+    throw new InputError(`cannot append to the results store ${file}${kind ? `: it is ${kind}, not a regular file` : `: ${errnoText(e)}`}`, kind ? 'not-regular' : 'io', file);
+  }
   const st = fs.fstatSync(fd);
   if (!st.isFile()) {
     fs.closeSync(fd);
