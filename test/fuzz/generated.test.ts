@@ -214,6 +214,18 @@ describe(`fuzz: generated hostile inputs (seed ${SEED})`, function () {
     }
   });
 
+  it('a pipe named on purpose (`-`, /dev/stdin) is read: check and estimate from standard input', async function () {
+    if (!hasCli) this.skip();
+    const text = 'model: meta-llama/Llama-3.1-8B-Instruct\nmax-model-len: 8192\ngpu-memory-utilization: 0.9\n';
+    const c = await runCli(['check', '--as', 'vllm', '-'], { cwd: dir, stdin: text });
+    assertClear(c, [0], 'check --as vllm - < config');
+    const bad = await runCli(['check', '--as', 'vllm', '/dev/stdin'], { cwd: dir, stdin: 'kv-cache-dtype: fp7\n' });
+    assertClear(bad, [1], 'check --as vllm /dev/stdin < bad config');
+    const big = await runCli(['check', '--as', 'vllm', '-'], { cwd: dir, stdin: `# ${'x'.repeat(5 * 1024 * 1024)}\n` });
+    assertClear(big, [2], 'check - < 5 MiB');
+    assert.match(big.stderr, /larger than the 4\.0 MiB/);
+  });
+
   it('impossible model facts (kv_lora_rank −512, zero heads, block_count −1): a clear error, never "fits" (needs issue 10)', async function () {
     const facts = path.join(dir, 'facts');
     fs.mkdirSync(facts);

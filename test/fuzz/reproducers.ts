@@ -110,6 +110,21 @@ export const REPRODUCERS: Reproducer[] = [
     },
     check: expect(143),
   },
+  {
+    id: '2b', row: '2', title: 'SIGKILL to bench while the runner loads: the runner\'s watchdog ends it', engine: true, limitMs: 60_000, afterSignalMs: 10_000,
+    setup: (dir) => writeManyTensorGguf(path.join(dir, 'x.gguf'), 300_000),
+    args: (dir) => ['bench', path.join(dir, 'x.gguf'), '-p', '16', '-n', '4', '-r', '1'],
+    drive: async (child, _dir, h) => {
+      const t0 = Date.now();
+      const runnerUp = () => h.descendants().some((p) => { try { return fs.readFileSync(`/proc/${p}/cmdline`, 'latin1').includes('runner.mjs'); } catch { return false; } });
+      while (Date.now() - t0 < 30_000 && !runnerUp() && child.exitCode === null) await sleep(50);
+      await sleep(1500);
+      h.mark();
+      // SIGKILL: the CLI can do nothing; the runner notices on its own (the harness checks 1 s after the exit).
+      if (child.exitCode === null) child.kill('SIGKILL');
+    },
+    check: (r) => (r.signal === 'SIGKILL' ? undefined : `expected the CLI to die by SIGKILL, got ${r.code ?? r.signal}`),
+  },
   // 3: signals mid-sweep: finished tests are in the store, the exit status says so.
   { id: '3a', row: '3', title: 'SIGTERM mid-sweep keeps finished results', engine: true, limitMs: 60_000, afterSignalMs: 10_000, setup: smallModel,
     args: (dir) => ['bench', '--out', path.join(dir, 'r.jsonl'), path.join(dir, 'small.gguf'), '-p', '16', '-n', '20000', '-r', '1', '-t', '1', '--no-warmup'],

@@ -8,8 +8,8 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { api, closeAll, codeOf, kvDiagnostics, open, waitFor, workspaceDir } from './helpers';
 
-/** The longest the extension host may go without running a 50 ms timer: past this it counts as frozen. */
-const MAX_STALL_MS = 5000;
+/** The longest the extension host may go without running a 50 ms timer: VS Code itself calls a host unresponsive after 3 s. */
+const MAX_STALL_MS = 3000;
 
 interface Case { name: string; text: () => string; expect: (codes: string[]) => boolean; what: string }
 
@@ -51,7 +51,7 @@ const CASES: Case[] = [
   },
   {
     name: 'big-llama-swap.yaml', what: '75,000 models: 100 missing-proxy warnings and a note',
-    text: () => 'models:\n' + Array.from({ length: 75_000 }, (_, i) => `  m${i}:\n    cmd: llama-server -m meta-llama/Llama-3.1-8B-Instruct\n`).join(''),
+    text: () => 'models:\n' + Array.from({ length: 75_000 }, (_, i) => `  m${i}:\n    cmd: llama-server -m small.gguf\n`).join(''),
     expect: (c) => c.includes('diagnostics-truncated'),
   },
 ];
@@ -102,21 +102,25 @@ suite('hostile inputs in the editor', () => {
   test('with the worst files open, an edit round trip on a small file stays fast and typing in the worst file never stalls the host', async function () {
     this.timeout(120_000);
     current = 'typing';
-    const big = await open('hostile/flags.kvlens.yaml');
-    const small = await open('valid.kvlens.yaml');
+    const big = (await open('hostile/flags.kvlens.yaml')).document;
+    const small = (await open('valid.kvlens.yaml')).document;
     const service = (await api()).analyses;
     const times: number[] = [];
+    const insert = async (doc: vscode.TextDocument, at: vscode.Position, text: string) => {
+      const e = new vscode.WorkspaceEdit();
+      e.insert(doc.uri, at, text);
+      assert.ok(await vscode.workspace.applyEdit(e));
+    };
     for (let i = 0; i < 3; i++) {
       // Type into the worst file (a comment at its end: each keystroke re-analyses 130,000 flags)...
-      const end = big.document.lineAt(big.document.lineCount - 1).range.end;
-      await big.edit((e) => e.insert(end, i === 0 ? '\n# x' : 'x'));
+      await insert(big, big.lineAt(big.lineCount - 1).range.end, i === 0 ? '\n# x' : 'x');
       // ...and, meanwhile, edit the small one and wait for its new analysis.
       const t0 = Date.now();
-      await small.edit((e) => e.insert(new vscode.Position(0, 0), '#'));
-      await waitFor('the small file re-analysed', () => service.current(small.document), 60_000);
+      await insert(small, new vscode.Position(0, 0), '#');
+      await waitFor('the small file re-analysed', () => service.current(small), 60_000);
       times.push(Date.now() - t0);
     }
-    await waitFor('the worst file re-analysed after typing', () => service.current(big.document), 90_000);
+    await waitFor('the worst file re-analysed after typing', () => service.current(big), 90_000);
     console.log(`      small-file edit round trips: ${times.join(', ')} ms; longest host stall in the suite: ${stall} ms (${worst})`);
     assert.ok(Math.max(...times) < 15_000, `round trips ${times.join(', ')} ms`);
     assert.ok(stall < MAX_STALL_MS, `the extension host stalled ${stall} ms (while ${worst} was analysed)`);

@@ -87,8 +87,44 @@ function tooLarge(file: string, opts: ReadOptions): InputError {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+/**
+ * Standard input (`-`, /dev/stdin) as a stream: it may be a pipe, a file, a terminal or a socket (which cannot be
+ * opened again through /dev/stdin), so the process's own descriptor is read, with the same cap and idle timeout.
+ */
+function readStdin(file: string, opts: ReadOptions): Promise<Buffer> {
+  const idle = opts.idleTimeoutMs ?? 10_000;
+  return new Promise((resolve, reject) => {
+    const stdin = process.stdin;
+    const parts: Buffer[] = [];
+    let total = 0;
+    let timer: NodeJS.Timeout | undefined;
+    const done = (e?: Error) => {
+      clearTimeout(timer);
+      stdin.off('data', onData).off('end', onEnd).off('error', onError);
+      stdin.pause();
+      if (e) { stdin.destroy(); reject(e); } else resolve(Buffer.concat(parts, total));
+    };
+    const arm = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => done(new InputError(`${label(file, opts)}: nothing arrived on standard input for ${Math.round(idle / 1000)} s; stopped waiting`, 'timeout', file)), idle);
+    };
+    const onData = (d: Buffer) => {
+      total += d.length;
+      if (total > opts.maxBytes) return done(tooLarge(file, opts));
+      parts.push(d);
+      arm();
+    };
+    const onEnd = () => done();
+    const onError = (e: Error) => done(openError(file, e, opts));
+    stdin.on('data', onData).on('end', onEnd).on('error', onError);
+    arm();
+    stdin.resume();
+  });
+}
+
 /** Reads a whole input, bounded (see the module comment). */
 export async function readInput(file: string, opts: ReadOptions): Promise<Buffer> {
+  if (file === '-' || file === '/dev/stdin') return readStdin(file, opts);
   const p = osPath(file);
   let fh: fs.promises.FileHandle;
   try {
