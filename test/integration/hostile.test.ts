@@ -50,9 +50,14 @@ const CASES: Case[] = [
     expect: (c) => c.includes('unknown-flag') && !c.includes('empty-file'),
   },
   {
-    name: 'big-llama-swap.yaml', what: '75,000 models: 100 missing-proxy warnings and a note',
+    name: 'big-llama-swap.yaml', what: '75,000 models (3.4 MB): over the editor\'s 1 MiB, one clear error and no stall',
     text: () => 'models:\n' + Array.from({ length: 75_000 }, (_, i) => `  m${i}:\n    cmd: llama-server -m small.gguf\n`).join(''),
-    expect: (c) => c.includes('diagnostics-truncated'),
+    expect: (c) => c.length === 1 && c[0] === 'file-too-large',
+  },
+  {
+    name: 'mid-llama-swap.yaml', what: '15,000 models (0.6 MB): analysed, 100 missing-proxy warnings and a note',
+    text: () => 'models:\n' + Array.from({ length: 15_000 }, (_, i) => `  m${i}:\n    cmd: llama-server -m small.gguf\n`).join(''),
+    expect: (c) => c.includes('diagnostics-truncated') && c.filter((x) => x === 'missing-proxy').length === 100,
   },
 ];
 

@@ -19,7 +19,7 @@ import { llamaBenchArgs, runLlamaBench } from '../../engine/llamaBench';
 import { profileSweep } from '../../engine/profileSweep';
 import { BenchTestSpec, testLabel } from '../../engine/spec';
 import { benchFlagsHelp, expandSweep, parseBenchFlags, ParsedBenchArgs, SweepUsageError, SweepValues, SWEEP_DEFAULTS } from '../../engine/sweep';
-import { CliIO, EXIT_FINDINGS, EXIT_OK, exitForSignal, UsageError } from '../io';
+import { CliIO, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, exitForSignal, UsageError } from '../io';
 import { exitForSignalNow, takeSignals } from '../signals';
 
 const HELP = `Usage: kvlens bench [options] [<profile.kvlens.yaml | model.gguf>] [llama-bench flags]
@@ -220,10 +220,14 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   };
   const store = file ? new IncrementalStore(file, { model: p.model, flags: rest, profile: p.profile, desc }) : undefined;
   const rows: BenchRow[] = [];
+  let storeError: string | undefined;
   const onResult = (r: BenchTestResult, i: number | undefined) => {
     const row = rowFor(r, i);
     rows.push(row);
-    store?.add(r, row);
+    // A store that fails mid-run (disk full, removed folder) is reported once; the run goes on.
+    try { store?.add(r, row); } catch (e) {
+      if (!storeError) { storeError = e instanceof Error ? e.message : String(e); io.err(`kvlens bench: could not save to ${file}: ${storeError}\n`); }
+    }
   };
 
   const progress = format === 'text' && io.progress ? io.progress.bind(io) : undefined;
@@ -290,10 +294,11 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   if (store) {
     // Records already went to the store as each test finished; the last ones may still wait for the model's hash.
     await store.hashed;
-    store.flush(true);
-    io.err(`saved ${store.saved} result(s) to ${file}\n`);
+    try { store.flush(true); } catch (e) { storeError ??= e instanceof Error ? e.message : String(e); }
+    io.err(storeError ? `kvlens bench: could not save every result to ${file}: ${storeError} (${store.saved} saved)\n` : `saved ${store.saved} result(s) to ${file}\n`);
   }
   release();
   if (interrupted) { io.err(`kvlens bench: interrupted after ${results.length} of ${tests.length} test(s)\n`); return exitForSignal(interrupted); }
+  if (storeError) return EXIT_USAGE;
   return results.length === 0 || results.some((r) => r.error) ? EXIT_FINDINGS : EXIT_OK;
 }

@@ -25,8 +25,10 @@ export interface AnalyzeOptions {
   modelResolver?: ModelResolverLike;
   /** Existence check for absolute paths; default: fs.existsSync behind a short-lived cache. */
   fileExists?: (p: string) => boolean;
-  /** Larger texts are not parsed (default 4 MiB). */
+  /** Larger texts are not parsed (default 4 MiB; the editor passes EDITOR_LIMITS). */
   maxChars?: number;
+  /** Texts with more lines and list items are not parsed (default MAX_ITEMS). */
+  maxItems?: number;
   /** Rules to run (default RULES). */
   rules?: readonly Rule[];
 }
@@ -40,6 +42,12 @@ export interface Analysis {
 }
 
 export const DEFAULT_MAX_CHARS = 4 * 1024 * 1024;
+/**
+ * What the editor analyses: the yaml parser is synchronous, and on the extension host's one thread 3.4 MB of YAML
+ * (a llama-swap file with 75,000 models) held everything for seconds. 1 MiB is 14 times the largest published
+ * config we have (72 KiB); larger files get one diagnostic, and `kvlens check` still reads up to 4 MiB.
+ */
+export const EDITOR_LIMITS = { maxChars: 1024 * 1024, maxItems: 50_000 } as const;
 /**
  * Lines plus commas (≈ the nodes a parser builds): the parsers' memory grows with them, not with the bytes. 4 MiB
  * of `k: 1` lines is 400,000 keys and over 800 MB of parse trees; this keeps one file's analysis near 400 MB.
@@ -107,6 +115,7 @@ async function analyzeUnsafe(text: string, fileName: string, opts: AnalyzeOption
   if (!format) return { deployments: [], diagnostics: [] };
   const zero: Range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
   const max = opts.maxChars ?? DEFAULT_MAX_CHARS;
+  const cli = max < DEFAULT_MAX_CHARS ? ` here; \`kvlens check\` analyses up to ${(DEFAULT_MAX_CHARS / 1048576).toFixed(0)} MiB` : '';
   if (text.length > max) {
     return {
       format,
@@ -114,20 +123,21 @@ async function analyzeUnsafe(text: string, fileName: string, opts: AnalyzeOption
       diagnostics: [{
         severity: 'error',
         code: 'file-too-large',
-        message: `This file is ${(text.length / 1048576).toFixed(1)} MiB; KV Lens analyses configs up to ${(max / 1048576).toFixed(0)} MiB (a serving config is a few KiB).`,
+        message: `This file is ${(text.length / 1048576).toFixed(1)} MiB; KV Lens analyses configs up to ${(max / 1048576).toFixed(0)} MiB${cli} (a serving config is a few KiB).`,
         range: zero,
       }],
     };
   }
-  const items = countItems(text, MAX_ITEMS);
-  if (items > MAX_ITEMS) {
+  const maxItems = opts.maxItems ?? MAX_ITEMS;
+  const items = countItems(text, maxItems);
+  if (items > maxItems) {
     return {
       format,
       deployments: [],
       diagnostics: [{
         severity: 'error',
         code: 'file-too-complex',
-        message: `This file has more than ${MAX_ITEMS.toLocaleString('en-US')} lines and list items; KV Lens analyses configs up to that (a serving config has a few hundred, a llama-swap file with 75,000 models about 150,000).`,
+        message: `This file has more than ${maxItems.toLocaleString('en-US')} lines and list items; KV Lens analyses configs up to that${cli ? ` here; \`kvlens check\` up to ${MAX_ITEMS.toLocaleString('en-US')}` : ''} (a serving config has a few hundred).`,
         range: zero,
       }],
     };
