@@ -97,7 +97,7 @@ export class AnalysisService implements vscode.Disposable {
     const text = doc.getText();
     // The core refuses texts over its limits with one diagnostic and no parse, and never throws.
     // The format is known already: analyzeText need not sniff the content a second time.
-    // EDITOR_LIMITS (issue 9): the parser is synchronous, so the editor analyses up to 1 MiB / 50,000 lines.
+    // EDITOR_LIMITS (issue 9): the parser is synchronous, so the editor analyses up to 512 KiB / 25,000 lines.
     const analysis = await loadCore().analyzeText(text, doc.fileName, { format, modelResolver: this.modelResolver(), ...loadCore().EDITOR_LIMITS });
     if (doc.version !== version || doc.isClosed) return undefined;
     const estimates = await this.estimateAll(analysis.deployments, doc);
