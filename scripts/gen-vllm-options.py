@@ -47,7 +47,8 @@ DISTINCTIVE = {
 OPEN_CHOICES = {'kv-cache-dtype', 'quantization', 'load-format', 'attention-backend', 'mm-encoder-attn-backend'}
 # Where a removed option's own deprecation text names no replacement, what replaced it (with the reason).
 REPLACED_BY = {
-    'disable-log-requests': '--no-enable-log-requests (requests are not logged unless --enable-log-requests)',  # AsyncEngineArgs' deprecation decorator
+    # AsyncEngineArgs' deprecation decorator: "replaced with `enable_log_requests`", which defaults to False.
+    'disable-log-requests': 'nothing: vLLM logs no requests unless --enable-log-requests is given',
 }
 
 

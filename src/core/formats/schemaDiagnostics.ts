@@ -9,6 +9,7 @@ import llamaSwapSchema from '../../../schemas/llama-swap.schema.json';
 import { anchorRange, keyRange, locate, locateNearest, type DocNode, type ParsedDocument, valueRange } from './document';
 import { FLOAT_PATTERN, HRINT_AUTO_PATTERN, HRINT_PATTERN, INT_PATTERN, MISSING_OPTIONS, OPEN_CHOICES, UNKNOWN_KEY_SEVERITY } from './schemaBuild';
 import { normaliseVllmKey } from './vllm/tables';
+import { replacementText } from './vllm/argv';
 import { listForMessage, suggestName } from './suggest';
 
 export type SchemaId = 'kvlens-profile' | 'vllm' | 'llama-swap';
@@ -148,7 +149,7 @@ function toDiagnostic(doc: ParsedDocument, e: ErrorObject, base: readonly string
         : undefined;
       if (missing?.removedIn) {
         // The option existed in an older vLLM: say when it went and what replaced it, as vLLM's source says.
-        const replacement = missing.replacement ? ` Use \`${missing.replacement}\` instead.` : ' vLLM names no replacement.';
+        const replacement = replacementText(missing.replacement);
         return {
           severity: 'error',
           code: 'removed-option',

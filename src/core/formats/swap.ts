@@ -46,7 +46,8 @@ export function analyzeSwapDocument(doc: ParsedDocument): { deployments: Deploym
     schemaDiags.push(...schemaDiagnostics('llama-swap', doc, expanded.value));
     for (const f of expanded.findings) {
       const node = locate(doc.root, f.path);
-      diagnostics.push({ severity: f.severity, code: f.code, message: f.message, range: node ? valueRange(doc, node) : anchorRange(doc, locateNearest(doc.root, f.path)) });
+      const range = !node ? anchorRange(doc, locateNearest(doc.root, f.path)) : node.type === 'object' || node.type === 'array' ? anchorRange(doc, node) : valueRange(doc, node);
+      diagnostics.push({ severity: f.severity, code: f.code, message: f.message, range });
     }
   }
   schemaNotes(doc, doc.root, llamaSwapSchema as unknown as Schema, diagnostics);

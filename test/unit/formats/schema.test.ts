@@ -43,7 +43,7 @@ describe('formats/schemas', () => {
     assert.deepEqual(a.diagnostics, []);
     const newest = await analyzeText(text, path.join(FIXTURES, 'vllm-underscored.yaml'), noRules);
     assert.deepEqual(newest.diagnostics.map((d) => [d.code, textAt(text, d.range)]), [['removed-option', 'disable_log_requests']]);
-    assert.match(newest.diagnostics[0].message, /removed in vLLM 0\.24.*Use `--no-enable-log-requests/);
+    assert.match(newest.diagnostics[0].message, /removed in vLLM 0\.24.*--enable-log-requests/);
     const e = a.deployments[0].engine;
     assert.equal(e.contextSize, 32768, '32K is binary');
     assert.equal(e.gpuMemoryUtilization, 0.85, 'quoted number');

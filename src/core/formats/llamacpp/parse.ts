@@ -395,7 +395,7 @@ function reportUnknown(tok: ArgToken, name: string, nameSpan: Span, tool: LlamaT
   issues.push({
     severity: 'error',
     code: 'unknown-flag',
-    message: `Unknown ${tool} flag ${q(name)}.${hint}`,
+    message: `Unknown ${tool} flag ${q(name)} (in ${LLAMA_TABLE_SOURCE}).${hint}`,
     span: nameSpan,
     fix: single && isPlain(tok) ? { title: `Replace with ${q(single)}`, edits: [{ ...nameSpan, newText: single }] } : undefined,
   });

@@ -41,6 +41,7 @@ export function splitShellCommands(src: string): { commands: ShellCommand[]; iss
         i++;
         continue;
       }
+      // Quotes stay in the text (the tokenizer removes them); here they only protect separators and `#`.
       if (c === quote) quote = undefined;
       else if (c === '\\' && quote === '"' && i + 1 < src.length) {
         push(c, i);
@@ -82,6 +83,7 @@ export function splitShellCommands(src: string): { commands: ShellCommand[]; iss
     }
     if (c === '"' || c === "'") {
       quote = c;
+      push(c, i);
       continue;
     }
     if (c === '\n') {

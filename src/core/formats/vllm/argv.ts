@@ -137,7 +137,7 @@ function unknownOption(name: string, span: Span, table: ReturnType<typeof vllmTa
     issues.push({
       severity: 'error',
       code: 'removed-option',
-      message: `${q(name)} was removed in vLLM ${missing.removedIn}; vLLM refuses it (table: ${table.label}).${missing.replacement ? ` Use ${q(missing.replacement)} instead.` : ' vLLM names no replacement.'}`,
+      message: `${q(name)} was removed in vLLM ${missing.removedIn}; vLLM refuses it (table: ${table.label}).${replacementText(missing.replacement)}`,
       span,
     });
     return;
@@ -158,6 +158,12 @@ function unknownOption(name: string, span: Span, table: ReturnType<typeof vllmTa
     message: `${q(name)} is not a vLLM option in ${table.label}; vLLM stops with "unrecognized arguments".${s ? ` Did you mean ${q('--' + s)}?` : ''}`,
     span,
   });
+}
+
+/** "Use `--x` instead." for an option, the source's words otherwise. */
+export function replacementText(r: string | undefined): string {
+  if (!r) return ' vLLM names no replacement.';
+  return r.startsWith('-') ? ` Use \`${r}\` instead.` : ` Replace it with ${r}.`;
 }
 
 function checkValue(option: GeneratedVllmOption, name: string, v: string, span: Span, label: string, issues: CommandIssue[]): void {

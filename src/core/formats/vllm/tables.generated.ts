@@ -2873,7 +2873,7 @@ export const VLLM_GENERATED_TABLES: readonly GeneratedVllmTable[] = [
    },
    {
     "n": "disable-log-requests",
-    "by": "--no-enable-log-requests (requests are not logged unless --enable-log-requests)"
+    "by": "nothing: vLLM logs no requests unless --enable-log-requests is given"
    }
   ]
  }
