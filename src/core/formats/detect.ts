@@ -81,7 +81,7 @@ export function looksLikeLlamaSwapConfig(text: string, keys = topLevelYamlKeys(t
     if (FOREIGN_KEYS.has(k)) return false;
     if (!known.has(k)) unknown++;
   }
-  if (unknown > 3 || unknown * 2 >= keys.length) return false;
+  if (unknown > 3) return false;
   return /^[ \t]+(?:cmd|proxy)[ \t]*:/m.test(head(text));
 }
 

@@ -15,6 +15,7 @@ import { type ArgIssue, type LlamaArgsParse, llamaToolOf, parseArgTokens, type S
 import { suggest } from './llamacpp/suggest';
 import { type ArgToken, tokenizeArgs } from './llamacpp/tokenize';
 import { mapScalarOffsets } from './yamlScalar';
+import { modelOfLlama } from './commands/serveCommand';
 
 export interface LlamaSwapAnalysis {
   deployments: Deployment[];
@@ -330,7 +331,8 @@ export function analyzeLlamaSwap(
 
     const settingRanges: Partial<Record<string, Range>> = {};
     for (const [field, span] of Object.entries(parse.spans)) settingRanges[field] = spanRange(span);
-    deployments.push(toDeployment(name, anchor, parse, settingRanges));
+    const hf = modelOfLlama(parse);
+    deployments.push(toDeployment(name, anchor, parse, settingRanges, hf ? spanRange(hf.span) : undefined));
   }
   return { deployments, diagnostics };
 }
@@ -380,7 +382,7 @@ function toDiagnostic(
   return d;
 }
 
-function toDeployment(name: string, anchor: Range, parse: LlamaArgsParse, settingRanges: Partial<Record<string, Range>>): Deployment {
+function toDeployment(name: string, anchor: Range, parse: LlamaArgsParse, settingRanges: Partial<Record<string, Range>>, hfRange?: Range): Deployment {
   const d: Deployment = {
     name,
     format: 'llama-swap',
@@ -392,5 +394,10 @@ function toDeployment(name: string, anchor: Range, parse: LlamaArgsParse, settin
   };
   const modelRange = settingRanges.modelRef;
   if (parse.modelRef !== undefined && modelRange) d.model = { ref: parse.modelRef, range: modelRange };
+  else if (hfRange && parse.flags.some((f) => f.spec.canonical === '--hf-repo')) {
+    // `-hf org/repo[:quant]`: the Hub id the model resolver sizes.
+    const hf = modelOfLlama(parse);
+    if (hf) d.model = { ref: hf.ref, range: hfRange };
+  }
   return d;
 }

@@ -69,6 +69,14 @@ export function readVllmOptions(doc: ParsedDocument, node: DocNode | undefined, 
     firstSpelling.set(norm, m);
     const opt = findVllmOption(norm, version);
     if (!opt) continue;
+    if (opt.deprecated) {
+      diagnostics.push({
+        severity: 'warning',
+        code: 'deprecated-option',
+        message: `\`${key}\` is deprecated in vLLM${version ? ` ${version}` : ''}: ${opt.deprecated.replace(/^\[DEPRECATED\]\s*/, '')}`,
+        range: keyRange(doc, m),
+      });
+    }
     const value = yaml11Value(doc, m);
     if (opt.kind === 'json' && typeof value === 'string' && !validJson(value)) {
       diagnostics.push({

@@ -33,25 +33,51 @@ function macroList(v: unknown): MacroList {
   return out;
 }
 
-/** One macro into a value tree; macros.go applies the list last-to-first, so earlier macros see later ones. */
+/**
+ * One macro into a value tree; macros.go applies the list last-to-first, so earlier macros see later ones.
+ * Only strings that hold `${` are touched, and a subtree without one is returned as it is (no copy).
+ */
 function substitute(value: unknown, name: string, macro: Scalar): unknown {
   const slug = '${' + name + '}';
   if (typeof value === 'string') {
+    if (!value.includes(slug)) return value;
     if (value === slug) return macro;
-    return value.includes(slug) ? value.split(slug).join(String(macro)) : value;
+    return value.split(slug).join(String(macro));
   }
-  if (Array.isArray(value)) return value.map((x) => substitute(x, name, macro));
+  if (Array.isArray(value)) {
+    let out: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const v = substitute(value[i], name, macro);
+      if (v !== value[i]) (out ??= value.slice())[i] = v;
+    }
+    return out ?? value;
+  }
   if (isRecord(value)) {
-    const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(value)) out[k] = substitute(x, name, macro);
-    return out;
+    let out: Record<string, unknown> | undefined;
+    for (const k of Object.keys(value)) {
+      const v = substitute(value[k], name, macro);
+      if (v !== value[k]) (out ??= { ...value })[k] = v;
+    }
+    return out ?? value;
   }
   return value;
 }
 
+/** Whether a value tree holds a `${` anywhere (most models' values beyond cmd do not). */
+function hasMacro(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('${');
+  if (Array.isArray(value)) return value.some(hasMacro);
+  if (isRecord(value)) return Object.values(value).some(hasMacro);
+  return false;
+}
+
 function substituteAll(value: unknown, macros: MacroList): unknown {
+  if (!hasMacro(value)) return value;
   let v = value;
-  for (let i = macros.length - 1; i >= 0; i--) v = substitute(v, macros[i][0], macros[i][1]);
+  for (let i = macros.length - 1; i >= 0; i--) {
+    v = substitute(v, macros[i][0], macros[i][1]);
+    if (!hasMacro(v)) break;
+  }
   return v;
 }
 
