@@ -10,6 +10,9 @@ import { anchorRange, keyRange, locate, locateNearest, type DocNode, type Parsed
 import { FLOAT_PATTERN, HRINT_AUTO_PATTERN, HRINT_PATTERN, INT_PATTERN, MISSING_OPTIONS, OPEN_CHOICES, UNKNOWN_KEY_SEVERITY } from './schemaBuild';
 import { normaliseVllmKey } from './vllm/tables';
 import { replacementText } from './vllm/argv';
+import { LLAMA_CACHE_TYPES } from '../deployment';
+
+const LLAMA_TYPES: ReadonlySet<string> = new Set(LLAMA_CACHE_TYPES.filter((t) => !['f32', 'f16', 'bf16'].includes(t)));
 import { listForMessage, suggestName } from './suggest';
 
 export type SchemaId = 'kvlens-profile' | 'vllm' | 'llama-swap';
@@ -224,7 +227,7 @@ function toDiagnostic(doc: ParsedDocument, e: ErrorObject, base: readonly string
         return {
           severity: 'warning',
           code: 'unlisted-value',
-          message: `${capital(name)}: ${describeValue(e.data)} is not one of the values ${(root[TABLE_KEY] as string | undefined) ?? 'this vLLM'} lists (${listForMessage(allowed, 20)}); platforms and plugins add values, so check that yours has it.${suggestion ? ` Did you mean \`${suggestion}\`?` : ''}`,
+          message: `${capital(name)}: ${describeValue(e.data)} is not one of the values ${(root[TABLE_KEY] as string | undefined) ?? 'this vLLM'} lists (${listForMessage(allowed, 20)}); platforms and plugins add values, so check that yours has it.${LLAMA_TYPES.has(String(e.data)) ? ` (${describeValue(e.data)} is a llama.cpp cache type; vLLM's 8-bit KV cache is \`fp8\`.)` : ''}${suggestion ? ` Did you mean \`${suggestion}\`?` : ''}`,
           range: at(node),
         };
       }

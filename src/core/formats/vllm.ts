@@ -7,7 +7,7 @@ import { DEFAULT_WORKLOAD } from '../deployment';
 import type { KvDiagnostic, Range } from '../diagnostics';
 import { firstContentRange, keyRange, type DocNode, type ParsedDocument, valueRange } from './document';
 import { findVllmOption, normaliseVllmKey } from './vllmOptions';
-import { defaultVllmEngine, vllmNumber, type VllmOptionEntry, vllmSettingsFrom } from './vllm/settings';
+import { defaultVllmEngine, type VllmOptionEntry, vllmSettingsFrom } from './vllm/settings';
 import type { EngineSettings } from '../deployment';
 
 export { defaultVllmEngine, vllmNumber } from './vllm/settings';

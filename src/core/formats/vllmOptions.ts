@@ -3,7 +3,7 @@
 // suggestions and content detection use. Facts (names, kinds, choices, deprecations) are vLLM's own, generated;
 // descriptions are ours (vllm/descriptions.ts).
 import { VLLM_DESCRIPTIONS, VLLM_EXAMPLES } from './vllm/descriptions';
-import { lookupVllmOption, normaliseVllmKey, spellings, vllmTable, type VllmValueKind } from './vllm/tables';
+import { lookupVllmOption, spellings, vllmTable, type VllmValueKind } from './vllm/tables';
 
 export { normaliseVllmKey } from './vllm/tables';
 
