@@ -170,12 +170,12 @@ export async function integrationRunner() {
     return {
       runner: 'code-server',
       reason: `code-server is installed in ${t.cache}` + (net.ok
-        ? ' (KVLENS_VSCODE=electron runs the suite in a downloaded desktop VS Code instead)'
-        : `; @vscode/test-electron could not download VS Code here (${net.reason})`),
+        ? '; KVLENS_VSCODE=electron runs the suite in a downloaded desktop VS Code instead'
+        : `; @vscode/test-electron cannot download VS Code here: ${net.reason}`),
     };
   }
-  if (net.ok) return { runner: 'electron', reason: `code-server is not installed and @vscode/test-electron can download VS Code (${net.reason})` };
-  return { runner: 'code-server', reason: `@vscode/test-electron cannot download VS Code (${net.reason}), so the bundled code-server is used` };
+  if (net.ok) return { runner: 'electron', reason: `code-server is not installed and @vscode/test-electron can download VS Code: ${net.reason}` };
+  return { runner: 'code-server', reason: `@vscode/test-electron cannot download VS Code here: ${net.reason}; the bundled code-server is used instead` };
 }
 
 /**
