@@ -44,6 +44,11 @@ cat > package.json <<JSON
   "dependencies": { "code-server": "$CODE_SERVER_VERSION" },
   "allowScripts": { "code-server": true } }
 JSON
+# Under `npm test`/`npm start` the outer npm's own settings arrive as npm_config_* variables and this npm would take
+# them as its own: npm_config_user_agent says node/v20, and code-server's postinstall reads the Node version from
+# it and refuses. Drop what describes the outer npm run; the user's settings (registry, cache, CA) stay.
+unset npm_config_user_agent npm_config_local_prefix npm_config_node_gyp npm_config_npm_version \
+  npm_execpath npm_node_execpath NODE
 PATH="$KVLENS_NODE24/bin:$PATH" npm_config_nodedir="$KVLENS_NODE24" \
   npm install --no-audit --no-fund --loglevel=error
 "$KVLENS_CODE_SERVER_BIN" --version >/dev/null
