@@ -24,20 +24,34 @@ const machine = (o: Partial<Machine> & { present?: string[] } = {}): Machine => 
   has: (p) => (o.present ?? []).includes(p),
 });
 
-/** Runs a command as an unprivileged user: itself when not root, else uid/gid 65534 through setpriv. */
-function unprivileged(args: string[], env: NodeJS.ProcessEnv): ReturnType<typeof spawnSync> | undefined {
+/**
+ * Runs scripts/<script> as an unprivileged user — itself when not root, else uid/gid 65534 through setpriv — from a
+ * world-readable copy of scripts/ (the checkout itself may sit in a folder only root can enter). undefined when
+ * that user cannot be had or cannot read the copy.
+ */
+function unprivileged(script: string, args: string[], env: NodeJS.ProcessEnv): ReturnType<typeof spawnSync> | undefined {
+  const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'kvlens-setup-copy-'));
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'kvlens-setup-home-'));
   try {
+    fs.cpSync(path.join(ROOT, 'scripts'), path.join(copy, 'scripts'), { recursive: true });
+    fs.chmodSync(copy, 0o755);
+    const file = path.join(copy, 'scripts', script);
     const e = { ...process.env, ...env, HOME: home, XDG_CACHE_HOME: '', KVLENS_CACHE: '' };
-    if (process.getuid?.() !== 0) return spawnSync(process.execPath, args, { cwd: ROOT, env: e, encoding: 'utf8', timeout: 60_000 });
+    const o = { cwd: copy, env: e, encoding: 'utf8' as const, timeout: 60_000 };
+    if (process.getuid?.() !== 0) return spawnSync(process.execPath, [file, ...args], o);
     fs.chownSync(home, 65534, 65534);
     const setpriv = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => fs.existsSync(p));
     if (!setpriv) return undefined;
-    return spawnSync(setpriv, ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, ...args], { cwd: ROOT, env: e, encoding: 'utf8', timeout: 60_000 });
+    const as = (a: string[]) => spawnSync(setpriv, ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, ...a], o);
+    if (as(['-e', `require('fs').accessSync(${JSON.stringify(file)}, require('fs').constants.R_OK)`]).status !== 0) return undefined;
+    return as([file, ...args]);
   } finally {
+    fs.rmSync(copy, { recursive: true, force: true });
     fs.rmSync(home, { recursive: true, force: true });
   }
 }
+
+const SKIP = '      (skipped: no unprivileged user that can read a copy of scripts/ — root without setpriv, or a private temp folder)';
 
 describe('scripts/setup', () => {
   it('on a bare Debian machine, not root: names every missing package, why, and the one apt-get line to run', async () => {
@@ -81,8 +95,8 @@ describe('scripts/setup', () => {
   });
 
   it('not root, for real: set-up stops before doing anything, with the message and exit 2, no stack trace', function () {
-    const r = unprivileged([path.join(ROOT, 'scripts/setup.mjs'), '--for', 'e2e'], { KVLENS_SETUP_PRETEND_MISSING: 'chromium,fonts-liberation' });
-    if (!r) { console.log('      (skipped: root without setpriv cannot drop to an unprivileged user)'); this.skip(); }
+    const r = unprivileged('setup.mjs', ['--for', 'e2e'], { KVLENS_SETUP_PRETEND_MISSING: 'chromium,fonts-liberation' });
+    if (!r) { console.log(SKIP); this.skip(); }
     const out = `${r.stdout}${r.stderr}`;
     assert.equal(r.status, 2, out);
     assert.match(out, /sudo apt-get install -y --no-install-recommends chromium fonts-liberation( |$)/m);
@@ -91,8 +105,8 @@ describe('scripts/setup', () => {
   });
 
   it('not root, for real: npm test stops at set-up, runs nothing else and ends with the tests line', function () {
-    const r = unprivileged([path.join(ROOT, 'scripts/test-all.mjs'), '--only', 'e2e'], { KVLENS_SETUP_PRETEND_MISSING: 'chromium' });
-    if (!r) { console.log('      (skipped: root without setpriv cannot drop to an unprivileged user)'); this.skip(); }
+    const r = unprivileged('test-all.mjs', ['--only', 'e2e'], { KVLENS_SETUP_PRETEND_MISSING: 'chromium' });
+    if (!r) { console.log(SKIP); this.skip(); }
     const out = String(r.stdout);
     assert.equal(r.status, 1, out + r.stderr);
     assert.doesNotMatch(out, /===== e2e:/, 'e2e did not start');
