@@ -10,10 +10,10 @@ const list = (...args: string[]) => { const r = testAll(...args, '--list'); asse
 
 describe('scripts/test-all', () => {
   it('runs set-up first, for the needs of the chosen stages only', () => {
-    assert.deepEqual(list(), ['setup (for integration,e2e)', 'build', 'typecheck', 'lint', 'unit', 'integration', 'untrusted', 'e2e']);
+    assert.deepEqual(list(), ['setup (for integration,e2e)', 'build', 'typecheck', 'lint', 'unit', 'fuzz', 'integration', 'untrusted', 'e2e']);
     assert.deepEqual(list('--only', 'unit,integration'), ['setup (for integration)', 'unit', 'integration']);
     assert.deepEqual(list('--only', 'build,unit'), ['build', 'unit']);
-    assert.deepEqual(list('--skip', 'e2e,untrusted,setup'), ['build', 'typecheck', 'lint', 'unit', 'integration']);
+    assert.deepEqual(list('--skip', 'e2e,untrusted,setup'), ['build', 'typecheck', 'lint', 'unit', 'fuzz', 'integration']);
     assert.deepEqual(list('--only', 'setup'), ['setup (for integration,e2e,smoke)']);
   });
 
