@@ -43,7 +43,7 @@ export function analyzeSwapDocument(doc: ParsedDocument): { deployments: Deploym
   if (doc.value !== undefined) {
     const expanded = expandLlamaSwapMacros(doc.value, TOP_KEYS);
     ports = expanded.ports;
-    schemaDiags.push(...schemaDiagnostics('llama-swap', doc, expanded.value));
+    for (const x of schemaDiagnostics('llama-swap', doc, expanded.value)) schemaDiags.push(x);
     for (const f of expanded.findings) {
       const node = locate(doc.root, f.path);
       const range = !node ? anchorRange(doc, locateNearest(doc.root, f.path)) : node.type === 'object' || node.type === 'array' ? anchorRange(doc, node) : valueRange(doc, node);
@@ -65,22 +65,41 @@ export function analyzeSwapDocument(doc: ParsedDocument): { deployments: Deploym
   // A llama-server on a fixed port without `proxy` is reported once, on its `--port` (with the quick fix), as
   // the error llama-swap gives, instead of twice.
   const models = doc.root.props?.get('models');
+  // Indexed, not scanned per diagnostic: a file with 75,000 models has as many of each (issue 9: the scans made
+  // `kvlens check` quadratic, 56 s of CPU).
+  const members = models?.members ?? [];
+  const portWithoutCmd = new Map<number, KvDiagnostic>();
+  for (const x of diagnostics) if (x.code === 'port-without-cmd' && !portWithoutCmd.has(x.range.start.line)) portWithoutCmd.set(x.range.start.line, x);
+  const merged = new Set<KvDiagnostic>();
   for (const d of r.diagnostics) {
-    if (d.code !== 'missing-proxy') continue;
-    const at = doc.lines.offset(d.range.start);
-    const model = models?.members?.find((m) => m.start <= at && at <= m.end);
-    const i = diagnostics.findIndex((x) => x.code === 'port-without-cmd' && model && x.range.start.line === keyRange(doc, model).start.line);
-    if (i >= 0) {
+    if (d.code !== 'missing-proxy' || portWithoutCmd.size === 0) continue;
+    const model = memberAt(members, doc.lines.offset(d.range.start));
+    const x = model ? portWithoutCmd.get(keyRange(doc, model).start.line) : undefined;
+    if (x && !merged.has(x)) {
       d.severity = 'error';
-      d.message = `${diagnostics[i].message} ${d.message}`;
-      diagnostics.splice(i, 1);
+      d.message = `${x.message} ${d.message}`;
+      merged.add(x);
     }
   }
-  diagnostics.push(...r.diagnostics);
-  return { deployments: r.deployments, diagnostics, schemaDiagnostics: schemaDiags };
+  const kept = merged.size ? diagnostics.filter((x) => !merged.has(x)) : diagnostics;
+  for (const d of r.diagnostics) kept.push(d);
+  return { deployments: r.deployments, diagnostics: kept, schemaDiagnostics: schemaDiags };
 }
 
 /** Keys the generated schema marks as ignored by llama-swap or as a legacy spelling (no JSON-schema keyword for that). */
+/** The member whose range holds `offset` (members are in document order: a binary search). */
+function memberAt(members: readonly DocNode[], offset: number): DocNode | undefined {
+  let lo = 0;
+  let hi = members.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (members[mid]!.start <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  const m = members[lo];
+  return m && m.start <= offset && offset <= m.end ? m : undefined;
+}
+
 function schemaNotes(doc: ParsedDocument, node: DocNode | undefined, schema: Schema | undefined, out: KvDiagnostic[], depth = 0): void {
   if (!node || node.type !== 'object' || !schema || depth > 8) return;
   const props = schema.properties as Record<string, Schema> | undefined;

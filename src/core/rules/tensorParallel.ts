@@ -16,6 +16,11 @@ export const tensorParallelRule: Rule = {
   run({ deployment, model }) {
     const tp = deployment.engine.tensorParallel;
     const range = deployment.settingRanges.tensorParallel;
+    // Zero, negative or fractional GPUs per layer cannot be run, whatever the option table allows (issue 9: TP 0
+    // was estimated as if it were 1). The schema may say so already; analyze.ts then keeps only its message.
+    if (range && typeof tp === 'number' && (!Number.isInteger(tp) || tp < 1)) {
+      return [{ severity: 'error', code: 'invalid-value', message: `tensor-parallel-size must be a whole number of GPUs, at least 1 (got ${tp}).`, range }];
+    }
     if (!model || !range || !tp || tp <= 1) return [];
     const out: KvDiagnostic[] = [];
     const heads = model.heads;
