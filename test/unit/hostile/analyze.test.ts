@@ -6,6 +6,8 @@ import { analyzeText, capDiagnostics, countItems, MAX_DIAGNOSTICS, MAX_DIAGNOSTI
 import type { KvDiagnostic } from '../../../src/core/diagnostics';
 import type { ModelResolverLike } from '../../../src/core/rules/rule';
 import { createModelResolver } from '../../../src/core/models/resolve';
+import { parseDocument } from '../../../src/core/formats/document';
+import { analyzeSwapDocument } from '../../../src/core/formats/swap';
 
 const d = (line: number, code: string, severity: KvDiagnostic['severity'] = 'warning'): KvDiagnostic =>
   ({ severity, code, message: code, range: { start: { line, character: 0 }, end: { line, character: 1 } } });
@@ -47,6 +49,19 @@ describe('analysis of hostile inputs', () => {
     assert.equal(countItems('a\r\nb\r\nc', 100), 2);
     assert.equal(countItems('a\rb\rc,d', 100), 3);
     assert.equal(countItems('\n'.repeat(500), 10), 11);
+  });
+
+  it('a llama-swap file with 20,000 models without ${PORT}: each model\'s two findings merged, in linear time', async () => {
+    const n = 20_000;
+    const text = 'models:\n' + Array.from({ length: n }, (_, i) => `  m${i}:\n    cmd: llama-server -m m.gguf\n`).join('');
+    const doc = parseDocument(text, 'yaml');
+    const t0 = Date.now();
+    const r = analyzeSwapDocument(doc);
+    assert.ok(Date.now() - t0 < 5000, `${Date.now() - t0} ms`);
+    assert.equal(r.diagnostics.filter((d) => d.code === 'port-without-cmd').length, 0);
+    const merged = r.diagnostics.filter((d) => d.code === 'missing-proxy');
+    assert.equal(merged.length, n);
+    assert.ok(merged.every((d, i) => d.severity === 'error' && d.message.startsWith(`Model \`m${i}\` has no \`proxy\``)), merged[1]?.message);
   });
 
   it('resolves each model reference once per analysis, however many deployments name it', async () => {
