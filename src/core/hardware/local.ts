@@ -114,8 +114,8 @@ export function cpuHostTarget(cpuModel: string, logicalCores: number, ramBytes: 
   const entry = known ? findHardware(known) : undefined;
   if (entry) {
     assumptions.push(`local CPU: ${cpuModel} → catalog entry ${entry.id} (datasheet bandwidth and FLOP/s), memory = this machine's ${(ramBytes / GIB).toFixed(1)} GiB`);
-    // cores stays the logical count, as for an unknown CPU (threadScaledTarget halves it for SMT).
-    return { ...entry, id: 'local', name: `Local ${entry.name}`, memoryBytes: ramBytes, cores: logicalCores, isa: isa.length ? isa : entry.isa, origin: 'local', catalogId: entry.id };
+    // cores stays the catalog's physical count: the calibrated speed terms scale compute by threads / cores.
+    return { ...entry, id: 'local', name: `Local ${entry.name}`, memoryBytes: ramBytes, isa: isa.length ? isa : entry.isa, origin: 'local', catalogId: entry.id };
   }
   const physical = Math.max(1, Math.round(logicalCores / 2));
   const ghz = 2.5;

@@ -76,8 +76,10 @@ function indexFor(targets: readonly HardwareTarget[]): NonNullable<typeof index>
   const byCompact = new Map<string, Indexed[]>();
   for (const t of targets) {
     const names = [t.id.replace(/-/g, ' '), t.name, ...(t.aliases ?? [])];
-    // A name's parenthesised configuration ("(1 socket, 12× DDR5-4800)") is not part of what people call it.
-    const sets = names.map((n) => nameTokens(n.replace(/\([^)]*\)/g, ' ')).tokens).filter((x) => x.size > 0);
+    // A name's parenthesised configuration ("(1 socket, 12× DDR5-4800)") is not part of what people call it; an
+    // Apple GPU core count ("(60-core GPU)") is.
+    const bare = (n: string) => n.replace(/\(([^)]*)\)/g, (_m, inner: string) => (/\d+\s*-?\s*core\s+gpu/i.test(inner) ? ` ${inner} ` : ' '));
+    const sets = names.map((n) => nameTokens(bare(n)).tokens).filter((x) => x.size > 0);
     const all = new Set<string>();
     for (const x of sets) for (const tok of x) all.add(tok);
     const compact = new Set([t.id, ...names].map(compactOf));
