@@ -39,6 +39,8 @@ export interface EstimateOptions {
   machineCalibration?: Record<string, MachineCalibration | undefined>;
   /** Speed coefficients to use instead of the bundled data/calibration.json (benchmarks, tests). */
   speedParams?: SpeedParams;
+  /** `roofline`: the plain roofline with each target's fixed efficiencies (what estimates were before calibration). */
+  speedModel?: 'calibrated' | 'roofline';
 }
 
 export interface ResolvedEngine {
@@ -214,7 +216,7 @@ function llamaTarget(inp: TargetInput): TargetEstimate {
     nUbatch: engine.nUbatch, nBatch: engine.nBatch, swaFull: engine.swaFull, flashAttention: engine.flashAttention,
   };
   const kv = inp.kv(model, kvOpts);
-  const speed = target.origin === 'custom' && !target.catalogId ? undefined : llamaSpeedSetup({
+  const speed = (target.origin === 'custom' && !target.catalogId) || inp.opts.speedModel === 'roofline' ? undefined : llamaSpeedSetup({
     target, model, flashAttention: engine.flashAttention, nUbatch: engine.nUbatch, nBatch: engine.nBatch, threads: inp.deployment.engine.threads,
     kvBytesPerToken: kv.bytesPerToken, workload, modelRef: inp.deployment.engine.modelRef ?? model.source.path, params: inp.opts.speedParams, machine: inp.opts.machineCalibration?.[target.id],
   });
@@ -436,7 +438,7 @@ function llamaWhatIfs(inp: TargetInput, w: WhatIfCtx): WhatIf[] {
 function vllmTarget(inp: TargetInput): TargetEstimate {
   const { model, engine, workload, target } = inp;
   const assumptions: string[] = [...(target.assumptions ?? []), ...(inp.opts.targetAssumptions?.[target.id] ?? [])];
-  const speed = target.origin === 'custom' && !target.catalogId ? undefined : servingSpeedSetup({ target, params: inp.opts.speedParams, workload, modelRef: inp.deployment.engine.modelRef });
+  const speed = (target.origin === 'custom' && !target.catalogId) || inp.opts.speedModel === 'roofline' ? undefined : servingSpeedSetup({ target, params: inp.opts.speedParams, workload, modelRef: inp.deployment.engine.modelRef });
   const eff: Efficiencies = speed?.eff ?? { compute: target.efficiency.compute, bandwidth: target.efficiency.bandwidth };
   const band = speed?.band ?? target.efficiency.band ?? 0.3;
   assumptions.push(...baseAssumptions(target, eff, band, speed));

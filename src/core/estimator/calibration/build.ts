@@ -15,6 +15,7 @@ export const METHOD = [
   'coefficients ≥ 0 minimise the weighted relative squared error of the time (NNLS) with a ridge toward the enclosing group: GPU|CPU pool → backend → backend/weight class → family (Apple by tier, Vulkan and CPU by vendor); prefill backends start from fixed physical priors',
   'row weights: 0.7 for secondary copies, 0.5 for rows whose test length is not stated, 0.3 for builds before 2024',
   'then robust factors (median measured/fitted, shrunk n/(n+k)): build era per backend and single/multi-GPU (k = 5), quant family per backend (k = 10); an estimate uses the 2025+ era factor',
+  'rows of setups an estimate is not for — a GPU in a Raspberry Pi host, the ik_llama.cpp fork — are left out of the fit and get a factor of their own (k = 5), used only to compare with them',
   'support: leave-one-hardware-out — each chip predicted by a fit without it; band = 88th percentile of |measured/estimate − 1| of the backend\'s held-out predictions on typical tests (≥ 64-token prompts in ≥ 64-token micro-batches)',
 ];
 

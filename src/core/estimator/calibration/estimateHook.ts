@@ -109,7 +109,8 @@ export function llamaSpeedSetup(inp: LlamaSpeedInput): SpeedSetup {
     `speed: calibrated llama.cpp model, ${backend} backend, ${quantFamily(inp.model.weightsType)} weights (${inp.model.weightsType}); prefill on ${s.computePath.path}; coefficients of ${prefill.group} (prefill) and ${decode.group} (decode), ${ERA_LABEL.E2}`,
     `speed support: prefill ${sup(prefill)}; decode ${sup(decode)}; ± ${Math.round(s.pp.band * 100)} % (prefill) / ± ${Math.round(s.tg.band * 100)} % (decode) bands from those held-out errors`,
   ];
-  if (s.machine) assumptions.push(`speed refined by this machine's runs: ${s.machine.label}${s.machine.pp ? ` (prefill × ${(1 / s.machine.pp.factor).toFixed(2)}, ${s.machine.pp.runs} runs)` : ''}${s.machine.tg ? ` (decode × ${(1 / s.machine.tg.factor).toFixed(2)}, ${s.machine.tg.runs} runs)` : ''}`);
+  const runs = (n: number) => `${n} run${n === 1 ? '' : 's'}`;
+  if (s.machine) assumptions.push(`speed refined by this machine's runs: ${s.machine.label}${s.machine.pp ? `; prefill speed × ${(1 / s.machine.pp.factor).toFixed(2)} (${runs(s.machine.pp.runs)})` : ''}${s.machine.tg ? `; decode speed × ${(1 / s.machine.tg.factor).toFixed(2)} (${runs(s.machine.tg.runs)})` : ''}`);
   if (devices > 1) assumptions.push(`speed: llama.cpp layer split over ${devices} GPUs — each step passes through them in turn; a batch's micro-batches are pipelined across them`);
   return {
     eff: { compute: t.efficiency.compute, bandwidth: t.efficiency.bandwidth, calibrated: s },

@@ -8,9 +8,10 @@
 // prefill paths differ too much between backends to pool. Then two robust factors, each a median of
 // measured/fitted time shrunk toward 1 by n/(n+k): build era (per backend, single or multi-GPU) and quant family
 // (legacy, K-, i-quants, FP4). Old builds are weighed down (0.3 before 2024); the era factor for 2025+ builds is
-// what an estimate uses, the others only explain old published rows.
+// what an estimate uses, the others only explain old published rows. Rows of setups an estimate is not for (a GPU
+// hosted by a Raspberry Pi, the ik_llama.cpp fork) stay out of the fit and get a factor of their own.
 import { nnls } from './nnls';
-import { type Era, eraKey, type GroupFit, type GroupSupport, type Kind, quantKey, type SpeedParams } from './model';
+import { type Era, eraKey, type GroupFit, type GroupSupport, type Kind, quantKey, settingKey, type SpeedParams } from './model';
 import type { Backend } from './terms';
 
 export interface Sample {
@@ -30,6 +31,8 @@ export interface Sample {
   weight: number;
   /** A test like the ones estimates are for (prefill of ≥ 64 tokens in micro-batches of ≥ 64): bands come from these. */
   typical: boolean;
+  /** A setup estimates are not for ('pi-host', 'ik_llama.cpp'): kept out of the fit, explained by its own factor. */
+  setting?: string;
 }
 
 export interface FitOptions {
@@ -83,7 +86,8 @@ function predictRaw(p: SpeedParams, s: Sample): number | undefined {
 export function predictSample(p: SpeedParams, s: Sample, factors = true): number | undefined {
   const t = predictRaw(p, s);
   if (t === undefined || !factors) return t;
-  return t * (p.eraFactor[eraKey(s.kind, s.backend, s.era, s.multi)] ?? 1) * (p.quantFactor[quantKey(s.kind, s.backend, s.qfam)] ?? 1);
+  const setting = s.setting ? p.settingFactor?.[settingKey(s.kind, s.backend, s.setting)] ?? 1 : 1;
+  return t * (p.eraFactor[eraKey(s.kind, s.backend, s.era, s.multi)] ?? 1) * (p.quantFactor[quantKey(s.kind, s.backend, s.qfam)] ?? 1) * setting;
 }
 
 function median(xs: number[]): number {
@@ -116,8 +120,9 @@ function robustFactors(samples: readonly Sample[], keyOf: (s: Sample) => string,
   return out;
 }
 
-export function fitSpeed(samples: readonly Sample[], opts: FitOptions = DEFAULT_FIT): SpeedParams {
-  const p: SpeedParams = { version: 1, groups: {}, eraFactor: {}, quantFactor: {} };
+export function fitSpeed(all: readonly Sample[], opts: FitOptions = DEFAULT_FIT): SpeedParams {
+  const p: SpeedParams = { version: 1, groups: {}, eraFactor: {}, quantFactor: {}, settingFactor: {} };
+  const samples = all.filter((s) => !s.setting);
   for (const kind of ['pp', 'tg'] as const) {
     const ks = samples.filter((s) => s.kind === kind);
     const names = [...new Set(ks.flatMap((s) => Object.keys(s.terms)))].sort();
@@ -141,6 +146,7 @@ export function fitSpeed(samples: readonly Sample[], opts: FitOptions = DEFAULT_
     const t = predictSample(p, s, false);
     return t === undefined ? undefined : t * (p.eraFactor[eraKey(s.kind, s.backend, s.era, s.multi)] ?? 1);
   }, opts.quantShrink);
+  p.settingFactor = robustFactors(all.filter((s) => s.setting), (s) => settingKey(s.kind, s.backend, s.setting!), (s) => predictSample({ ...p, settingFactor: {} }, s), opts.eraShrink);
   return p;
 }
 
@@ -185,7 +191,12 @@ export function crossValidate(samples: readonly Sample[], opts: FitOptions = DEF
   });
 }
 
-function bandFor(raw: ReadonlyArray<{ sample: Sample; error: number }>, s: Sample, q: number): number {
+/** The band a row of `chip` on backend group `backend` gets for `kind`, from the other chips' held-out misses. */
+export function heldOutBand(held: ReadonlyArray<{ sample: Sample; error: number }>, kind: Kind, keys: readonly string[], chip: string, q = BAND_QUANTILE): number {
+  return bandFor(held, { kind, keys, chip } as Sample, q);
+}
+
+function bandFor(raw: ReadonlyArray<{ sample: Sample; error: number }>, s: Pick<Sample, 'kind' | 'keys' | 'chip'>, q: number): number {
   // The same lookup an estimate makes (speed.ts bandFor): the backend's typical held-out rows (a family's own
   // chips are more alike than a new chip is to them, so family bands cover too little), here without this chip.
   const typical = raw.filter((r) => r.sample.typical && r.sample.kind === s.kind && r.sample.chip !== s.chip);
@@ -223,5 +234,5 @@ export function roundParams(p: SpeedParams): SpeedParams {
   const groups: SpeedParams['groups'] = {};
   for (const [k, g] of Object.entries(p.groups)) groups[k] = { ...g, coef: Object.fromEntries(Object.entries(g.coef).map(([n, v]) => [n, sig(v)])) };
   const f = (r: Record<string, number>) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, sig(v)]));
-  return { ...p, groups, eraFactor: f(p.eraFactor), quantFactor: f(p.quantFactor) };
+  return { ...p, groups, eraFactor: f(p.eraFactor), quantFactor: f(p.quantFactor), settingFactor: f(p.settingFactor ?? {}) };
 }

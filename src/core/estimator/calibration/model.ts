@@ -33,6 +33,11 @@ export interface SpeedParams {
   eraFactor: Record<string, number>;
   /** `${kind}|${backend}|${quantFamily}` → time ratio of that weight type. */
   quantFactor: Record<string, number>;
+  /**
+   * `${kind}|${backend}|${setting}` → time ratio of published setups an estimate is not for (a GPU in a Raspberry Pi
+   * host, the ik_llama.cpp fork): fitted from those rows alone, used only to compare with them.
+   */
+  settingFactor?: Record<string, number>;
   /** `${kind}|${groupKey}` → held-out support (levels 1–3), plus `${kind}|all`. */
   support?: Record<string, GroupSupport>;
 }
@@ -91,6 +96,10 @@ export function eraKey(kind: Kind, backend: Backend, era: Era, multi: boolean): 
 
 export function quantKey(kind: Kind, backend: Backend, qfam: string): string {
   return `${kind}|${backendGroup(backend)}|${qfam}`;
+}
+
+export function settingKey(kind: Kind, backend: Backend, setting: string): string {
+  return `${kind}|${backendGroup(backend)}|${setting}`;
 }
 
 /** The most specific fitted group for these keys: its coefficients and which group it was. */

@@ -35,6 +35,13 @@ function flashAttention(row: PublishedBenchRow, backend: Backend, year: number |
   return backend !== 'CPU' && year !== undefined && year >= 2025.6;
 }
 
+/** Setups an estimate is not for: the ik_llama.cpp fork, a discrete GPU in a Raspberry Pi host (PCIe x1, a weak CPU). */
+export function settingOf(row: PublishedBenchRow, target: HardwareTarget): string | undefined {
+  if (row.engine === 'ik_llama.cpp') return 'ik_llama.cpp';
+  if (target.kind === 'gpu' && /raspberry pi|\bpi 5\b|\bcm5\b/i.test(row.hardware)) return 'pi-host';
+  return undefined;
+}
+
 export function rowWeight(row: PublishedBenchRow, assumed: boolean, year: number | undefined): number {
   let w = 1;
   if (row.confidence === 'secondary') w *= 0.7;
@@ -79,6 +86,7 @@ export function samplesFromRows(rows: readonly PublishedBenchRow[]): RowSamples[
       id: row.id, chip: target.id, backend, keys, era: eraOf(year), multi: ctx.devices > 1, qfam: quantFamily(pm.descriptor.weightsType),
       weight: rowWeight(row, !!test.assumed, year),
       typical: test.nPrompt === 0 || (test.nPrompt >= 64 && Math.min(nUbatch, nBatch) >= 64),
+      ...(settingOf(row, target) ? { setting: settingOf(row, target) } : {}),
     };
     const samples: Sample[] = [];
     if (test.nPrompt > 0) {

@@ -5,7 +5,7 @@
 import { findHardware } from '../../hardware/catalog';
 import type { HardwareTarget } from '../../hardware/types';
 import type { ModelDescriptor } from '../../models/descriptor';
-import { coefficientsFor, type Era, eraKey, type GroupSupport, groupKeys, type Kind, quantKey, type ServingCalibration, type SpeedParams, type CalibrationFile } from './model';
+import { coefficientsFor, type Era, eraKey, settingKey, type GroupSupport, groupKeys, type Kind, quantKey, type ServingCalibration, type SpeedParams, type CalibrationFile } from './model';
 import { type MachineCalibration, refinedBand } from './machine';
 import { MIN_SUPPORT_ROWS } from './fit';
 import { bundledCalibration } from './params';
@@ -63,9 +63,10 @@ function calibrationTarget(t: HardwareTarget): HardwareTarget {
   return findHardware(t.catalogId) ?? t;
 }
 
-function kindSetup(p: SpeedParams, kind: Kind, keys: readonly string[], backend: Backend, multi: boolean, qfam: string, machine: MachineCalibration | undefined, era: Era): KindSetup {
+function kindSetup(p: SpeedParams, kind: Kind, keys: readonly string[], backend: Backend, multi: boolean, qfam: string, machine: MachineCalibration | undefined, era: Era, setting?: string): KindSetup {
   const c = coefficientsFor(p, kind, keys) ?? { coef: {}, group: keys[0]!, level: 0 };
-  const factor = (p.eraFactor[eraKey(kind, backend, era, multi)] ?? 1) * (p.quantFactor[quantKey(kind, backend, qfam)] ?? 1);
+  const settingF = setting ? p.settingFactor?.[settingKey(kind, backend, setting)] ?? 1 : 1;
+  const factor = (p.eraFactor[eraKey(kind, backend, era, multi)] ?? 1) * (p.quantFactor[quantKey(kind, backend, qfam)] ?? 1) * settingF;
   const support = supportFor(p as Partial<CalibrationFile>, kind, keys, c.level);
   const m = machine?.[kind];
   return {
@@ -90,6 +91,8 @@ export interface SpeedInput {
   machine?: MachineCalibration;
   /** Build era to predict for: 2025+ (E2) for an estimate; the fidelity benchmark asks for a published row's own. */
   era?: Era;
+  /** A published setup an estimate is not for (`pi-host`, `ik_llama.cpp`); only the fidelity benchmark sets it. */
+  setting?: string;
 }
 
 export function calibratedSpeed(inp: SpeedInput): CalibratedSpeed {
@@ -105,8 +108,8 @@ export function calibratedSpeed(inp: SpeedInput): CalibratedSpeed {
   const multi = ctx.devices > 1;
   return {
     ctx, backend, computePath: computePeak(ctx),
-    pp: kindSetup(p, 'pp', keys, backend, multi, qfam, inp.machine, inp.era ?? 'E2'),
-    tg: kindSetup(p, 'tg', keys, backend, multi, qfam, inp.machine, inp.era ?? 'E2'),
+    pp: kindSetup(p, 'pp', keys, backend, multi, qfam, inp.machine, inp.era ?? 'E2', inp.setting),
+    tg: kindSetup(p, 'tg', keys, backend, multi, qfam, inp.machine, inp.era ?? 'E2', inp.setting),
     machine: inp.machine, source: inp.machine ? 'machine' : 'published',
   };
 }
