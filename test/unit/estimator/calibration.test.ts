@@ -4,11 +4,14 @@
 import * as assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { estimate } from '../../../src/core/estimator/estimate';
 import { explainCalibration } from '../../../src/core/estimator/explain';
 import { crossValidate, DEFAULT_FIT, fitSpeed, predictSample, quantile, type Sample } from '../../../src/core/estimator/calibration/fit';
 import { machineCalibration, refinedBand } from '../../../src/core/estimator/calibration/machine';
+import { machineCalibrationFromStore } from '../../../src/core/estimator/calibration/machineStore';
+import { machineInfo } from '../../../src/core/results/machine';
 import { groupKeys } from '../../../src/core/estimator/calibration/model';
 import { nnls } from '../../../src/core/estimator/calibration/nnls';
 import { bundledCalibration, calibrationId } from '../../../src/core/estimator/calibration/params';
@@ -309,6 +312,25 @@ describe('calibration: per-machine refinement', () => {
     assert.ok(cal.perf.decodeTokensPerSec < 0.7 * plain.perf.decodeTokensPerSec, 'the runs were twice as slow as estimated');
     assert.ok(Math.abs(cal.perf.prefillTokensPerSec - plain.perf.prefillTokensPerSec) < 1e-6 * plain.perf.prefillTokensPerSec, 'no prefill runs: prefill unchanged');
     assert.match(explainCalibration(cal)!, /calibrated on 12 runs on this machine/);
+  });
+
+  it('reads this machine\'s runs from a results store, again only when the file changed', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kvlens-mc-'));
+    try {
+      const file = path.join(dir, 'results.jsonl');
+      assert.equal(await machineCalibrationFromStore(file), undefined, 'no store yet');
+      const here = { ...machineInfo() };
+      const recs = Array.from({ length: 3 }, (_, i) => ({ ...rec('tg', 50 + i, 100, calibrationId()), id: `r${i}`, machine: here }));
+      fs.writeFileSync(file, recs.map((r) => JSON.stringify(r)).join('\n') + '\n');
+      const a = await machineCalibrationFromStore(file);
+      assert.equal(a?.runs, 3);
+      assert.equal(await machineCalibrationFromStore(file), a, 'cached while the file is unchanged');
+      fs.appendFileSync(file, JSON.stringify({ ...rec('tg', 60, 100, calibrationId()), id: 'r9', machine: here }) + '\n');
+      fs.utimesSync(file, new Date(), new Date(Date.now() + 5000));
+      assert.equal((await machineCalibrationFromStore(file))?.runs, 4);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
