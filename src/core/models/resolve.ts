@@ -9,6 +9,7 @@ import { ModelDescriptor } from './descriptor';
 import { GgufError, GgufModelInfo, readGgufSync } from './gguf';
 import { descriptorFromGguf } from './ggufDescriptor';
 import { descriptorFromHfConfig } from './hfConfig';
+import { parseModelJson } from './jsonText';
 import { catalogDescriptor, findCatalogModel, listCatalogModels } from './catalog';
 
 export interface ResolvedModel {
@@ -99,12 +100,7 @@ function readGgufModel(file: string): GgufModelInfo {
 
 function readConfigJson(file: string, size: number): unknown {
   if (size > MAX_CONFIG_BYTES) throw new Error(`${file} is ${size} bytes: too large for a config.json (limit ${MAX_CONFIG_BYTES})`);
-  const text = fs.readFileSync(file, 'utf8');
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw new Error(`${file} is not valid JSON: ${(e as Error).message}`);
-  }
+  return parseModelJson(fs.readFileSync(file, 'utf8'), file).value;
 }
 
 function fileStartsWithGguf(file: string): boolean {

@@ -207,8 +207,8 @@ describe('models/descriptorFromHfConfig', () => {
     assert.ok(d.notes.some((n) => /not one KV Lens knows/.test(n)));
     for (const v of [d.params, d.activeParams, d.weightsBytes, d.headDimK]) assert.ok(Number.isFinite(v));
     assert.throws(() => descriptorFromHfConfig([1, 2]), HfConfigError);
-    assert.throws(() => descriptorFromHfConfig({ ...llama8b, num_hidden_layers: 2 ** 32 - 1 }), /not a plausible layer count/);
-    assert.throws(() => descriptorFromHfConfig({ ...llama8b, num_hidden_layers: 2.5 }), /not a plausible layer count/);
+    assert.throws(() => descriptorFromHfConfig({ ...llama8b, num_hidden_layers: 2 ** 32 - 1 }), /num_hidden_layers = 4294967295 is not a layer count \(allowed 1–4096\)/);
+    assert.throws(() => descriptorFromHfConfig({ ...llama8b, num_hidden_layers: 2.5 }), /num_hidden_layers = 2.5 is not an integer/);
     assert.throws(() => descriptorFromHfConfig('text'), /must be a JSON object/);
   });
 });
