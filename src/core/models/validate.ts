@@ -59,13 +59,13 @@ function describe(v: unknown): string {
 
 /**
  * An integer fact in its plausible range, or a ModelFactError. `where` names the source ("config.json", a GGUF
- * path); `key` the field as the file spells it. Decimal strings (GGUF uint64 beyond 2^53 arrive as strings) are
- * read as numbers so the range check, not a type confusion, reports them.
+ * path); `key` the field as the file spells it. Only numbers count: a string (a quoted number in JSON, a GGUF
+ * uint64 beyond 2^53 that the reader keeps as a decimal string) is reported as not an integer.
  */
 export function checkInt(where: string, key: string, value: unknown, limit: FactLimit | FactName): number {
   const lim = typeof limit === 'string' ? FACT_LIMITS[limit] : limit;
   if (value === undefined || value === null) throw new ModelFactError(`${where}: ${key} is missing (expected ${lim.what})`, key, 'missing');
-  const n = typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value;
+  const n = value;
   if (typeof n !== 'number' || !Number.isFinite(n) || !Number.isInteger(n)) {
     throw new ModelFactError(`${where}: ${key} = ${describe(value)} is not an integer (expected ${lim.what}, ${lim.min}–${lim.max})`, key);
   }
