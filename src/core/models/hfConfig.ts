@@ -184,7 +184,7 @@ export function descriptorFromHfConfig(
     notes.push(`vLLM layout unknown: ${e.message}`);
   }
   if (!KNOWN_TYPES.has(modelType)) {
-    notes.push(`model_type ${modelType} is not one KV Lens knows: read as a llama-like decoder`);
+    notes.push(`model_type ${modelType}: parameters counted as a llama-like decoder (approximate for layers of other kinds; safetensors headers give the exact count)`);
   }
   const num = (k: string): number | undefined => {
     const v = cfg[k];

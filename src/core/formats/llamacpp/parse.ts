@@ -9,6 +9,7 @@ import { GPU_LAYERS_ALL, LLAMA_TABLE_SOURCE, findAnyLlamaFlag, flagIndex, lookup
 import type { FlagSpec, LlamaTool } from './flagTypes';
 import { rankSuggestions, singleSuggestion } from './suggest';
 import { type ArgToken, tokenCharOffset, tokenizeArgs } from './tokenize';
+import { llamaHfModelRef } from '../../models/hub/ids';
 
 export type { ArgToken } from './tokenize';
 export type { LlamaTool } from './flagTypes';
@@ -203,6 +204,8 @@ export function parseArgTokens(tokens: ArgToken[], options: ParseLlamaOptions = 
   const flags: ParsedFlag[] = [];
   const seen = new Map<FlagSpec, ParsedFlag>();
   let modelRef: string | undefined;
+  let hfRepo: { value?: string; valueSpan?: Span } | undefined;
+  let hfFile: string | undefined;
   let draftModelRef: string | undefined;
   let faFlag: ParsedFlag | undefined;
   let ctvFlag: ParsedFlag | undefined;
@@ -320,6 +323,9 @@ export function parseArgTokens(tokens: ArgToken[], options: ParseLlamaOptions = 
     if (spec.canonical === '--model' && occurrence.value !== undefined) {
       modelRef = occurrence.value;
     }
+    // -hf org/repo[:quant] and --hf-file name the model when -m does not (models/hub/ids.ts llamaHfModelRef).
+    if (spec.canonical === '--hf-repo' && occurrence.value !== undefined) hfRepo = occurrence;
+    if (spec.canonical === '--hf-file' && occurrence.value !== undefined) hfFile = occurrence.value;
     if (spec.canonical === '--spec-draft-model' && occurrence.value !== undefined) {
       draftModelRef = occurrence.value;
       if (occurrence.valueSpan) spans.draftModelRef = occurrence.valueSpan;
@@ -329,6 +335,10 @@ export function parseArgTokens(tokens: ArgToken[], options: ParseLlamaOptions = 
   }
 
   checkQuantizedV(settings, faFlag, ctvFlag, tool, issues);
+  if (modelRef === undefined && hfRepo?.value !== undefined) {
+    modelRef = llamaHfModelRef(hfRepo.value, hfFile);
+    if (hfRepo.valueSpan && !spans.modelRef) spans.modelRef = hfRepo.valueSpan;
+  }
   const result: LlamaArgsParse = { settings, tokens, issues, spans, flags, tool };
   if (modelRef !== undefined) result.modelRef = modelRef;
   if (draftModelRef !== undefined) result.draftModelRef = draftModelRef;
