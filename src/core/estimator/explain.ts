@@ -2,7 +2,7 @@
 // assumptions and sources behind it. Strings from files (model and target names) are escaped for Markdown.
 import type { ModelDescriptor } from '../models/descriptor';
 import type { EstimateReport, TargetEstimate } from './report';
-import { llamaKvCache, type LlamaKvCache } from './kvCache';
+import { kvGroupRule, llamaKvCache, type LlamaKvCache } from './kvCache';
 import { LLAMA_CPP_COMMIT_SHORT } from '../models/arch/llamaArchTable';
 import type { Deployment } from '../deployment';
 import { resolveEngine } from './estimate';
@@ -69,10 +69,10 @@ export function explainKvCache(model: ModelDescriptor, kv: LlamaKvCache): string
 export function explainKvGroups(kv: Pick<LlamaKvCache, 'groups'>): string {
   if (!kv.groups?.length) return '';
   return kv.groups.map((g) => {
-    if (g.kind === 'recurrent') return `- ${g.layers} recurrent layer${g.layers === 1 ? '' : 's'}: ${formatCount(g.bytes)} B — ${md(g.rule)}`;
+    if (g.kind === 'recurrent') return `- ${g.layers} recurrent layer${g.layers === 1 ? '' : 's'}: ${formatCount(g.bytes)} B — ${md(kvGroupRule(g))}`;
     const what = g.kind === 'swa' ? 'SWA' : 'full';
     const kv = g.vElements ? `K ${formatCount(g.kElements)} + V ${formatCount(g.vElements)}` : `K ${formatCount(g.kElements)} (no V)`;
-    return `- ${g.layers} ${what} layer${g.layers === 1 ? '' : 's'} × ${md(g.rule)}: ${kv} elements per cell, ${formatCount(g.bytes)} B`;
+    return `- ${g.layers} ${what} layer${g.layers === 1 ? '' : 's'} × ${md(kvGroupRule(g))}: ${kv} elements per cell, ${formatCount(g.bytes)} B`;
   }).join('\n');
 }
 

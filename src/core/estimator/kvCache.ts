@@ -45,8 +45,10 @@ export interface LlamaKvGroup {
   kElements: number;
   vElements: number;
   bytes: number;
-  /** The rule that sized it, in words. */
-  rule: string;
+  /** Streams (sequences without a unified cache). */
+  streams: number;
+  /** SWA groups: how the cells came about (PAD(min(cells, window × seqs + ubatch), 256)). */
+  swa?: { window: number; seqs: number; ubatch: number; raw: number; capped: boolean; reason?: 'swa-full' | 'no-window' };
 }
 
 export interface LlamaKvLayer {
@@ -135,9 +137,9 @@ export function cacheTypeErrors(model: Pick<ModelDescriptor, 'headDimK' | 'headD
   }
   if (tv?.quantized && !fa) errors.push('quantized V cache requires flash_attn to be enabled');
   // llama_init_from_model checks n_embd_head_k(il) / n_embd_head_v(il) of every trunk layer.
-  const trunk = plan ? plan.layers.slice(0, plan.trunkLayers) : undefined;
-  const headsK = trunk ? [...new Set(trunk.map((l) => l.headK))] : [model.mla ? model.mla.kvLoraRank + model.mla.qkRopeHeadDim : model.headDimK];
-  const headsV = trunk ? [...new Set(trunk.map((l) => l.headV))] : [model.mla ? (model.mla.vHeadDim ?? model.mla.kvLoraRank) : model.headDimV];
+  const derived = plan ? planFacts(plan) : undefined;
+  const headsK = derived ? derived.headsK : [model.mla ? model.mla.kvLoraRank + model.mla.qkRopeHeadDim : model.headDimK];
+  const headsV = derived ? derived.headsV : [model.mla ? (model.mla.vHeadDim ?? model.mla.kvLoraRank) : model.headDimV];
   const badK = headsK.find((h) => h > 0 && tk && h % tk.blockSize !== 0);
   if (fa && tk?.quantized && badK !== undefined) {
     errors.push(`K cache type ${typeK} with block size ${tk.blockSize} does not divide n_embd_head_k=${badK}`);
@@ -147,6 +149,18 @@ export function cacheTypeErrors(model: Pick<ModelDescriptor, 'headDimK' | 'headD
     errors.push(`V cache type ${typeV} with block size ${tv.blockSize} does not divide n_embd_head_v=${badV}`);
   }
   return errors;
+}
+
+/** What every sizing of a plan needs and never changes: computed once per plan. */
+const PLAN_FACTS = new WeakMap<object, { headsK: number[]; headsV: number[]; vMax: number }>();
+function planFacts(plan: NonNullable<ModelDescriptor['llamaPlan']>): { headsK: number[]; headsV: number[]; vMax: number } {
+  let f = PLAN_FACTS.get(plan);
+  if (!f) {
+    const trunk = plan.layers.slice(0, plan.trunkLayers);
+    f = { headsK: [...new Set(trunk.map((l) => l.headK))], headsV: [...new Set(trunk.map((l) => l.headV))], vMax: maxVRow(plan) };
+    PLAN_FACTS.set(plan, f);
+  }
+  return f;
 }
 
 // llama.cpp ignores some configs' sliding windows (Mistral-7B-v0.1, Phi-3, Qwen2): the model reader records
@@ -224,21 +238,20 @@ export function llamaKvCache(model: ModelDescriptor, opts: LlamaKvOptions): Llam
   const hasSwa = plan ? plan.memory === 'iswa' || plan.memory === 'hybrid-iswa' : llamaLayerKinds(model).some((k) => k === 'swa');
   const nSwa = plan ? plan.nSwa : model.slidingWindow ?? 0;
   let swaCells: number | undefined;
-  let swaRule = '';
+  let swaInfo: LlamaKvGroup['swa'];
   if (hasSwa) {
     if (!(nSwa > 0)) {
       notes.push('the model has sliding-window layers but no window size; they are sized like full layers');
       swaCells = nCtxSeq;
-      swaRule = 'no window size known: sized like full layers';
+      swaInfo = { window: 0, seqs: 1, ubatch: nUbatch, raw: nCtxSeq, capped: true, reason: 'no-window' };
     } else if (opts.swaFull) {
       swaCells = nCtxSeq;
-      swaRule = '--swa-full: as many cells as the full layers';
+      swaInfo = { window: nSwa, seqs: 1, ubatch: nUbatch, raw: nCtxSeq, capped: true, reason: 'swa-full' };
     } else {
-      const raw = nSwa * (unified ? nSeq : 1) + nUbatch;
+      const seqs = unified ? nSeq : 1;
+      const raw = nSwa * seqs + nUbatch;
       swaCells = PAD(Math.min(nCtxSeq, raw), 256);
-      swaRule = raw >= nCtxSeq
-        ? `window ${nSwa}${unified ? ` × ${nSeq} seqs` : ''} + ubatch ${nUbatch} ≥ ${nCtxSeq} cells: capped at the full size`
-        : `window ${nSwa}${unified ? ` × ${nSeq} seqs` : ''} + ubatch ${nUbatch} = ${raw}, padded to 256`;
+      swaInfo = { window: nSwa, seqs, ubatch: nUbatch, raw, capped: raw >= nCtxSeq };
     }
   }
 
@@ -261,8 +274,10 @@ export function llamaKvCache(model: ModelDescriptor, opts: LlamaKvOptions): Llam
 
   if (plan) {
     // Without flash attention V is stored transposed and every layer's V row is widened to n_embd_v_gqa_max().
-    const vMax = maxVRow(plan);
-    plan.layers.forEach((l, il) => {
+    const vMax = planFacts(plan).vMax;
+    const planLayers = plan.layers;
+    for (let il = 0; il < planLayers.length; il++) {
+      const l = planLayers[il]!;
       if (l.recurrent) {
         const b = (plan.rElements + plan.sElements) * 4 * stateRows;
         stateLayers.push({ index: il, bytes: b });
@@ -272,7 +287,7 @@ export function llamaKvCache(model: ModelDescriptor, opts: LlamaKvOptions): Llam
       }
       if (!l.kv) {
         if (l.reuses !== undefined) sharedLayers++;
-        return;
+        continue;
       }
       const cells = l.swa && swaCells !== undefined ? swaCells : nCtxSeq;
       const kElements = l.headK * l.kvHeads;
@@ -285,7 +300,7 @@ export function llamaKvCache(model: ModelDescriptor, opts: LlamaKvOptions): Llam
       kBytes += kb;
       vBytes += vb;
       bytesPerToken += kRow + vRow;
-    });
+    }
     for (const p of plan.problems) notes.push(p);
   } else {
     const headK = model.mla ? model.mla.kvLoraRank + model.mla.qkRopeHeadDim : model.headDimK;
@@ -326,42 +341,52 @@ export function llamaKvCache(model: ModelDescriptor, opts: LlamaKvOptions): Llam
     notes.push(`recurrent state: ${recurrentLayers} layers × ${stateRows} row(s) × (r ${plan.rElements} + s ${plan.sElements}) f32 = ${rBytes + sBytes} B, fixed per sequence (not per token)`);
   }
 
-  const groups = kvGroups(layers, stateLayers, plan, swaRule, nCtxSeq, streams, stateRows);
-  const uniqueErrors = [...new Set(errors)];
+  const uniqueErrors = errors.length ? [...new Set(errors)] : errors;
   return {
     nCtx, nCtxSeq, cells: nCtxSeq, swaCells, streams, nSeq, unified, nUbatch, nBatch, flashAttention: fa, vTransposed: vTrans,
     typeK, typeV, layers, kBytes, vBytes, totalBytes: kBytes + vBytes, bytesPerToken, recurrentLayers,
-    rBytes, sBytes, stateBytes: rBytes + sBytes, stateLayers, stateRows, groups, sharedLayers, errors: uniqueErrors, notes,
+    rBytes, sBytes, stateBytes: rBytes + sBytes, stateLayers, stateRows, groups: kvGroups(layers, stateLayers, plan, swaInfo, streams, stateRows),
+    sharedLayers, errors: uniqueErrors, notes,
   };
 }
 
-/** Layers that were sized by the same rule, merged for display. */
-function kvGroups(layers: LlamaKvLayer[], state: { index: number; bytes: number }[], plan: ModelDescriptor['llamaPlan'], swaRule: string, nCtxSeq: number, streams: number, rows: number): LlamaKvGroup[] {
+/** Layers that were sized by the same rule, merged for display (no strings here: this runs on every sizing). */
+function kvGroups(layers: LlamaKvLayer[], state: { index: number; bytes: number }[], plan: ModelDescriptor['llamaPlan'], swa: LlamaKvGroup['swa'], streams: number, rows: number): LlamaKvGroup[] {
   const out: LlamaKvGroup[] = [];
-  const key = (l: LlamaKvLayer): string => `${l.kind}|${l.cells}|${l.kvHeads}|${l.kElements}|${l.vElements}`;
-  const seen = new Map<string, LlamaKvGroup>();
   for (const l of layers) {
-    const k = key(l);
-    let g = seen.get(k);
+    const kind = l.kind === 'swa' ? 'swa' : 'full';
+    let g: LlamaKvGroup | undefined;
+    for (const x of out) {
+      if (x.kind === kind && x.cells === l.cells && x.kvHeads === l.kvHeads && x.kElements === l.kElements && x.vElements === l.vElements) { g = x; break; }
+    }
     if (!g) {
-      const rule = l.kind === 'swa'
-        ? `${l.cells} cells${streams > 1 ? ` × ${streams} streams` : ''} (${swaRule || 'sliding window'})`
-        : `${nCtxSeq} cells${streams > 1 ? ` × ${streams} streams` : ''} (-c padded to 256)`;
-      g = { kind: l.kind === 'swa' ? 'swa' : 'full', layers: 0, cells: l.cells, kvHeads: l.kvHeads, kElements: l.kElements, vElements: l.vElements, bytes: 0, rule };
-      seen.set(k, g);
+      g = { kind, layers: 0, cells: l.cells, kvHeads: l.kvHeads, kElements: l.kElements, vElements: l.vElements, bytes: 0, streams, swa: kind === 'swa' ? swa : undefined };
       out.push(g);
     }
     g.layers++;
     g.bytes += l.kBytes + l.vBytes;
   }
   if (state.length && plan) {
-    out.push({
-      kind: 'recurrent', layers: state.length, cells: rows, kvHeads: 0, kElements: plan.rElements, vElements: plan.sElements,
-      bytes: state.reduce((a, s) => a + s.bytes, 0),
-      rule: `${rows} state row(s) (one per sequence): r ${plan.rElements} + s ${plan.sElements} f32 elements per layer, independent of -c`,
-    });
+    let bytes = 0;
+    for (const s of state) bytes += s.bytes;
+    out.push({ kind: 'recurrent', layers: state.length, cells: rows, kvHeads: 0, kElements: plan.rElements, vElements: plan.sElements, bytes, streams });
   }
   return out;
+}
+
+/** The rule that sized a group, in words ("768 cells (window 128 + ubatch 512 = 640, padded to 256)"). */
+export function kvGroupRule(g: LlamaKvGroup): string {
+  const streams = g.streams > 1 ? ` × ${g.streams} streams` : '';
+  if (g.kind === 'recurrent') return `${g.cells} state row(s) (one per sequence): r ${g.kElements} + s ${g.vElements} f32 elements per layer, independent of -c`;
+  if (g.kind === 'full') return `${g.cells} cells${streams} (-c padded to 256)`;
+  const w = g.swa;
+  if (!w) return `${g.cells} cells${streams} (sliding window)`;
+  if (w.reason === 'swa-full') return `${g.cells} cells${streams} (--swa-full: as many as the full layers)`;
+  if (w.reason === 'no-window') return `${g.cells} cells${streams} (no window size known: sized like full layers)`;
+  const seqs = w.seqs > 1 ? ` × ${w.seqs} seqs` : '';
+  return w.capped
+    ? `${g.cells} cells${streams} (window ${w.window}${seqs} + ubatch ${w.ubatch} ≥ the full size: capped)`
+    : `${g.cells} cells${streams} (window ${w.window}${seqs} + ubatch ${w.ubatch} = ${w.raw}, padded to 256)`;
 }
 
 /**

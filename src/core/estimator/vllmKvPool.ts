@@ -292,6 +292,8 @@ export function vllmBytesPerToken(spec: VllmModelSpec, opts: Pick<VllmPoolOption
   return vllmKvPool(spec, { ...opts, availableBytes: 0, maxModelLen: 1 }).bytesPerToken;
 }
 
+const POOLS = new WeakMap<VllmModelSpec, Map<string, VllmKvPool>>();
+
 /** The estimator's simple pool (memory.ts vllmPool), refined by the model's per-layer vLLM spec when it has one. */
 export function refineVllmPool<P extends { poolBytes: number; blocks: number; maxKvTokens: number; maxSequences: number; maxConcurrency: number; blockBytes: number; notes: string[] }>(
   pool: P,
@@ -299,10 +301,19 @@ export function refineVllmPool<P extends { poolBytes: number; blocks: number; ma
   o: { maxModelLen: number; maxNumSeqs: number; blockSize: number; maxNumBatchedTokens: number; tensorParallel: number; kvCacheDtype: string; modelDtypeBytes: number },
 ): { pool: P; detail?: VllmKvPool } {
   if (!spec) return { pool };
-  const detail = vllmKvPool(spec, {
-    availableBytes: pool.poolBytes, maxModelLen: o.maxModelLen, blockSize: o.blockSize, maxNumBatchedTokens: o.maxNumBatchedTokens,
-    tensorParallel: o.tensorParallel, kvCacheDtype: o.kvCacheDtype, modelDtypeBytes: o.modelDtypeBytes,
-  });
+  // The editor re-estimates on every keystroke with the same model: pools are remembered per spec and settings.
+  let memo = POOLS.get(spec);
+  if (!memo) POOLS.set(spec, (memo = new Map()));
+  const key = `${pool.poolBytes}|${o.maxModelLen}|${o.blockSize}|${o.maxNumBatchedTokens}|${o.tensorParallel}|${o.kvCacheDtype}|${o.modelDtypeBytes}`;
+  let detail = memo.get(key);
+  if (!detail) {
+    detail = vllmKvPool(spec, {
+      availableBytes: pool.poolBytes, maxModelLen: o.maxModelLen, blockSize: o.blockSize, maxNumBatchedTokens: o.maxNumBatchedTokens,
+      tensorParallel: o.tensorParallel, kvCacheDtype: o.kvCacheDtype, modelDtypeBytes: o.modelDtypeBytes,
+    });
+    if (memo.size > 64) memo.clear();
+    memo.set(key, detail);
+  }
   if (detail.errors.length && !detail.groups.length) return { pool: { ...pool, notes: [...pool.notes, ...detail.errors] }, detail };
   const maxSequences = Math.min(o.maxNumSeqs, Math.floor(detail.maxConcurrency));
   return {

@@ -73,6 +73,8 @@ export interface ModelResolverOptions {
 }
 
 const MAX_CONFIG_BYTES = 8 * 1024 * 1024;
+/** Offline answers (catalog, cached) are looked up in the local stores again after this long. */
+const LOCAL_RECHECK_MS = 30_000;
 const SHARD_RE = /^(.*)-(\d{5})-of-(\d{5})\.gguf$/i;
 
 function expandHome(ref: string, home: string): string {
@@ -148,6 +150,7 @@ export function createModelResolver(opts: ModelResolverOptions = {}): ModelResol
   const network: NetworkMode = opts.network ?? 'off';
   const cache = new Map<string, Promise<ResolvedModel>>();
   const hubAnswers = new Map<string, Promise<ResolvedModel>>();
+  const offlineAnswers = new Map<string, { answer: Promise<ResolvedModel>; at: number }>();
   const listeners = new Set<(ref: string, result: ResolvedModel) => void>();
   let hubEnv: HubEnvironment | undefined;
   let client: HubClient | undefined;
@@ -167,8 +170,19 @@ export function createModelResolver(opts: ModelResolverOptions = {}): ModelResol
     return p;
   }
 
+  // Callers get their own copy of what they might change; the per-layer plan and vLLM spec are facts shared by
+  // every copy (nothing changes them after reading), so a repeat resolve costs no deep copy of 100-layer tables.
   function cloneResult(r: ResolvedModel): ResolvedModel {
-    return r.descriptor ? { ...r, descriptor: structuredClone(r.descriptor) } : { ...r };
+    const d = r.descriptor;
+    if (!d) return { ...r };
+    return {
+      ...r,
+      descriptor: {
+        ...d, source: { ...d.source }, kvHeadsPerLayer: [...d.kvHeadsPerLayer], layerKinds: [...d.layerKinds],
+        llamaCppLayerKinds: d.llamaCppLayerKinds ? [...d.llamaCppLayerKinds] : undefined, mla: d.mla ? { ...d.mla } : undefined,
+        moe: d.moe ? { ...d.moe } : undefined, missing: [...d.missing], notes: [...d.notes], provenance: d.provenance?.map((p) => ({ ...p })),
+      },
+    };
   }
 
   function fromFile(abs: string, st: { mtimeMs: number; size: number }, store?: ResolvedKind, where?: string): Promise<ResolvedModel> {
@@ -207,10 +221,9 @@ export function createModelResolver(opts: ModelResolverOptions = {}): ModelResol
         return Promise.resolve({ kind: 'missing', error: `${text} is not in Ollama's store (looked in ${path.join(dir, 'manifests')}; run \`ollama pull ${text}\` or set OLLAMA_MODELS)`, checked: [dir] });
       }
       const st = statOrUndefined(hit.gguf)!;
-      return fromFile(hit.gguf, st, 'ollama', `Ollama ${hit.name} (${hit.manifest})`).then((r) => {
-        if (r.descriptor) r.descriptor.notes.push(`from Ollama's store: ${hit.name} → ${hit.gguf}`);
-        return r;
-      });
+      return fromFile(hit.gguf, st, 'ollama', `Ollama ${hit.name} (${hit.manifest})`).then((r) => (r.descriptor
+        ? { ...r, descriptor: { ...r.descriptor, notes: [...r.descriptor.notes, `from Ollama's store: ${hit.name} → ${hit.gguf}`] } }
+        : r));
     } catch (e) {
       return Promise.resolve({ kind: 'error', error: message(e) });
     }
@@ -278,6 +291,8 @@ export function createModelResolver(opts: ModelResolverOptions = {}): ModelResol
     const key = `${e.endpoint}\0${ref.repo}\0${ref.revision ?? ''}\0${ref.quant ?? ''}\0${ref.file ?? ''}`;
     const known = hubAnswers.get(key);
     if (known) return known;
+    const recheck = offlineAnswers.get(key);
+    if (recheck && Date.now() - recheck.at < LOCAL_RECHECK_MS) return recheck.answer;
     const checked: string[] = [];
     const local = hubFromCaches(ref, checked);
     if (local && !(local as { stale?: boolean }).stale) {
@@ -288,14 +303,20 @@ export function createModelResolver(opts: ModelResolverOptions = {}): ModelResol
     const entry = !ref.quant && !ref.file ? findCatalogModel(text) : undefined;
     const offline = network === 'off' ? 'network resolution is off for this caller' : e.offlineReason;
     if (offline) {
-      if (local) return Promise.resolve(local);
-      if (entry) return Promise.resolve(catalogResult(entry));
+      // Without the network the answer only changes when a local store does: looked up again after a while.
+      const answer = local ? Promise.resolve(local) : entry ? remember(`catalog\0${entry.id}`, () => catalogResult(entry)) : undefined;
+      if (answer) {
+        offlineAnswers.set(key, { answer, at: Date.now() });
+        return answer;
+      }
       const close = closestCatalogIds(text);
-      return Promise.resolve({
+      const miss = Promise.resolve<ResolvedModel>({
         kind: 'missing', checked,
         error: `${ref.repo} is not in KV Lens's catalog or any local cache, and the Hub was not asked (${offline}); looked in: ${checked.join(', ')}` +
           (network === 'off' ? '' : ' — download it (`huggingface-cli download`) or turn network resolution on') + (close.length ? ` — did you mean ${close.join(', ')}?` : ''),
       });
+      offlineAnswers.set(key, { answer: miss, at: Date.now() });
+      return miss;
     }
     // What to show until (or instead of) the Hub's answer: a stale cached answer, else the catalog entry.
     const interim = local ?? (entry ? catalogResult(entry) : undefined);
@@ -388,6 +409,7 @@ export function createModelResolver(opts: ModelResolverOptions = {}): ModelResol
     clear(): void {
       cache.clear();
       hubAnswers.clear();
+      offlineAnswers.clear();
       hubEnv = undefined;
       client = undefined;
     },
