@@ -8,6 +8,7 @@ import { llamaMemoryPlan, type LlamaMemoryPlan } from './arch/llamaPlan';
 import { vllmSpecFromHf, type VllmModelSpec } from './arch/vllmSpec';
 import { LLAMA_CPP_COMMIT_SHORT } from './arch/llamaArchTable';
 import { checkInt, FACT_LIMITS, ModelFactError, optInt } from './validate';
+import { hybridLayerParams } from './hybridParams';
 
 /** An impossible or unreadable config.json (a ModelFactError, so callers can catch both the same way). */
 export class HfConfigError extends ModelFactError {
@@ -300,9 +301,11 @@ export function descriptorFromHfConfig(
 
   // ---- MoE ------------------------------------------------------------------------------------------------
   const experts = num('num_local_experts') ?? num('n_routed_experts') ?? num('num_experts');
-  const used = num('num_experts_per_tok') ?? num('experts_per_token') ?? num('num_experts_per_token');
+  const used = num('num_experts_per_tok') ?? num('experts_per_token') ?? num('num_experts_per_token') ?? num('top_k_experts');
   let moe: ModelDescriptor['moe'];
-  const moeIntermediate = num('moe_intermediate_size') ?? (modelType === 'mixtral' || modelType === 'gpt_oss' ? I : undefined);
+  const isLlama4 = modelType === 'llama4_text' || modelType === 'llama4';
+  // Llama 4 (modeling_llama4.py): routed and shared experts of intermediate_size; dense layers use intermediate_size_mlp.
+  const moeIntermediate = num('moe_intermediate_size') ?? (modelType === 'mixtral' || modelType === 'gpt_oss' || isLlama4 ? I : undefined);
   if (experts && experts > 1) {
     if (used === undefined) missing.push('num_experts_per_tok');
     if (moeIntermediate === undefined) missing.push('moe_intermediate_size');
@@ -321,6 +324,7 @@ export function descriptorFromHfConfig(
       const freq = num('moe_layer_freq') ?? 1;
       return l >= (moe.firstDenseLayers ?? 0) && l % freq === 0;
     }
+    if (isLlama4) return (l + 1) % (num('interleave_moe_layer_step') ?? 1) === 0;
     if (modelType === 'qwen2_moe' || modelType === 'qwen3_moe') {
       const step = num('decoder_sparse_step') ?? 1;
       return !mlpOnly.includes(l) && (l + 1) % step === 0;
@@ -339,7 +343,19 @@ export function descriptorFromHfConfig(
   const oBias = cfg.attention_bias === true && modelType !== 'qwen2' && modelType !== 'qwen2_moe';
   const qkNorm = ['qwen3', 'qwen3_moe', 'gemma3_text'].includes(modelType);
   const normsPerLayer = modelType === 'gemma2' || modelType === 'gemma3_text' ? 4 : 2;
+  const hybridType = hybridLayerParams(modelType, cfg, 0, false) !== undefined;
   for (let l = 0; l < L; l++) {
+    if (hybridType) {
+      const hp = hybridLayerParams(modelType, cfg, l, layerKinds[l] === 'recurrent')!;
+      g.attn += hp.attn;
+      g.denseFfn += hp.denseFfn;
+      g.experts += hp.experts;
+      g.expertsActive += hp.expertsActive;
+      g.shared += hp.shared;
+      g.router += hp.router;
+      g.norms += hp.norms;
+      continue;
+    }
     g.norms += normsPerLayer * H;
     if (layerKinds[l] === 'recurrent') {
       missing.push(`parameters of recurrent layer ${l}`);
@@ -369,13 +385,15 @@ export function descriptorFromHfConfig(
       g.router += H * moe.experts + (modelType === 'gpt_oss' || modelType === 'deepseek_v3' || modelType === 'kimi_k2' ? moe.experts : 0);
       if (dsLike) {
         g.shared += (moe.sharedExperts ?? 0) * 3 * H * im;
+      } else if (isLlama4) {
+        g.shared += 3 * H * im;
       } else if (modelType === 'qwen2_moe') {
         const si = num('shared_expert_intermediate_size') ?? 0;
         g.shared += 3 * H * si + H;
       }
     } else {
       if (!I) missing.push(`intermediate_size (layer ${l})`);
-      g.denseFfn += 3 * H * I;
+      g.denseFfn += 3 * H * (isLlama4 ? num('intermediate_size_mlp') ?? I : I);
     }
   }
   if (num('max_position_embeddings') === undefined) missing.push('max_position_embeddings');

@@ -111,6 +111,19 @@ describe('models: published config.json files, exact KV bytes per engine', funct
     });
   }
 
+  // Parameter counts from config.json alone (the Hub's safetensors headers give exact ones): the publishers' totals
+  // (model names and cards: Qwen3-Next-80B, Qwen3.5-27B, Nemotron-H-56B, Llama 4 Scout 109B with its vision tower).
+  const PUBLISHED: [string, number][] = [['qwen3-next-80b-a3b-thinking', 80e9], ['qwen3.5-27b', 27e9], ['nemotron-h-56b-base-8k', 56e9], ['llama-4-scout-17b-16e-instruct', 109e9], ['deepseek-r1', 671e9]];
+  for (const [name, total] of PUBLISHED) {
+    it(`${name}: parameters within 3 % of the published ${total / 1e9} B (hybrid and MoE layers counted by their own shapes)`, function () {
+      const file = path.join(dir, name, 'config.json');
+      if (!fs.existsSync(file)) this.skip();
+      const d = descriptorFromHfConfig(parseModelJson(fs.readFileSync(file, 'utf8'), file).value, name);
+      assert.ok(Math.abs(d.params / total - 1) < 0.03, `${(d.params / 1e9).toFixed(2)} B`);
+      assert.deepEqual(d.missing.filter((m) => /parameters/.test(m)), []);
+    });
+  }
+
   it('two sequences double the recurrent state, not the SWA window (qwen3-next at -np 2)', function () {
     const file = path.join(dir, 'qwen3-next-80b-a3b-thinking', 'config.json');
     if (!fs.existsSync(file)) this.skip();
