@@ -140,9 +140,37 @@ export function explainTarget(report: EstimateReport, t: TargetEstimate): string
   return [explainMemory(report, t), explainWeights(report, t), explainConcurrency(report, t), explainTiming(report, t), explainAssumptions(t)].join('\n\n---\n\n');
 }
 
-/** vLLM's per-token KV explained for the report's engine settings. */
+/** vLLM's per-token KV explained for the report's engine settings: per layer kind when the model has a vLLM spec. */
 export function explainVllmKv(model: ModelDescriptor, kvCacheDtype: string, dtype: string | undefined, tensorParallel: number): string {
-  return explainKvPerToken(model, vllmKvBytesPerElement(kvCacheDtype, dtype), `kv-cache-dtype ${kvCacheDtype}`, tensorParallel);
+  const bpe = vllmKvBytesPerElement(kvCacheDtype, dtype);
+  if (!model.vllm) return explainKvPerToken(model, bpe, `kv-cache-dtype ${kvCacheDtype}`, tensorParallel);
+  const tp = Math.max(1, tensorParallel);
+  const kinds = new Map<string, { layers: number; bytes: number; what: string }>();
+  for (const { spec } of model.vllm.layers) {
+    let key: string;
+    let bytes = 0;
+    let what: string;
+    if (spec.kind === 'mamba') {
+      key = `mamba:${spec.mamba.type}`;
+      what = `${spec.mamba.type.replace(/_/g, ' ')} state (per sequence, not per token)`;
+    } else if (spec.kind === 'mla') {
+      key = `mla:${spec.headSize}`;
+      bytes = spec.headSize * bpe;
+      what = `MLA latent ${spec.headSize} × ${bpe} B`;
+    } else {
+      const heads = Math.max(1, Math.floor(spec.kvHeads / tp));
+      key = `${spec.kind}:${heads}:${spec.headSize}`;
+      bytes = heads * (spec.headSize + spec.headSizeV) * bpe;
+      const win = spec.kind === 'sliding' ? `, window ${spec.window}` : spec.kind === 'chunked' ? `, chunks of ${spec.chunk}` : '';
+      what = `${spec.kind} attention${win}: 2 × ${heads} KV heads × ${spec.headSize} × ${bpe} B`;
+    }
+    const k = kinds.get(key) ?? { layers: 0, bytes, what };
+    k.layers++;
+    kinds.set(key, k);
+  }
+  const total = [...kinds.values()].reduce((a, k) => a + k.layers * k.bytes, 0);
+  const lines = [...kinds.values()].map((k) => `- ${k.layers} layer${k.layers === 1 ? '' : 's'}: ${md(k.what)}${k.bytes ? ` = ${formatCount(k.bytes)} B/token each` : ''}`);
+  return [`${lines.join('\n')}`, '', `= **${formatCount(total)} B/token** per GPU (kv-cache-dtype ${md(kvCacheDtype)}${tp > 1 ? `, TP ${tp}` : ''}; vllm/v1/kv_cache_interface.py page sizes)`].join('\n');
 }
 
 /** The KV explanation for a deployment's own engine settings (llama.cpp allocation, or vLLM's per-token figure). */

@@ -5,6 +5,8 @@ import * as assert from 'node:assert/strict';
 import type { VllmModelSpec } from '../../../src/core/models/arch/vllmSpec';
 import { vllmSpecFromHf } from '../../../src/core/models/arch/vllmSpec';
 import { vllmKvPool } from '../../../src/core/estimator/vllmKvPool';
+import { explainVllmKv } from '../../../src/core/estimator/explain';
+import { descriptorFromHfConfig } from '../../../src/core/models/hfConfig';
 
 const GiB = 2 ** 30;
 const full = (n: number, kvHeads: number, head: number): VllmModelSpec['layers'] =>
@@ -59,6 +61,11 @@ describe('estimator/vllmKvPool', () => {
     assert.equal(pool.maxConcurrency, pool.numBlocks / (Math.ceil(8192 / 544) + 3));
     assert.equal(pool.stateBytesPerSequence, 36 * mambaPage);
     assert.equal(pool.bytesPerToken, 12 * attn1);
+    // The hover explains it per layer kind, with the same total.
+    const d = descriptorFromHfConfig(cfg);
+    const text = explainVllmKv(d, 'auto', 'bfloat16', 1);
+    assert.match(text, /36 layers: gated delta net state/);
+    assert.match(text, new RegExp(`= \\*\\*${(12 * attn1).toLocaleString('en-US')} B/token\\*\\*`));
   });
 
   it('MLA latent: one head of kv_lora_rank + rope, replicated on every rank; fp8_ds_mla is 656 bytes per token', () => {
