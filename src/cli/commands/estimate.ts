@@ -10,9 +10,17 @@ import type { ModelDescriptor } from '../../core/models/descriptor';
 import { estimate } from '../../core/estimator/estimate';
 import type { EstimateReport, TargetEstimate } from '../../core/estimator/report';
 import { resolveTargets } from '../../core/hardware/targets';
-import { detectLocalTarget } from '../../core/hardware/local';
+import { currentLocalDetection, detectLocalTarget } from '../../core/hardware/local';
+import { machineCalibrationFromStore } from '../../core/estimator/calibration/machineStore';
 import { formatBytes, formatDuration, formatGiB, formatRate, formatTokens } from '../../core/units';
 import { createModelResolver } from '../../core/models/resolve';
+import { parseModelRef } from '../../core/models/hub/ids';
+import { findCatalogModel } from '../../core/models/catalog';
+
+/** A model reference rather than a file: `kvlens estimate Qwen/Qwen3-8B -c 32768 --target rtx-4090`. */
+function isModelName(text: string): boolean {
+  return parseModelRef(text).kind !== 'other' || findCatalogModel(text) !== undefined;
+}
 import { parseLlamaArgs } from '../../core/formats/llamacpp/parse';
 import { analyzeText } from '../../core/formats/analyze';
 import { loadHardwareCatalog } from '../../core/hardware/catalog';
@@ -24,8 +32,10 @@ export const HELP = `Usage: kvlens estimate [options] <file> [llama.cpp flags]
 
 Memory (weights, KV cache, buffers), concurrency and speed (TTFT, TPOT, tok/s) per GPU/CPU target.
 <file> is a KV Lens profile, a vLLM config, a llama-swap config (one estimate per model), a .gguf file or an
-HF config.json (or a folder holding one). llama.cpp flags after the file (-c -np -ctk -ctv -fa -ngl -ub -b -kvu)
-override or supply the engine settings.
+HF config.json (or a folder holding one) — or a model by name: a Hugging Face id (Qwen/Qwen3-8B, hf://org/name,
+org/repo:Q4_K_M for a GGUF repo), an Ollama name (qwen3:8b) or a catalog id. Hub models are read headers only
+(HF_TOKEN for gated ones, HF_ENDPOINT for mirrors, HF_HUB_OFFLINE=1 for caches only). llama.cpp flags after the
+file (-c -np -ctk -ctv -fa -ngl -ub -b -kvu) override or supply the engine settings.
 
 Options:
   --target ID          hardware target (repeatable): a catalog id such as h100-sxm, rtx-4090, or local
@@ -34,6 +44,8 @@ Options:
   --draft MODEL        draft model for speculative decoding (GGUF, config.json or catalog id)
   --deployment NAME    only this deployment of the file (a llama-swap model name; repeatable). A file with
                        more than 100 deployments is estimated for its first 100 unless you pick them
+  --results FILE       a results store (kvlens bench --out): this machine's runs in it calibrate the
+                       speed estimate for the 'local' target and this machine's catalog hardware
   --list-targets       print the hardware catalog ids and exit
   -h, --help           show this help
 
@@ -49,6 +61,7 @@ export interface EstimateArgs {
   deployments: string[];
   output: 'text' | 'json';
   draft?: string;
+  results?: string;
   file?: string;
   flags: string[];
   help: boolean;
@@ -78,7 +91,7 @@ export function parseEstimateArgs(args: string[]): EstimateArgs {
   return out;
 }
 
-const OWN_OPTIONS = ['--target', '--format', '--draft', '--deployment'];
+const OWN_OPTIONS = ['--target', '--format', '--draft', '--deployment', '--results'];
 const isOwnOption = (a: string) => OWN_OPTIONS.some((o) => a === o || a.startsWith(`${o}=`));
 
 function takeOption(out: EstimateArgs, args: string[], i: number): number {
@@ -94,7 +107,8 @@ function takeOption(out: EstimateArgs, args: string[], i: number): number {
   else if (name === '--format') {
     if (value !== 'text' && value !== 'json') throw new UsageError(`--format must be text or json, not '${value}'`);
     out.output = value;
-  } else out.draft = value;
+  } else if (name === '--results') out.results = value;
+  else out.draft = value;
   return i;
 }
 
@@ -106,7 +120,8 @@ interface ResolverLike {
 }
 
 function loadResolver(): ResolverLike {
-  return createModelResolver();
+  // The CLI may wait for the Hub (headers only); HF_HUB_OFFLINE=1 keeps it to caches.
+  return createModelResolver({ network: 'blocking' });
 }
 
 function bareDeployment(name: string, modelRef: string): Deployment {
@@ -135,7 +150,11 @@ async function applyFlags(d: Deployment, flags: string[], io: CliIO): Promise<De
 async function deploymentsOf(file: string, io: CliIO): Promise<{ deployments: Deployment[]; baseDir: string; configErrors: number }> {
   const abs = file === '-' ? '-' : path.resolve(io.cwd, file);
   const st = statInput(abs);
-  if (!st) throw new UsageError(`cannot read '${file}': no such file or folder`);
+  if (!st) {
+    // Not a file: a model by name (Hub id, hf://…, org/repo:quant, an Ollama name, a catalog id), no profile needed.
+    if (isModelName(file)) return { deployments: [bareDeployment(file, file)], baseDir: io.cwd, configErrors: 0 };
+    throw new UsageError(`cannot read '${file}': no such file or folder`);
+  }
   const baseDir = st.isDirectory() ? abs : path.dirname(abs === '-' ? path.join(io.cwd, '-') : abs);
   const base = path.basename(abs);
   // A folder, a .gguf or a config.json is a model: the resolver reads it (regular files only) and a model it
@@ -269,6 +288,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     if (refs.some((r) => 'id' in r && r.id.toLowerCase() === 'local')) await detectLocalTarget();
     const resolved = resolveTargets(refs);
     for (const e of resolved.errors) { findings = true; io.err(`kvlens estimate: ${e.message}\n`); }
+    for (const n of resolved.notices ?? []) io.err(`kvlens estimate: ${n.message}\n`);
     if (!resolved.targets.length) {
       // --target ids that do not exist are a usage error; a config whose targets are all unusable is a finding.
       if (opts.targets.length) throw new UsageError('no known hardware target (see --list-targets)');
@@ -276,7 +296,9 @@ export async function run(args: string[], io: CliIO): Promise<number> {
       io.err(`kvlens estimate: ${d.name}: no usable hardware target; nothing estimated\n`);
       continue;
     }
-    const report = estimate(withSpec, model, resolved.targets, { draft });
+    const machine = opts.results ? await machineCalibrationFromStore(path.resolve(io.cwd, opts.results)) : undefined;
+    const here = machine ? currentLocalDetection().target.catalogId : undefined;
+    const report = estimate(withSpec, model, resolved.targets, { draft, machineCalibration: machine ? { local: machine, ...(here ? { [here]: machine } : {}) } : undefined });
     if (report.targets.some((t) => !t.memory.fits)) anyNoFit = true;
     reports.push({ deployment: d.name, ...report });
   }

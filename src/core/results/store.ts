@@ -83,6 +83,7 @@ export function normaliseRecord(v: unknown): ResultRecord | string {
   if (est) {
     const e: NonNullable<ResultRecord['estimate']> = {};
     for (const k of ['kvBytes', 'kvKBytes', 'kvVBytes', 'prefillTokensPerSec', 'decodeTokensPerSec'] as const) { const x = optNum(est[k]); if (x !== undefined) e[k] = x; }
+    if (typeof est.calibration === 'string') e.calibration = est.calibration;
     rec.estimate = e;
   }
   return rec;
