@@ -15,8 +15,9 @@ import type { ResultRecord } from '../engine/protocol';
 import { isLoadTestLine, loadTestRecordProblem, type LoadTestRecord } from '../loadtest/record';
 
 export interface CorruptLine { line: number; error: string; text: string }
-/** `loadTests`: the endpoint load-test steps (`kind: "loadtest"`) kept in the same file, apart from `records`. */
-export interface ReadResult { records: ResultRecord[]; corrupt: CorruptLine[]; loadTests: LoadTestRecord[] }
+/** `loadTests`: the endpoint load-test steps (`kind: "loadtest"`) kept in the same file, apart from `records`
+ * (present only when the file has some). */
+export interface ReadResult { records: ResultRecord[]; corrupt: CorruptLine[]; loadTests?: LoadTestRecord[] }
 
 function validRecord(v: unknown): string | undefined {
   if (!v || typeof v !== 'object' || Array.isArray(v)) return 'not a JSON object';
@@ -62,7 +63,7 @@ export class ResultsStore {
   async readAll(): Promise<ReadResult> {
     let text: string;
     try { text = await fs.promises.readFile(this.file, 'utf8'); } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { records: [], corrupt: [], loadTests: [] };
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { records: [], corrupt: [] };
       throw e;
     }
     const records: ResultRecord[] = [];
@@ -87,7 +88,7 @@ export class ResultsStore {
       if (bad) corrupt.push({ line: i + 1, error: bad, text: line.slice(0, 200) });
       else records.push(v as ResultRecord);
     });
-    return { records, corrupt, loadTests };
+    return loadTests.length ? { records, corrupt, loadTests } : { records, corrupt };
   }
 
   /**
