@@ -13,6 +13,9 @@ export type { Cell } from './format';
 /** Settings the view-model may ask the estimator to recompute with (chart sweeps, joining measured runs). */
 export interface EstimateOverrides {
   concurrency?: number;
+  /** Workload lengths (load tests re-estimate at the lengths they really sent). */
+  promptTokens?: number;
+  outputTokens?: number;
   contextSize?: number;
   parallel?: number;
   cacheTypeK?: string;

@@ -119,6 +119,8 @@ describe('load test client against a misbehaving stand-in server', function () {
     const key = 'sk-test-do-not-leak-123';
     const r = await runLoadTest(base(s.url, { apiKey: key, requestsPerStep: 2, api: 'chat' }));
     assert.doesNotMatch(JSON.stringify(r.records), new RegExp(key));
+    assert.ok(s.requests.every((q) => q.authorization === `Bearer ${key}`), 'every request carries the key in its header');
+    assert.ok(s.requests.every((q) => !JSON.stringify(q.body).includes(key)), 'and never in its body');
     assert.equal(r.records[0]!.endpoint.origin, s.url);
     assert.equal(r.records[0]!.summary.requests.completed, 2, 'the chat API streams too');
     assert.throws(() => new Endpoint({ baseUrl: `http://user:${key}@127.0.0.1:1` }), EndpointError);
