@@ -38,6 +38,8 @@ export interface RequestSample {
   createdMs: number;
   /** When the request was handed to the socket (created → sent is client-side queueing). */
   sentMs?: number;
+  /** When the request's bytes were flushed to the operating system (the client's send work is done). */
+  writtenMs?: number;
   /** First streamed chunk carrying output (text, content or reasoning). */
   firstTokenMs?: number;
   /** Last chunk carrying output. */

@@ -29,6 +29,8 @@ export interface RequestLimits {
   /** Output chunks beyond max_tokens + this many → the server ignores max_tokens; stop reading. */
   maxTokensSlack: number;
   signal?: AbortSignal;
+  /** Every parsed event with its arrival time (the overhead benchmark reads the stand-in's send stamps). */
+  onEvent?: (v: Record<string, unknown>, arrivedMs: number) => void;
 }
 
 export const API_PATH: Record<ApiKind, string> = { completions: '/v1/completions', chat: '/v1/chat/completions' };
@@ -73,15 +75,20 @@ export function errorText(body: string): string {
   return body.replace(/\s+/g, ' ').trim().slice(0, 200);
 }
 
+/** The request body, built ahead of time so the measured request does no prompt or JSON work. */
+export function requestPayload(g: GenerationSpec): Buffer {
+  return Buffer.from(JSON.stringify(requestBody(g)), 'utf8');
+}
+
 /** Runs one request and fills `sample`. Resolves when the request is over, whatever happened. */
-export function streamRequest(ep: Endpoint, g: GenerationSpec, sample: RequestSample, lim: RequestLimits): Promise<void> {
+export function streamRequest(ep: Endpoint, g: GenerationSpec, sample: RequestSample, lim: RequestLimits, prebuilt?: Buffer): Promise<void> {
   return new Promise<void>((resolve) => {
     let settled = false;
     let sawDone = false;
     let sawFinish = false;
     let lastChunkMs: number | undefined;
     let arrivedMs = 0;
-    const payload = Buffer.from(JSON.stringify(requestBody(g)), 'utf8');
+    const payload = prebuilt ?? requestPayload(g);
     const isChat = g.api === 'chat';
 
     const finish = (error?: { reason: ErrorReason; message: string; status?: number }) => {
@@ -119,6 +126,7 @@ export function streamRequest(ep: Endpoint, g: GenerationSpec, sample: RequestSa
         req.destroy();
         return finish({ reason: 'malformed_sse', message: 'a data line is not a JSON object' });
       }
+      lim.onEvent?.(v, arrivedMs);
       if (v.error) {
         req.destroy();
         const m = typeof v.error === 'string' ? v.error : (v.error as { message?: unknown }).message;
@@ -225,6 +233,7 @@ export function streamRequest(ep: Endpoint, g: GenerationSpec, sample: RequestSa
         const code = e.code ? `${e.code}: ` : '';
         finish({ reason: 'connection', message: `${code}${e.message}`.slice(0, 200) });
       });
+      req.once('finish', () => { sample.writtenMs = performance.now(); });
       req.end(payload);
     };
     const stall = setTimeout(() => {

@@ -21,7 +21,7 @@ import { machineInfo } from '../../core/results/machine';
 import { detectServer, type ServerInfo } from './detect';
 import { Endpoint } from './endpoint';
 import { drawLength, fitTokens, PromptMaker, randomWords, rng, type TokenFit } from './prompts';
-import { streamRequest, type GenerationSpec, type RequestLimits } from './request';
+import { requestPayload, streamRequest, type GenerationSpec, type RequestLimits } from './request';
 import { Scraper } from './scrape';
 
 export interface LoadTestOptions {
@@ -60,6 +60,8 @@ export interface LoadTestOptions {
   log?: (line: string) => void;
   /** Keep every RequestSample in the result (tests, benchmarks). */
   keepSamples?: boolean;
+  /** Every parsed stream event of a measured request, with its arrival time (benchmarks). */
+  onEvent?: (v: Record<string, unknown>, arrivedMs: number, sample: RequestSample) => void;
   profile?: string;
   deployment?: string;
   estimator?: LoadEstimator;
@@ -172,6 +174,13 @@ export async function runLoadTest(o: LoadTestOptions): Promise<LoadTestResult> {
       const onOuterAbort = () => stepCtl.abort(o.signal?.reason ?? 'cancelled');
       o.signal?.addEventListener('abort', onOuterAbort, { once: true });
 
+      // Every request of the step is prepared before the clock starts (lengths, prompt text, JSON body), so a
+      // measured request costs the client only the socket work.
+      const plan = Array.from({ length: total }, () => {
+        const maxTokens = drawLength(o.outputTokens, lengths);
+        const g = gen(maxTokens, drawLength(o.promptTokens, lengths));
+        return { g, payload: requestPayload(g) };
+      });
       // Warm-up: one request per stream (or as asked), short outputs, not counted.
       const width = shape.mode === 'concurrency' ? shape.concurrency ?? 1 : Math.min(shape.maxInFlight ?? 4, 16);
       const warm = Math.max(0, o.warmupRequests ?? width);
@@ -198,8 +207,10 @@ export async function runLoadTest(o: LoadTestOptions): Promise<LoadTestResult> {
       const graceTimer = setTimeout(() => stepCtl.abort('the step time limit was reached'), Math.max(0, stepDeadline - t0) + grace);
       const canStart = () => !stepCtl.signal.aborted && performance.now() < stepDeadline;
       const one = async (s: RequestSample) => {
-        const outTok = s.maxTokens;
-        await streamRequest(ep, gen(outTok, drawLength(o.promptTokens, lengths)), s, limits(stepCtl.signal));
+        const p = plan[s.index]!;
+        const lim = limits(stepCtl.signal);
+        if (o.onEvent) { const cb = o.onEvent; lim.onEvent = (v, t) => cb(v, t, s); }
+        await streamRequest(ep, p.g, s, lim, p.payload);
         finished++;
         progress();
       };
@@ -208,7 +219,8 @@ export async function runLoadTest(o: LoadTestOptions): Promise<LoadTestResult> {
         let next = 0;
         const worker = async () => {
           while (next < total && canStart()) {
-            const s = newSample(next++, performance.now(), drawLength(o.outputTokens, lengths));
+            const i = next++;
+            const s = newSample(i, performance.now(), plan[i]!.g.maxTokens);
             samples.push(s);
             await one(s);
           }
@@ -238,7 +250,7 @@ export async function runLoadTest(o: LoadTestOptions): Promise<LoadTestResult> {
           await sleep(at - performance.now(), stepCtl.signal);
           if (!canStart()) break;
           // createdMs is the scheduled arrival, not when the timer fired: a late timer is client delay and counts.
-          const s = newSample(i, at, drawLength(o.outputTokens, lengths));
+          const s = newSample(i, at, plan[i]!.g.maxTokens);
           samples.push(s);
           if (inFlight < cap) launch(s);
           else queue.push(s);
