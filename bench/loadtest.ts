@@ -71,7 +71,8 @@ async function overheadRound(streams: number, tokens: number, ttftMs: number, tp
   const finish: number[] = [];
   const lastSent = new Map<number, number>();
   const seenArrival = new Set<number>();
-  // Two identical steps: the first warms the JIT, the sockets and the stand-in; only the second is measured.
+  // Two identical steps: the first warms the JIT, the sockets and the stand-in; only the second is measured. Each
+  // step's first wave (one request per stream) is its warm-up, so the measured requests run in the steady state.
   let measuring = false;
   let cpu0: NodeJS.CpuUsage | undefined;
   let t0 = 0;
@@ -79,7 +80,7 @@ async function overheadRound(streams: number, tokens: number, ttftMs: number, tp
     const r = await runLoadTest({
       baseUrl: srv.url, api: 'completions', steps: [{ mode: 'concurrency', concurrency: streams }, { mode: 'concurrency', concurrency: streams }],
       requestsPerStep: streams * 2, stepSeconds: 600, promptTokens: { kind: 'fixed', value: 128 }, outputTokens: { kind: 'fixed', value: tokens },
-      warmupRequests: 0, scrape: false, keepSamples: true,
+      scrape: false, keepSamples: true,
       onStep: (rec) => { if (rec.step.index === 0) { measuring = true; cpu0 = process.cpuUsage(); t0 = performance.now(); } },
       onEvent: (v, arrivedMs, s) => {
         if (!measuring) return;

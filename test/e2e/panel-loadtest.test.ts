@@ -46,6 +46,10 @@ describe('dashboard: a load test of the real llama-server (code-server)', functi
       workspace: ws, theme: 'light', viewport: { width: 1500, height: 1400 },
       settings: { 'kvlens.loadTest.endpoint': server.url, 'kvlens.loadTest.sweep': SWEEP },
     });
+    // code-server is a remote: a machine-scoped setting applies from the machine's own settings file (VS Code's
+    // "Remote settings"), where a user of a remote machine sets it.
+    fs.mkdirSync(path.join(vs.userDataDir, 'Machine'), { recursive: true });
+    fs.writeFileSync(path.join(vs.userDataDir, 'Machine', 'settings.json'), JSON.stringify({ 'kvlens.loadTest.endpoint': server.url }, null, 2));
   });
   after(async () => {
     await vs?.close();

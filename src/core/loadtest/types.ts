@@ -112,6 +112,8 @@ export interface StepSummary {
   promptTokens?: Summary;
   outputTokens?: Summary;
   tokenSource: 'usage' | 'chunks' | 'mixed' | 'none';
+  /** Output tokens of the step's completed warm-up requests (the server's counters over the step include them). */
+  warmupOutputTokens?: number;
 }
 
 /** How the client's figures compare with llama-server's own `timings` for the same requests. */

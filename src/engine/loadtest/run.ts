@@ -174,29 +174,36 @@ export async function runLoadTest(o: LoadTestOptions): Promise<LoadTestResult> {
       const onOuterAbort = () => stepCtl.abort(o.signal?.reason ?? 'cancelled');
       o.signal?.addEventListener('abort', onOuterAbort, { once: true });
 
+      // Warm-up, never counted. Closed loop: the first wave — one request per stream (or as asked), at full length,
+      // inside the loop — so the measured requests start one at a time as streams free up, in the steady state,
+      // not in the synchronized burst at the start (whose prefills pile up on the server and whose sends queue in
+      // the client). Open loop: a short burst before the arrivals start, to open the connections.
+      const closed = shape.mode === 'concurrency';
+      const width = closed ? shape.concurrency ?? 1 : Math.min(shape.maxInFlight ?? 4, 16);
+      const warm = Math.max(0, o.warmupRequests ?? width);
       // Every request of the step is prepared before the clock starts (lengths, prompt text, JSON body), so a
       // measured request costs the client only the socket work.
-      const plan = Array.from({ length: total }, () => {
+      const planned = (closed ? warm : 0) + total;
+      const plan = Array.from({ length: planned }, () => {
         const maxTokens = drawLength(o.outputTokens, lengths);
         const g = gen(maxTokens, drawLength(o.promptTokens, lengths));
         return { g, payload: requestPayload(g) };
       });
-      // Warm-up: one request per stream (or as asked), short outputs, not counted.
-      const width = shape.mode === 'concurrency' ? shape.concurrency ?? 1 : Math.min(shape.maxInFlight ?? 4, 16);
-      const warm = Math.max(0, o.warmupRequests ?? width);
-      if (warm > 0) {
-        const ws = Array.from({ length: warm }, () => {
-          const s = newSample(-1, performance.now(), 4);
-          return streamRequest(ep, gen(Math.min(4, drawLength(o.outputTokens, lengths)), drawLength(o.promptTokens, lengths)), s, limits(stepCtl.signal)).then(() => s);
-        });
-        const done = await Promise.all(ws);
-        const bad = done.filter((s) => s.error);
-        if (bad.length) log(`${label}: ${bad.length} of ${warm} warm-up requests failed (${bad[0]!.error!.message})`);
-      }
 
       const scraper = scrape ? new Scraper(ep, o.scrapeIntervalMs ?? 500, server.slotsEndpoint) : undefined;
+      // Before the warm-up: the server's counters over the step then cover exactly the warm-up and the measured
+      // requests, both of whose token counts the client knows.
       const before: Scrape | undefined = scraper ? await scraper.once() : undefined;
       scraper?.start();
+      const warmSamples: RequestSample[] = [];
+      if (!closed && warm > 0) {
+        const ws = Array.from({ length: warm }, () => {
+          const s = newSample(-1, performance.now(), 4);
+          warmSamples.push(s);
+          return streamRequest(ep, gen(Math.min(4, drawLength(o.outputTokens, lengths)), drawLength(o.promptTokens, lengths)), s, limits(stepCtl.signal));
+        });
+        await Promise.all(ws);
+      }
       const samples: RequestSample[] = [];
       let finished = 0;
       const progress = () => o.onProgress?.({ step: si, of: o.steps.length, done: finished, total, label });
@@ -206,23 +213,23 @@ export async function runLoadTest(o: LoadTestOptions): Promise<LoadTestResult> {
       // At the deadline no new request starts; after the grace period the running ones are cancelled.
       const graceTimer = setTimeout(() => stepCtl.abort('the step time limit was reached'), Math.max(0, stepDeadline - t0) + grace);
       const canStart = () => !stepCtl.signal.aborted && performance.now() < stepDeadline;
-      const one = async (s: RequestSample) => {
-        const p = plan[s.index]!;
+      const one = async (s: RequestSample, planIndex: number, measured: boolean) => {
+        const p = plan[planIndex]!;
         const lim = limits(stepCtl.signal);
-        if (o.onEvent) { const cb = o.onEvent; lim.onEvent = (v, t) => cb(v, t, s); }
+        if (measured && o.onEvent) { const cb = o.onEvent; lim.onEvent = (v, t) => cb(v, t, s); }
         await streamRequest(ep, p.g, s, lim, p.payload);
-        finished++;
-        progress();
+        if (measured) { finished++; progress(); }
       };
 
-      if (shape.mode === 'concurrency') {
+      if (closed) {
         let next = 0;
         const worker = async () => {
-          while (next < total && canStart()) {
+          while (next < planned && canStart()) {
             const i = next++;
-            const s = newSample(i, performance.now(), plan[i]!.g.maxTokens);
-            samples.push(s);
-            await one(s);
+            const measured = i >= warm;
+            const s = newSample(measured ? i - warm : -1, performance.now(), plan[i]!.g.maxTokens);
+            (measured ? samples : warmSamples).push(s);
+            await one(s, i, measured);
           }
         };
         await Promise.all(Array.from({ length: Math.max(1, shape.concurrency ?? 1) }, worker));
@@ -236,7 +243,7 @@ export async function runLoadTest(o: LoadTestOptions): Promise<LoadTestResult> {
         const running: Promise<void>[] = [];
         const launch = (s: RequestSample) => {
           inFlight++;
-          const p = one(s).then(() => {
+          const p = one(s, s.index, true).then(() => {
             inFlight--;
             const q = queue.shift();
             if (q && !stepCtl.signal.aborted) launch(q);
@@ -259,12 +266,15 @@ export async function runLoadTest(o: LoadTestOptions): Promise<LoadTestResult> {
         while (running.length) await Promise.all(running.splice(0));
         for (const q of queue.splice(0)) q.error = { reason: 'cancelled', message: 'still in the client queue when the step ended' };
       }
+      const warmBad = warmSamples.filter((x) => x.error);
+      if (warmBad.length) log(`${label}: ${warmBad.length} of ${warmSamples.length} warm-up requests failed (${warmBad[0]!.error!.message})`);
       clearTimeout(graceTimer);
       o.signal?.removeEventListener('abort', onOuterAbort);
       await scraper?.stop();
       const after: Scrape | undefined = scraper ? await scraper.once() : undefined;
       const partial = stepCtl.signal.aborted && (o.signal?.aborted ?? false);
-      const summary = summarizeStep(samples, { slo: o.slo, warmup: warm });
+      const summary = summarizeStep(samples, { slo: o.slo, warmup: warmSamples.length });
+      summary.warmupOutputTokens = warmSamples.reduce((a, x) => a + (x.error ? 0 : x.outputTokens ?? 0), 0);
       const notes = [...pr.notes];
       if (summary.requests.short) notes.push(`${summary.requests.short} of ${summary.requests.completed} outputs came back shorter than max_tokens${pr.ignoreEos === 'sent' ? ' although ignore_eos was sent' : ''}`);
       if (partial) notes.push('partial step: the run was stopped while it ran');

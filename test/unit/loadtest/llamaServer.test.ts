@@ -90,9 +90,10 @@ describe('load test against the real llama-server', function () {
         assert.ok(Math.abs(s.promptTokens!.mean - 256) < 256 * 0.1, `prompt tokens ${s.promptTokens!.mean}`);
         assert.equal(r.load.ignoreEos, 'sent');
       }
-      // More streams at once: more output per second until the one CPU thread of the server is saturated.
-      const thr = result.records.map((r) => r.summary.outputTokenThroughput);
-      assert.ok(thr[2]! > thr[0]!, `throughput 4 streams ${thr[2]} vs 1 stream ${thr[0]}`);
+      // More streams at once reach the server as batches: more tokens per llama_decode call (throughput itself is
+      // capped by the server's one CPU thread and shared machine, so it is reported, not asserted).
+      const perCall = result.records.map((r) => r.server!.generationTokens! / r.server!.decodeCalls!);
+      assert.ok(perCall[4]! > 2 * perCall[0]!, `tokens per decode call ${perCall.map((x) => x.toFixed(2)).join(', ')}`);
     });
 
     it('agrees with llama-server\'s own timings within 5 %: TPOT, decode time and token counts at every step, TTFT where the server had no queue', () => {
@@ -109,11 +110,13 @@ describe('load test against the real llama-server', function () {
       assert.ok(Math.abs(one.ttftVsPromptMsPct!) < 5, `c=1: TTFT ${one.ttftVsPromptMsPct}% from prompt_ms`);
     });
 
-    it('scrapes llama-server\'s /metrics: generated tokens per step equal the client\'s usage sum', () => {
+    it('scrapes llama-server\'s /metrics: generated tokens per step equal the client\'s usage sum (warm-up included)', () => {
       for (const r of result.records) {
         assert.equal(r.server?.dialect, 'llama-server');
         const sum = (result.samples![r.step.index] ?? []).reduce((a, x) => a + (x.outputTokens ?? 0), 0);
-        assert.equal(r.server!.generationTokens, sum, `c=${r.load.concurrency}`);
+        assert.equal(r.summary.requests.warmup, r.load.concurrency, 'one warm-up request per stream, not counted');
+        assert.ok(r.summary.warmupOutputTokens! > 0);
+        assert.equal(r.server!.generationTokens, sum + r.summary.warmupOutputTokens!, `c=${r.load.concurrency}`);
         assert.ok(r.server!.decodeCalls! > 0);
         assert.ok((r.server!.runningMax ?? 0) >= 1);
       }
