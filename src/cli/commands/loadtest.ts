@@ -44,7 +44,8 @@ Requests:
                          prompt is random from its first token, so no prefix cache helps
   --no-exact-output      do not send ignore_eos / min_tokens (outputs may stop early; counted as short)
   --slo ttft=500ms,tpot=50ms,e2e=10s   goodput: requests meeting every bound, per second
-  --seed N               prompts and arrivals (default 1)
+  --seed N               lengths and arrival times (default 1); prompt text is fresh every run, so no run hits
+                         the prefix cache another run filled
   --stall-seconds S      a stream silent this long is an error (default 60)
   --timeout S            one request's limit (default 600)
   --no-metrics           do not scrape the server's /metrics and /slots

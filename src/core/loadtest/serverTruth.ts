@@ -90,12 +90,15 @@ export function serverTruth(before: Scrape | undefined, during: readonly Scrape[
   const waiting = all.map((s) => maxOf(s, WAITING)).filter((v): v is number => v !== undefined);
   if (waiting.length) t.waitingMax = Math.max(...waiting);
   t.preemptions = delta(before, after, names(prefix, 'num_preemptions'));
-  t.promptTokens = delta(before, after, dialect === 'llama-server' ? names(prefix, 'prompt_tokens') : names(prefix, 'prompt_tokens'));
+  t.promptTokens = delta(before, after, names(prefix, 'prompt_tokens'));
   t.generationTokens = delta(before, after, dialect === 'llama-server' ? names(prefix, 'tokens_predicted') : names(prefix, 'generation_tokens'));
   const hits = delta(before, after, [...names(prefix, 'prefix_cache_hits'), ...names(prefix, 'gpu_prefix_cache_hits')]);
   const queries = delta(before, after, [...names(prefix, 'prefix_cache_queries'), ...names(prefix, 'gpu_prefix_cache_queries')]);
   if (hits !== undefined && queries !== undefined) t.prefixCache = { hits, queries, hitRate: queries > 0 ? hits / queries : undefined };
   if (dialect === 'llama-server') {
+    // llama-server counts prompt tokens it processed and prompt tokens it found in a slot's cache apart.
+    const cached = delta(before, after, names(prefix, 'prompt_tokens_cached'));
+    if (cached !== undefined && t.promptTokens !== undefined) t.prefixCache = { hits: cached, queries: cached + t.promptTokens, hitRate: cached + t.promptTokens > 0 ? cached / (cached + t.promptTokens) : undefined };
     t.decodeCalls = delta(before, after, names(prefix, 'n_decode'));
     t.busySlotsPerDecode = total(after, 'llamacpp:n_busy_slots_per_decode');
     if (t.busySlotsPerDecode !== undefined) t.notes.push('busy slots per decode is llama-server\'s average since it started, not this step\'s');

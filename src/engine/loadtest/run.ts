@@ -8,7 +8,7 @@
 // and open loop (Poisson arrivals at `rate` per second; an arrival that finds `maxInFlight` requests running waits
 // in the client's queue, and that wait is part of its TTFT and E2E because the clock starts at the arrival).
 // Every loop is bounded: requests per step, seconds per step (then a grace period, then cancel), seconds per run.
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { estimateStep, type LoadEstimator } from '../../core/loadtest/estimate';
@@ -152,7 +152,9 @@ export async function runLoadTest(o: LoadTestOptions): Promise<LoadTestResult> {
     const base = { api: o.api, model, temperature: o.temperature, extra: o.extraBody };
     const pr = await probe(ep, base, limits(o.signal), o.exactOutput !== false, log);
     log(`tokens ≈ ${pr.fit.a.toFixed(1)} + ${pr.fit.b.toFixed(3)} × words; ignore_eos ${pr.ignoreEos}, min_tokens ${pr.minTokens}`);
-    const prompts = new PromptMaker(pr.fit, o.seed ?? 1, o.sharedPrefixTokens ?? 0);
+    // The seed fixes lengths and arrival times; the prompt text also takes a fresh random salt every run, so a run
+    // never finds the previous run's prompts in the server's prefix cache (a shared prefix is the same on purpose).
+    const prompts = new PromptMaker(pr.fit, ((o.seed ?? 1) ^ randomBytes(4).readUInt32LE(0)) >>> 0, o.sharedPrefixTokens ?? 0);
     const lengths = rng((o.seed ?? 1) * 7919 + 13);
     const scrape = o.scrape !== false && server.metrics !== undefined && server.metrics !== 'unknown';
     const gen = (maxTokens: number, promptTokens: number): GenerationSpec => ({

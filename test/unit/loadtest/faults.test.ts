@@ -128,6 +128,24 @@ describe('load test client against a misbehaving stand-in server', function () {
     assert.throws(() => new Endpoint({ baseUrl: 'http://127.0.0.1:1/v1?key=x' }), EndpointError);
   });
 
+  it('every prompt is unique, across requests and across runs with the same seed; a shared prefix is shared on purpose', async () => {
+    s = await startStandIn({ ttftMs: 1, tpotMs: 1 });
+    const prompts = async (over: Partial<LoadTestOptions>) => {
+      const from = s!.requests.length;
+      await runLoadTest(base(s!.url, { requestsPerStep: 6, promptTokens: { kind: 'fixed', value: 64 }, ...over }));
+      return s!.requests.slice(from + 2).map((q) => String(q.body.prompt)); // after the two probes
+    };
+    const a = await prompts({ seed: 7 });
+    const b = await prompts({ seed: 7 });
+    assert.equal(new Set([...a, ...b]).size, a.length + b.length, 'no prompt repeats, even with the same seed');
+    const firstWords = new Set([...a, ...b].map((p) => p.split(' ').slice(0, 4).join(' ')));
+    assert.equal(firstWords.size, a.length + b.length, 'no two prompts share even their first four words');
+    const shared = await prompts({ sharedPrefixTokens: 32 });
+    const head = (p: string) => p.split(' ').slice(0, 10).join(' ');
+    assert.equal(new Set(shared.map(head)).size, 1, 'the shared prefix starts every prompt');
+    assert.equal(new Set(shared).size, shared.length, 'and the rest still differs');
+  });
+
   it('a server that is not there: a clear error before any step, nothing hangs', async () => {
     const t0 = Date.now();
     await assert.rejects(runLoadTest(base('http://127.0.0.1:9')), /first request failed|ECONNREFUSED/);

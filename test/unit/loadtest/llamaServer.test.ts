@@ -139,6 +139,21 @@ describe('load test against the real llama-server', function () {
       assert.ok(r.records[0]!.agreement!.outputTokensEqual === 4);
     });
 
+    it('unique prompts miss llama-server\'s prompt cache; --shared-prefix hits it on purpose', async () => {
+      const step = (shared: number) => runLoadTest(opts(server!.url, {
+        steps: [{ mode: 'concurrency', concurrency: 2 }], requestsPerStep: 6, promptTokens: { kind: 'fixed', value: 192 },
+        outputTokens: { kind: 'fixed', value: 8 }, sharedPrefixTokens: shared,
+      }));
+      const cacheN = (r: LoadTestResult) => median(r.samples![0]!.map((x) => x.server?.cache_n ?? 0));
+      const unique = await step(0);
+      const shared = await step(128);
+      assert.ok(cacheN(unique) <= 4, `unique prompts: cache_n median ${cacheN(unique)}`);
+      assert.ok(cacheN(shared) >= 96, `shared prefix of 128 tokens: cache_n median ${cacheN(shared)}`);
+      // The server's own counters say the same: cached prompt tokens over all prompt tokens.
+      assert.ok(unique.records[0]!.server!.prefixCache!.hitRate! < 0.05, JSON.stringify(unique.records[0]!.server!.prefixCache));
+      assert.ok(shared.records[0]!.server!.prefixCache!.hitRate! > 0.3, JSON.stringify(shared.records[0]!.server!.prefixCache));
+    });
+
     it('open loop against the real server: Poisson arrivals at 4/s', async () => {
       const r = await runLoadTest(opts(server!.url, { steps: [{ mode: 'rate', rate: 4 }], requestsPerStep: 8, promptTokens: { kind: 'fixed', value: 64 }, outputTokens: { kind: 'fixed', value: 16 } }));
       const s = r.records[0]!.summary;
