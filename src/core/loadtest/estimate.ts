@@ -14,6 +14,8 @@ export interface StepEstimate {
   /** ± relative band of the expected figures (e.g. 0.3). */
   band?: number;
   batch?: number;
+  /** The speculative acceptance rate α the profile assumes, when it decodes speculatively. */
+  alpha?: number;
 }
 
 /** What the view-model needs from the host: an estimate for the profile's deployment at other settings. */
@@ -46,6 +48,7 @@ export function estimateFigures(t: TargetEstimate, concurrency: number, outputTo
     outputTokensPerSec: e2e && e2e > 0 ? (concurrency * n) / e2e : undefined,
     band: fin(t.perf.band) ? t.perf.band : undefined,
     batch: t.perf.batch,
+    alpha: t.perf.speculative?.acceptanceRate,
   };
 }
 

@@ -46,7 +46,7 @@ export interface LoadTestRecord {
   /** Per-request figures, seconds and tokens (capped; enough to redraw a distribution). */
   samples?: { ttft: number[]; tpot: number[]; e2e: number[]; outputTokens: number[] };
   /** The estimator's figures for this step's load, when a profile was given. */
-  estimate?: { target: string; ttftSec?: number; tpotSec?: number; outputTokensPerSec?: number; band?: number };
+  estimate?: { target: string; ttftSec?: number; tpotSec?: number; outputTokensPerSec?: number; band?: number; alpha?: number };
   notes: string[];
 }
 

@@ -78,7 +78,7 @@ export function loadTestText(records: readonly LoadTestRecord[], opts: { stopped
       if (t.preemptions !== undefined) parts.push(`preemptions ${t.preemptions}`);
       if (t.generationTokens !== undefined) parts.push(`generated ${t.generationTokens} tokens`);
       if (t.prefixCache?.hitRate !== undefined) parts.push(`prefix-cache hits ${(t.prefixCache.hitRate * 100).toFixed(1)}%`);
-      if (t.spec?.fit) parts.push(`speculative α = ${t.spec.fit.alpha.toFixed(3)} (${t.spec.fit.method}, γ ${t.spec.fit.gamma.toFixed(1)}, accepted/drafted ${(t.spec.fit.draftAcceptanceRate * 100).toFixed(1)}%)`);
+      if (t.spec?.fit) parts.push(`speculative α = ${t.spec.fit.alpha.toFixed(3)} (${t.spec.fit.method}, γ ${t.spec.fit.gamma.toFixed(1)}, accepted/drafted ${(t.spec.fit.draftAcceptanceRate * 100).toFixed(1)}%)${r.estimate?.alpha !== undefined ? `; the profile assumes α = ${r.estimate.alpha}` : ''}`);
       out.push(`  ${stepName(r)}: ${parts.join(', ') || 'no series we read'}`);
     }
   }

@@ -178,7 +178,7 @@ function runView(steps: LoadTestRecord[], input: LoadTestViewInput): LoadTestRun
 
   const server: string[] = [];
   let alpha: LoadTestRunView['alpha'];
-  const assumed = dep?.report ? pickTarget(dep.report, target)?.perf.speculative?.acceptanceRate : undefined;
+  const assumed = (dep?.report ? pickTarget(dep.report, target)?.perf.speculative?.acceptanceRate : undefined) ?? first.estimate?.alpha;
   for (const r of steps) {
     const t = r.server;
     if (!t) continue;

@@ -316,7 +316,7 @@ export async function runLoadTest(o: LoadTestOptions): Promise<LoadTestResult> {
       };
       if (o.estimator) {
         const est = estimateStep(rec, o.estimator, o.target);
-        if (est) rec.estimate = { target: est.target, ttftSec: est.ttftSec, tpotSec: est.tpotSec, outputTokensPerSec: est.outputTokensPerSec, band: est.band };
+        if (est) rec.estimate = { target: est.target, ttftSec: est.ttftSec, tpotSec: est.tpotSec, outputTokensPerSec: est.outputTokensPerSec, band: est.band, alpha: est.alpha };
       }
       if (partial) rec.partial = true;
       records.push(rec);

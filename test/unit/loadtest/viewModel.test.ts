@@ -8,6 +8,7 @@ import { calibrationInput } from '../../../src/core/loadtest/calibration';
 import { estimateStep, type LoadEstimator } from '../../../src/core/loadtest/estimate';
 import type { LoadTestRecord } from '../../../src/core/loadtest/record';
 import { buildLoadTestView } from '../../../src/core/loadtest/viewModel';
+import { loadTestText } from '../../../src/core/loadtest/text';
 import { buildViewModel } from '../../../src/core/report/viewModel';
 import { estimateProfile } from '../../../src/core/report/fromFiles';
 import { makeLlamaGguf } from '../../../src/core/models/makeModel';
@@ -27,12 +28,14 @@ describe('load test view-model and calibration hook', function () {
   before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kvlens-ltvm-'));
     await makeLlamaGguf(path.join(dir, 'model.gguf'), {});
+    await makeLlamaGguf(path.join(dir, 'draft.gguf'), { layers: 2, embd: 256, heads: 4, kvHeads: 2, ff: 512 });
     profile = path.join(dir, 'served.kvlens.yaml');
-    fs.writeFileSync(profile, 'model: ./model.gguf\nengine:\n  kind: llama.cpp\n  args: "-c 8192 -np 8 -t 1"\nworkload:\n  promptTokens: 64\n  outputTokens: 16\n  concurrency: 8\ntargets: [local]\n');
+    fs.writeFileSync(profile, 'model: ./model.gguf\nengine:\n  kind: llama.cpp\n  args: "-c 8192 -np 8 -t 1"\nworkload:\n  promptTokens: 64\n  outputTokens: 16\n  concurrency: 8\nspeculative:\n  draft: ./draft.gguf\n  acceptanceRate: 0.6\n  draftLength: 3\ntargets: [local]\n');
     deployments = (await estimateProfile(profile)).deployments;
     const re = deployments[0]!.reestimate!;
     estimator = (o) => re(o);
-    s = await startStandIn({ ttftMs: 10, tpotMs: 4 });
+    // A stand-in that reports vLLM's speculative-decoding counters for a known α = 0.75, γ = 3.
+    s = await startStandIn({ ttftMs: 10, tpotMs: 4, spec: { alpha: 0.75, gamma: 3, draftsPerToken: 20 } });
     const r = await runLoadTest({
       baseUrl: s.url, api: 'completions', steps: [1, 2, 4, 8].map((c) => ({ mode: 'concurrency', concurrency: c })), requestsPerStep: 8,
       stepSeconds: 20, promptTokens: { kind: 'fixed', value: 64 }, outputTokens: { kind: 'fixed', value: 16 }, warmupRequests: 0,
@@ -89,6 +92,18 @@ describe('load test view-model and calibration hook', function () {
     assert.ok(isWebviewToHost({ type: 'calibrateLoadTest', runId: records[0]!.runId }));
     assert.ok(!isWebviewToHost({ type: 'calibrateLoadTest', runId: '' }));
     assert.ok(!isWebviewToHost({ type: 'calibrateLoadTest', runId: 'x', path: '/etc/passwd' }));
+  });
+
+  it('fits α from the server\'s speculative counters and shows it beside the profile\'s assumption', () => {
+    for (const r of records) {
+      const fit = r.server!.spec!.fit!;
+      assert.equal(fit.method, 'per-position MLE');
+      assert.ok(Math.abs(fit.alpha - 0.75) < 0.04, `α ${fit.alpha} at c=${r.load.concurrency}`);
+      assert.equal(r.estimate!.alpha, 0.6);
+    }
+    const run = buildLoadTestView({ records, profile, deployments }).runs[0]!;
+    assert.match(run.alpha!.text, /^α = 0\.7\d\d fitted \(per-position MLE, γ 3\.0.*against 0\.60 assumed by the profile$/);
+    assert.match(loadTestText(records), /speculative α = 0\.7\d\d \(per-position MLE.*the profile assumes α = 0\.6/);
   });
 
   it('turns a run into calibration samples: measured / estimate per step, and the efficiencies they imply', () => {
