@@ -125,11 +125,14 @@ async function probe(ep: Endpoint, base: Omit<GenerationSpec, 'prompt' | 'maxTok
     s = await attempt(8);
   }
   if (s.error) throw new Error(`the first request failed: ${s.error.message}`);
-  const s2 = await attempt(160);
+  // The second probe sizes tokens per word; a server with a short context refuses 160 words, so try 40 then.
+  let words2 = 160;
+  let s2 = await attempt(words2);
+  if (s2.error?.reason === 'http_status' && (s2.error.status ?? 0) >= 400 && (s2.error.status ?? 0) < 500) { words2 = 40; s2 = await attempt(words2); }
   if (s2.error) throw new Error(`a probe request failed: ${s2.error.message}`);
   const usage = s.tokenSource === 'usage' && s.promptTokens !== undefined;
   if (!usage) notes.push('the server sends no usage (stream_options.include_usage): token counts are one per streamed chunk, a guess');
-  const fit = fitTokens(usage ? [{ words: 8, tokens: s.promptTokens! }, { words: 160, tokens: s2.promptTokens ?? 0 }] : []);
+  const fit = fitTokens(usage ? [{ words: 8, tokens: s.promptTokens! }, { words: words2, tokens: s2.promptTokens ?? 0 }] : []);
   if (ignoreEos === 'unsupported') notes.push('the server does not accept ignore_eos: outputs can come back shorter than max_tokens (counted as short)');
   return { ignoreEos, minTokens, fit, usage, notes };
 }
