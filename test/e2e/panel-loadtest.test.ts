@@ -105,11 +105,19 @@ describe('dashboard: a load test of the real llama-server (code-server)', functi
     const legend = await frame.locator('vscode-tab-panel[data-panel="loadtests"] figure[data-chart="tpot"] .u-legend').innerText();
     assert.match(legend, /Measured p50/);
     assert.match(legend, /Estimate ± \d+ %/);
-    await page.waitForTimeout(500);
+    // The dashboard's editor group maximized, the toasts cleared: the whole tab on screen, as a user would look at it.
+    await runCommand(page, 'Notifications: Clear All Notifications').catch(() => undefined);
+    await runCommand(page, 'View: Toggle Maximize Editor Group').catch(() => undefined);
+    await page.waitForTimeout(1500);
+    const frame2 = await webviewFrame(page, { selector: 'vscode-tab-panel[data-panel="loadtests"] figure.chart-figure', timeoutMs: 30_000 });
     await page.screenshot({ path: path.join(SCREENS, 'panel-loadtest-light.png') });
+    await frame2.locator('vscode-tab-panel[data-panel="loadtests"] table.loadtest-steps').scrollIntoViewIfNeeded();
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: path.join(SCREENS, 'panel-loadtest-table-light.png') });
 
     // One click: the run becomes calibration data (saved beside the store until per-machine calibration lands).
-    await frame.click('vscode-tab-panel[data-panel="loadtests"] vscode-button.calibrate');
+    await frame2.locator('vscode-tab-panel[data-panel="loadtests"] vscode-button.calibrate').scrollIntoViewIfNeeded();
+    await frame2.click('vscode-tab-panel[data-panel="loadtests"] vscode-button.calibrate');
     await page.locator('.notification-toast', { hasText: /calibration data from 5 step/ }).first().waitFor({ timeout: 30_000 });
     const cal = findFile(vs!.userDataDir, `loadtest-${loadTests![0]!.runId}.json`, 'calibration');
     assert.ok(cal, 'calibration samples written');

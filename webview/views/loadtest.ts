@@ -20,6 +20,8 @@ const CSS = `
 table.loadtest-steps td, table.loadtest-steps th { white-space: nowrap; }
 table.loadtest-steps tr.partial { font-style: italic; }
 table.loadtest-steps td.warn { color: var(--vscode-editorWarning-foreground); }
+/* The band's two edge series only shade the band; the legend names it on the estimate ("Estimate ± 50 %"). */
+figure[data-band] .u-legend .u-series:nth-last-child(-n+2) { display: none; }
 `;
 let styled = false;
 function adoptCss(): void {
@@ -140,7 +142,8 @@ function runSection(run: LoadTestRunView, colors: ChartColors, width: number, cb
   const charts = h('section', { class: 'charts' });
   for (const c of run.charts) {
     const canvasHost = h('div', { class: 'chart', role: 'img', 'aria-label': `${c.title}: ${c.note}. The data table below lists every point.` });
-    charts.append(h('figure', { class: 'chart-figure', 'data-chart': c.id }, h('figcaption', null, h('strong', null, c.title), h('div', { class: 'chart-note' }, c.note)), canvasHost, dataTable(c)));
+    const band = c.series.some((x) => x.kind === 'band-low');
+    charts.append(h('figure', { class: 'chart-figure', 'data-chart': c.id, 'data-band': band }, h('figcaption', null, h('strong', null, c.title), h('div', { class: 'chart-note' }, c.note)), canvasHost, dataTable(c)));
     plots.push(renderChart(canvasHost, c, colors, width));
   }
   body.append(charts, stepTable(run));
