@@ -94,10 +94,11 @@ describe('dashboard: a load test of the real llama-server (code-server)', functi
       const cells = rows[i]!.split('\t').map((x) => x.trim());
       assert.equal(cells[0], `c=${c}`);
       assert.equal(cells[1], '16/16');
-      assert.match(cells[2]!, /\d (ms|s)$/, `TTFT p50 at c=${c}: ${rows[i]}`);
-      assert.match(cells[5]!, /\d (ms|s)$/, `TPOT p50 at c=${c}`);
-      assert.match(cells[14]!, /\d (ms|s)$/, `estimated TPOT at c=${c}`);
-      assert.match(cells[17]!, /^[+-−]?\d+(\.\d)? %$/, `TPOT difference at c=${c}: ${cells[17]}`);
+      assert.match(cells[2]!, /^[\d.,]+ (ms|s) \/ [\d.,]+ (ms|s) \/ [\d.,]+ (ms|s)$/, `TTFT p50/p90/p99 at c=${c}: ${rows[i]}`);
+      assert.match(cells[3]!, /^[\d.,]+ (ms|s) \/ [\d.,]+ (ms|s) \/ [\d.,]+ (ms|s)$/, `TPOT p50/p90/p99 at c=${c}`);
+      // The estimate with the measured difference from it, e.g. "1.07 ms (+189 %)".
+      assert.match(cells[9]!, /^[\d.,]+ (ms|s) \([+−-]?[\d.,]+ %\)$/, `estimated TPOT (Δ) at c=${c}: ${cells[9]}`);
+      assert.match(cells[10]!, /tok\/s \([+−-]?[\d.,]+ %\)$/, `estimated throughput (Δ) at c=${c}: ${cells[10]}`);
     }
     // Three charts, each with the measured points and the estimate; TTFT and TPOT with the ± band.
     const charts = await frame.locator('vscode-tab-panel[data-panel="loadtests"] figure.chart-figure').count();

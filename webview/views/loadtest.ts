@@ -4,7 +4,7 @@
 // Everything from the view-model (src/core/loadtest/viewModel.ts); strings reach the page as text only.
 import uPlot from 'uplot';
 import type { LoadTestChart, LoadTestRunView, LoadTestView } from '../../src/core/loadtest/viewModel';
-import { sig } from '../../src/core/report/format';
+import { sig, type Cell } from '../../src/core/report/format';
 import { cell, h, table } from '../dom';
 import type { ChartColors } from './charts';
 
@@ -101,7 +101,7 @@ function renderChart(host: HTMLElement, chart: LoadTestChart, colors: ChartColor
     width,
     height: 260,
     scales: { x: { time: false, distr: chart.x.length > 1 && chart.x[0]! > 0 ? 3 : 1, log: 2 }, y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] } },
-    axes: [axis(chart.xLabel, (v) => String(Math.round(v * 100) / 100)), { ...axis(chart.yLabel, (v) => fmt(v, chart.yUnit)), size: 76, labelSize: 24 }],
+    axes: [axis(chart.xLabel, (v) => String(Math.round(v * 100) / 100)), { ...axis(chart.yLabel, (v) => fmt(v, chart.yUnit)), size: 92, labelSize: 24 }],
     series,
     // The estimate's ± band, shaded between its low and high series.
     bands: lo > 0 && hi > 0 ? [{ series: [hi, lo], fill: translucent(estimate) }] : undefined,
@@ -118,14 +118,29 @@ function dataTable(chart: LoadTestChart): HTMLElement {
   return h('details', { class: 'chart-data' }, h('summary', null, `Data table: ${chart.title}`), table(chart.title, [chart.xLabel, ...cols.map((s) => s.label)], rows));
 }
 
+/** "p50 / p90 / p99" in one cell, each figure's source in the tooltip. */
+function triple(t: { p50: Cell; p90: Cell; p99: Cell }): HTMLElement {
+  const all = [t.p50, t.p90, t.p99];
+  const el = h('td', { class: t.p50.value === undefined ? 'missing' : 'num', title: all.map((c, i) => `${['p50', 'p90', 'p99'][i]}: ${c.text}${c.title ? ` (${c.title})` : ''}`).join('\n') }, all.map((c) => c.text).join(' / '));
+  return el;
+}
+
+/** The estimate with the difference of the measurement from it: "1.07 ms (+189 %)". */
+function withDiff(est: Cell, diff: Cell): HTMLElement {
+  const text = est.value === undefined ? est.text : `${est.text}${diff.value !== undefined ? ` (${diff.text})` : ''}`;
+  return h('td', { class: est.value === undefined ? 'missing' : 'num', title: [est.title, diff.title].filter(Boolean).join(' · ') || undefined }, text);
+}
+
 function stepTable(run: LoadTestRunView): HTMLElement {
-  const head = ['Step', 'OK/sent', 'TTFT p50', 'p90', 'p99', 'TPOT p50', 'p90', 'p99', 'ITL p50', 'E2E p50', 'req/s', 'tok/s', 'Goodput', 'Est. TTFT', 'Est. TPOT', 'Est. tok/s', 'Δ TTFT', 'Δ TPOT', 'Δ tok/s'];
+  // Goodput only when an SLO was given; the estimate columns only when there is an estimate.
+  const slo = run.rows.some((r) => r.goodput.value !== undefined);
+  const est = run.rows.some((r) => r.est.tpot.value !== undefined || r.est.ttft.value !== undefined);
+  const head = ['Step', 'OK/sent', 'TTFT p50 / p90 / p99', 'TPOT p50 / p90 / p99', 'ITL p50', 'E2E p50', 'req/s', 'Output tok/s', ...(slo ? ['Goodput'] : []), ...(est ? ['Est. TTFT (Δ)', 'Est. TPOT (Δ)', 'Est. tok/s (Δ)'] : [])];
   const rows = run.rows.map((r) => h('tr', { class: r.partial ? 'partial' : undefined, title: [r.agreement, r.errors ? `errors: ${r.errors}` : ''].filter(Boolean).join(' · ') || undefined },
     h('th', { scope: 'row' }, r.step + (r.partial ? ' (partial)' : '')),
     h('td', { class: r.errors ? 'num warn' : 'num' }, r.requests),
-    cell(r.ttft.p50), cell(r.ttft.p90), cell(r.ttft.p99), cell(r.tpot.p50), cell(r.tpot.p90), cell(r.tpot.p99),
-    cell(r.itl), cell(r.e2e), cell(r.requestsPerSec), cell(r.tokensPerSec), cell(r.goodput),
-    cell(r.est.ttft), cell(r.est.tpot), cell(r.est.tokensPerSec), cell(r.diff.ttft), cell(r.diff.tpot), cell(r.diff.tokensPerSec)));
+    triple(r.ttft), triple(r.tpot), cell(r.itl), cell(r.e2e), cell(r.requestsPerSec), cell(r.tokensPerSec), slo ? cell(r.goodput) : null,
+    est ? [withDiff(r.est.ttft, r.diff.ttft), withDiff(r.est.tpot, r.diff.tpot), withDiff(r.est.tokensPerSec, r.diff.tokensPerSec)] : null));
   return h('div', { class: 'table-scroll' }, table(`Load test steps: ${run.title}`, head, rows, { className: 'data loadtest-steps' }));
 }
 

@@ -174,7 +174,7 @@ function runView(steps: LoadTestRecord[], input: LoadTestViewInput): LoadTestRun
   };
   charts.push(mk('ttft', 'TTFT against load', 'TTFT', 's', (r) => r.summary.ttft?.p50, (r) => r.summary.ttft?.p90, (e) => e.ttftSec, 'measured from request creation; the estimate is one request on an idle server, so queueing shows as the gap'));
   charts.push(mk('tpot', 'TPOT against load', 'TPOT', 's', (r) => r.summary.tpot?.p50, (r) => r.summary.tpot?.p90, (e) => e.tpotSec, 'TPOT = (E2E − TTFT) / (output tokens − 1); the estimate is one decode step at that batch'));
-  charts.push(mk('throughput', 'Output-token throughput against load', 'Output tokens/s (all requests)', 'tok/s', (r) => r.summary.outputTokenThroughput, undefined, (e) => e.outputTokensPerSec, 'measured Σ output tokens / wall time; the estimate is c·n / (TTFT + (n − 1)·TPOT)'));
+  charts.push(mk('throughput', 'Output-token throughput against load', 'Output tok/s', 'tok/s', (r) => r.summary.outputTokenThroughput, undefined, (e) => e.outputTokensPerSec, 'measured Σ output tokens / wall time; the estimate is c·n / (TTFT + (n − 1)·TPOT)'));
 
   const server: string[] = [];
   let alpha: LoadTestRunView['alpha'];
