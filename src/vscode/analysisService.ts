@@ -7,7 +7,7 @@ import * as config from './config';
 
 /** Content sniffing is skipped for bigger documents (the core also refuses to parse them, with a diagnostic). */
 const MAX_SNIFF_CHARS = 4 * 1024 * 1024;
-const CONTENT_SNIFF_LANGUAGES = new Set(['yaml', 'json', 'jsonc']);
+const CONTENT_SNIFF_LANGUAGES = new Set(['yaml', 'json', 'jsonc', 'shellscript']);
 const SCHEMES = new Set(['file', 'untitled', 'vscode-remote', 'vscode-userdata', 'vscode-vfs']);
 
 export interface DeploymentEstimate {

@@ -22,7 +22,7 @@ import * as config from './config';
 /** Which documents the providers are registered for; each provider then asks the analysis service whether a
  * document is ours (by name, setting or content), since vLLM and llama-swap files are also detected by content. */
 const SELECTOR: vscode.DocumentSelector = [
-  { language: 'yaml' }, { language: 'json' }, { language: 'jsonc' },
+  { language: 'yaml' }, { language: 'json' }, { language: 'jsonc' }, { language: 'shellscript' },
   { pattern: '**/*.kvlens.{yaml,yml,json}' }, { pattern: '**/*{vllm,llama-swap}*.{yaml,yml,json}' },
 ];
 

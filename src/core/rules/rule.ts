@@ -32,6 +32,9 @@ export interface RuleContext {
   /** Present only when a model resolver was given (otherwise rules must not guess about catalogs). */
   modelResolution?: ModelResolution;
   draftResolution?: ModelResolution;
+  /** The model / draft path mapped to this machine by `kvlens.pathMappings`, when a mapping applies. */
+  mappedModelPath?: string;
+  mappedDraftPath?: string;
 }
 
 export interface Rule {
