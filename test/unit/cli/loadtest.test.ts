@@ -6,6 +6,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { run } from '../../../src/cli/commands/loadtest';
+import { run as report } from '../../../src/cli/commands/report';
+import { makeLlamaGguf } from '../../../src/core/models/makeModel';
 import type { CliIO } from '../../../src/cli/io';
 import { ResultsStore } from '../../../src/core/results/store';
 import type { LoadTestRecord } from '../../../src/core/loadtest/record';
@@ -60,6 +62,23 @@ describe('cli/loadtest', function () {
     const recs = JSON.parse(r.out) as LoadTestRecord[];
     assert.deepEqual(recs.map((x) => [x.load.mode, x.load.rate]), [['rate', 20], ['rate', 40]]);
     assert.ok(recs.every((x) => x.kind === 'loadtest' && x.summary.requests.completed === 5));
+  });
+
+  it('kvlens report puts the stored load tests in the HTML report, against the profile\'s estimate', async function () {
+    const bundle = path.join(__dirname, '../../../../dist/webview/main.js');
+    if (!fs.existsSync(bundle)) this.skip();
+    await makeLlamaGguf(path.join(dir, 'model.gguf'), {});
+    fs.writeFileSync(path.join(dir, 'p.kvlens.yaml'), 'model: ./model.gguf\nengine:\n  kind: llama.cpp\n  args: "-c 4096 -np 4 -t 1"\ntargets: [local]\n');
+    const r = await cli([s.url, '--concurrency', '1,2,4', '--requests', '4', '--prompt-tokens', '16', '--output-tokens', '4', '--profile', 'p.kvlens.yaml', '--out', 'report-runs.jsonl'], dir);
+    assert.equal(r.code, 0, r.err + r.out);
+    let out = '';
+    const code = await report(['--out', 'r.html', '--results', 'report-runs.jsonl', 'p.kvlens.yaml'], { out: (t: string) => { out += t; }, err: () => undefined, cwd: dir, isTTY: false });
+    assert.equal(code, 0, out);
+    const html = fs.readFileSync(path.join(dir, 'r.html'), 'utf8');
+    const data = JSON.parse(/<script type="application\/json" id="kvlens-data">([\s\S]*?)<\/script>/.exec(html)![1]!.replace(/\\u003c/g, '<')) as { loadTests?: { runs: { rows: { step: string; est: { tpot: { value?: number } } }[] }[] } };
+    const rows = data.loadTests!.runs[0]!.rows;
+    assert.deepEqual(rows.map((x) => x.step), ['c=1', 'c=2', 'c=4']);
+    assert.ok(rows.every((x) => (x.est.tpot.value ?? 0) > 0), 'each step has the profile\'s estimate beside it');
   });
 
   it('usage errors exit 2 with a reason', async () => {
