@@ -14,6 +14,13 @@ import { resolveTargets } from '../../core/hardware/targets';
 import { detectLocalTarget } from '../../core/hardware/local';
 import { formatBytes, formatDuration, formatGiB, formatRate, formatTokens } from '../../core/units';
 import { createModelResolver } from '../../core/models/resolve';
+import { parseModelRef } from '../../core/models/hub/ids';
+import { findCatalogModel } from '../../core/models/catalog';
+
+/** A model reference rather than a file: `kvlens estimate Qwen/Qwen3-8B -c 32768 --target rtx-4090`. */
+function isModelName(text: string): boolean {
+  return parseModelRef(text).kind !== 'other' || findCatalogModel(text) !== undefined;
+}
 import { parseLlamaArgs } from '../../core/formats/llamacpp/parse';
 import { analyzeText } from '../../core/formats/analyze';
 import { loadHardwareCatalog } from '../../core/hardware/catalog';
@@ -23,8 +30,10 @@ export const HELP = `Usage: kvlens estimate [options] <file> [llama.cpp flags]
 
 Memory (weights, KV cache, buffers), concurrency and speed (TTFT, TPOT, tok/s) per GPU/CPU target.
 <file> is a KV Lens profile, a vLLM config, a llama-swap config (one estimate per model), a .gguf file or an
-HF config.json (or a folder holding one). llama.cpp flags after the file (-c -np -ctk -ctv -fa -ngl -ub -b -kvu)
-override or supply the engine settings.
+HF config.json (or a folder holding one) — or a model by name: a Hugging Face id (Qwen/Qwen3-8B, hf://org/name,
+org/repo:Q4_K_M for a GGUF repo), an Ollama name (qwen3:8b) or a catalog id. Hub models are read headers only
+(HF_TOKEN for gated ones, HF_ENDPOINT for mirrors, HF_HUB_OFFLINE=1 for caches only). llama.cpp flags after the
+file (-c -np -ctk -ctv -fa -ngl -ub -b -kvu) override or supply the engine settings.
 
 Options:
   --target ID          hardware target (repeatable): a catalog id such as h100-sxm, rtx-4090, or local
@@ -92,7 +101,8 @@ interface ResolverLike {
 }
 
 function loadResolver(): ResolverLike {
-  return createModelResolver();
+  // The CLI may wait for the Hub (headers only); HF_HUB_OFFLINE=1 keeps it to caches.
+  return createModelResolver({ network: 'blocking' });
 }
 
 function bareDeployment(name: string, modelRef: string): Deployment {
@@ -124,6 +134,8 @@ async function deploymentsOf(file: string, io: CliIO): Promise<{ deployments: De
   try {
     st = fs.statSync(abs);
   } catch {
+    // Not a file: a model by name (Hub id, hf://…, org/repo:quant, an Ollama name, a catalog id), no profile needed.
+    if (isModelName(file)) return { deployments: [bareDeployment(file, file)], baseDir: io.cwd };
     throw new UsageError(`cannot read '${file}': no such file or folder`);
   }
   const baseDir = st.isDirectory() ? abs : path.dirname(abs);

@@ -15,6 +15,7 @@ import { fin, normalizeModel, pos, unreadEmbeddingBytes } from './modelShape';
 import { contextSwitchSec, decodeStepTiming, type Efficiencies, type PerfContext, pickPeakFlops, prefillTiming, ridgePoint } from './perf';
 import { bestSpeculative } from './speculative';
 import { applyServedWeights } from './weights';
+import { describeVllmPool, refineVllmPool } from './vllmKvPool';
 import { formatBytes, formatSi } from '../units';
 
 /** Used/capacity below this is green ("fits"); up to 1.0 is "tight" (yellow); above is "does-not-fit". */
@@ -155,7 +156,13 @@ function kvSplit(kv: LlamaKvCache, firstDeviceLayer: number): { device: number; 
       host += l.kBytes + l.vBytes;
     }
   }
-  return { deviceK, deviceV, device: deviceK + deviceV, host };
+  // Recurrent state (llama_memory_recurrent) lives with its layer like the KV cache does.
+  let state = 0;
+  for (const s of kv.stateLayers ?? []) {
+    if (s.index >= firstDeviceLayer) state += s.bytes;
+    else host += s.bytes;
+  }
+  return { deviceK, deviceV, device: deviceK + deviceV + state, host };
 }
 
 /** llamaKvCache memoized for one estimate() call: targets and what-ifs ask for the same caches again and again. */
@@ -450,10 +457,13 @@ function vllmTarget(inp: TargetInput): TargetEstimate {
   const maxNumSeqs = engine.parallel;
   const activation = vllmActivationBytes(model, engine.maxNumBatchedTokens, maxNumSeqs, tp, dtypeBytes);
   const nonTorch = vllmNonTorchBytes(tp);
-  const pool = vllmPool({
+  // The per-layer vLLM spec (sliding windows, Mamba state, page-size unification) refines the simple pool.
+  const refined = refineVllmPool(vllmPool({
     capacityBytes: capacity, utilization: engine.gpuMemoryUtilization, weightsPerDevice: weightsPerDevice + draftBytes, activationBytes: activation,
     nonTorchBytes: nonTorch, bytesPerTokenPerDevice: perTokenDevice, blockSize: engine.blockSize, maxModelLen, maxNumSeqs,
-  });
+  }), model.vllm, { maxModelLen, maxNumSeqs, blockSize: engine.blockSize, maxNumBatchedTokens: engine.maxNumBatchedTokens, tensorParallel: tp, kvCacheDtype: engine.kvCacheDtype, modelDtypeBytes: dtypeBytes });
+  const pool = refined.pool;
+  if (refined.detail) assumptions.push(describeVllmPool(refined.detail, maxModelLen), ...refined.detail.notes);
   const total = weightsPerDevice + draftBytes + activation + nonTorch + pool.poolBytes;
   const errors: string[] = [];
   let verdict: Verdict;
@@ -469,7 +479,7 @@ function vllmTarget(inp: TargetInput): TargetEstimate {
   const kvHeads = Math.max(0, ...model.kvHeadsPerLayer);
   if (tp > 1 && kvHeads > 0 && kvHeads < tp && !model.mla) assumptions.push(`${kvHeads} KV heads < tensor-parallel ${tp}: each GPU keeps a replicated head, so KV per GPU does not shrink below one head`);
   if (model.mla) assumptions.push('MLA: vLLM caches the compressed latent (kv_lora_rank + qk_rope_head_dim), replicated on every TP rank');
-  if (model.layerKinds.some((k) => k === 'swa')) assumptions.push('sliding-window layers counted at full length in the pool (conservative; vLLM\'s hybrid allocator may give them fewer blocks)');
+  if (!refined.detail && model.layerKinds.some((k) => k === 'swa')) assumptions.push('sliding-window layers counted at full length in the pool (conservative; vLLM\'s hybrid allocator may give them fewer blocks)');
   assumptions.push(
     `vLLM pool: ${engine.gpuMemoryUtilization} × ${formatBytes(capacity)} = ${formatBytes(pool.budgetBytes)} − weights ${formatBytes(weightsPerDevice + draftBytes)}${devices > 1 ? ` (1/${devices} of the model)` : ''} − activation peak ≈ ${formatBytes(activation)} (max-num-batched-tokens ${engine.maxNumBatchedTokens}) − non-torch ≈ ${formatBytes(nonTorch)} = ${formatBytes(pool.poolBytes)}`,
     `KV ${formatSi(perTokenDevice, 'B')}/token per GPU (kv-cache-dtype ${engine.kvCacheDtype} → ${bpe} B/element) → ${pool.blocks} blocks × ${engine.blockSize} tokens = ${pool.maxKvTokens} tokens; ${pool.maxConcurrency.toFixed(2)}× concurrency at max-model-len ${maxModelLen}`,
