@@ -11,7 +11,8 @@ import type { ModelDescriptor } from '../../core/models/descriptor';
 import { estimate } from '../../core/estimator/estimate';
 import type { EstimateReport, TargetEstimate } from '../../core/estimator/report';
 import { resolveTargets } from '../../core/hardware/targets';
-import { detectLocalTarget } from '../../core/hardware/local';
+import { currentLocalDetection, detectLocalTarget } from '../../core/hardware/local';
+import { machineCalibrationFromStore } from '../../core/estimator/calibration/machineStore';
 import { formatBytes, formatDuration, formatGiB, formatRate, formatTokens } from '../../core/units';
 import { createModelResolver } from '../../core/models/resolve';
 import { parseModelRef } from '../../core/models/hub/ids';
@@ -40,6 +41,8 @@ Options:
                        (default: the file's targets, else h100-sxm and local)
   --format text|json   output (default text; json follows the EstimateReport contract)
   --draft MODEL        draft model for speculative decoding (GGUF, config.json or catalog id)
+  --results FILE       a results store (kvlens bench --out): this machine's runs in it calibrate the
+                       speed estimate for the 'local' target and this machine's catalog hardware
   --list-targets       print the hardware catalog ids and exit
   -h, --help           show this help
 
@@ -51,6 +54,7 @@ export interface EstimateArgs {
   targets: string[];
   output: 'text' | 'json';
   draft?: string;
+  results?: string;
   file?: string;
   flags: string[];
   help: boolean;
@@ -63,7 +67,7 @@ export function parseEstimateArgs(args: string[]): EstimateArgs {
     const a = args[i];
     if (out.file !== undefined) {
       // After the file: our own long options still work, everything else is a llama.cpp flag.
-      if (a === '--target' || a.startsWith('--target=') || a === '--format' || a.startsWith('--format=') || a === '--draft' || a.startsWith('--draft=')) {
+      if (a === '--target' || a.startsWith('--target=') || a === '--format' || a.startsWith('--format=') || a === '--draft' || a.startsWith('--draft=') || a === '--results' || a.startsWith('--results=')) {
         i = takeOption(out, args, i);
       } else {
         out.flags.push(a);
@@ -73,7 +77,7 @@ export function parseEstimateArgs(args: string[]): EstimateArgs {
     if (a === '-h' || a === '--help') out.help = true;
     else if (a === '--list-targets') out.listTargets = true;
     else if (a === '--json') out.output = 'json';
-    else if (a === '--target' || a.startsWith('--target=') || a === '--format' || a.startsWith('--format=') || a === '--draft' || a.startsWith('--draft=')) i = takeOption(out, args, i);
+    else if (a === '--target' || a.startsWith('--target=') || a === '--format' || a.startsWith('--format=') || a === '--draft' || a.startsWith('--draft=') || a === '--results' || a.startsWith('--results=')) i = takeOption(out, args, i);
     else if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option '${a}' before the file (llama.cpp flags go after it)`);
     else out.file = a;
   }
@@ -92,7 +96,8 @@ function takeOption(out: EstimateArgs, args: string[], i: number): number {
   else if (name === '--format') {
     if (value !== 'text' && value !== 'json') throw new UsageError(`--format must be text or json, not '${value}'`);
     out.output = value;
-  } else out.draft = value;
+  } else if (name === '--results') out.results = value;
+  else out.draft = value;
   return i;
 }
 
@@ -255,8 +260,11 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     if (refs.some((r) => 'id' in r && r.id.toLowerCase() === 'local')) await detectLocalTarget();
     const resolved = resolveTargets(refs);
     for (const e of resolved.errors) io.err(`kvlens estimate: ${e.message}\n`);
+    for (const n of resolved.notices ?? []) io.err(`kvlens estimate: ${n.message}\n`);
     if (!resolved.targets.length) throw new UsageError('no known hardware target (see --list-targets)');
-    const report = estimate(withSpec, model, resolved.targets, { draft });
+    const machine = opts.results ? await machineCalibrationFromStore(path.resolve(io.cwd, opts.results)) : undefined;
+    const here = machine ? currentLocalDetection().target.catalogId : undefined;
+    const report = estimate(withSpec, model, resolved.targets, { draft, machineCalibration: machine ? { local: machine, ...(here ? { [here]: machine } : {}) } : undefined });
     if (report.targets.some((t) => !t.memory.fits)) anyNoFit = true;
     reports.push({ deployment: d.name, ...report });
   }

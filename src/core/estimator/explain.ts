@@ -128,6 +128,33 @@ export function explainTiming(report: EstimateReport, t: TargetEstimate): string
   lines.push('', `Context switch (one user's KV out, another's in over the host link): ${formatDuration(p.contextSwitchSec)}`);
   if (p.speculative) lines.push('', `Speculative decoding (MagicDec): Ω = (1 − α^(γ+1)) / (1 − α) = ${(p.speculative.expectedTokensPerStep ?? 0).toFixed(2)}; speedup ${p.speculative.speedup.toFixed(2)}× at γ = ${p.speculative.draftLength ?? '?'}; best γ = ${p.speculative.bestDraftLength} (${(p.speculative.bestSpeedup ?? p.speculative.speedup).toFixed(2)}×)`);
   lines.push('', '_TTFT is for one request; under load queueing dominates._');
+  const cal = explainCalibration(t);
+  if (cal) lines.push('', cal);
+  return lines.join('\n');
+}
+
+/**
+ * What sized the speed figures (issue 13): the calibration group and its parameters with their share of the time,
+ * how many published measurements support them and their held-out error, and how to verify on this machine.
+ */
+export function explainCalibration(t: TargetEstimate): string | undefined {
+  const c = t.perf.calibration;
+  if (!c) return undefined;
+  const lines: string[] = [];
+  const what = c.model === 'serving' ? 'continuous-batching serving model' : `calibrated llama.cpp model, ${md(c.backend)} backend${c.devices > 1 ? `, layers split over ${c.devices} GPUs` : ''}`;
+  lines.push(`**How the speed was sized** (${what}${c.machine ? `; ${md(c.machine.label)}` : ''})`);
+  // Inside a code span Markdown escapes would show literally: only the backtick needs keeping out.
+  const code = (x: string) => `\`${x.replace(/`/g, "'").replace(/[\r\n]+/g, ' ')}\``;
+  const part = (label: string, p: NonNullable<typeof c>['prefill']) => {
+    const scope = p.support && p.support.scope !== p.group ? ` (${md(p.support.scope)})` : '';
+    const sup = p.support ? `${p.support.rows} published measurements on ${p.support.chips} chip${p.support.chips === 1 ? '' : 's'}${scope}, held-out median error ${p.support.medianAbsErrorPct} %` : 'no published measurements in this group';
+    lines.push('', `${label} — ${code(p.group)}: ${sup}; shown ± ${Math.round(p.band * 100)} %`);
+    for (const x of p.parameters.slice(0, 5)) lines.push(`- ${md(x.text)}${x.share > 0 ? ` — ${Math.round(x.share * 100)} % of the time` : ''}`);
+    if (Math.abs(p.factor - 1) >= 0.01) lines.push(`- × ${p.factor.toFixed(2)} for current builds and this weight type${c.machine ? ' and this machine' : ''}`);
+  };
+  part('Prefill', c.prefill);
+  part('Decode', c.decode);
+  lines.push('', `Verify here: ${c.verify.llamaBench ? `${code(c.verify.llamaBench)} or ${code(c.verify.kvlensBench)}` : md(c.verify.kvlensBench)}${c.verify.note ? ` — ${md(c.verify.note)}` : ''}`);
   return lines.join('\n');
 }
 
