@@ -1,7 +1,8 @@
 // The hook for per-machine calibration (issue 13 builds the fit): a load-test run turned into calibration
 // samples — per closed-loop step the load, the measured p50 figures, the estimator's figures for the same load and
-// their ratios — plus the efficiencies they imply for the estimator's roofline. Decode is memory-bound at small
-// batch and prefill compute-bound, so (Leaving the datasheet figures alone):
+// their ratios — plus, when the estimate came from the uncalibrated roofline (its assumptions name the
+// efficiencies), the efficiencies the measurement implies. Decode is memory-bound at small batch and prefill
+// compute-bound, so (leaving the datasheet figures alone):
 //   implied bandwidth efficiency = assumed bandwidth efficiency × TPOT_estimate / TPOT_measured   (steps at batch ≤ 4)
 //   implied compute efficiency   = assumed compute efficiency × TTFT_estimate / TTFT_measured     (concurrency 1 only:
 //                                  above it the measured TTFT holds queueing the estimate leaves out)
