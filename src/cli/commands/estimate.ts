@@ -24,7 +24,7 @@ function isModelName(text: string): boolean {
 import { parseLlamaArgs } from '../../core/formats/llamacpp/parse';
 import { analyzeText } from '../../core/formats/analyze';
 import { loadHardwareCatalog } from '../../core/hardware/catalog';
-import { LIMITS, namedOnPurpose, readInput, statInput } from '../../core/io';
+import { describeKind, LIMITS, namedOnPurpose, readInput, statInput } from '../../core/io';
 import { MAX_ESTIMATED_DEPLOYMENTS } from '../../core/timeSlice';
 import { clip, type CliIO, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError } from '../io';
 
@@ -245,6 +245,13 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   if (!opts.file) {
     io.err(HELP);
     return EXIT_USAGE;
+  }
+  if (opts.results) {
+    // A results store the user names: missing or not a regular file is a usage/IO error (2), not a silent
+    // uncalibrated estimate; the store itself is read bounded, line by line (core/results/store.ts).
+    const st = statInput(path.resolve(io.cwd, opts.results));
+    if (!st) throw new UsageError(`cannot read '${opts.results}': no such file`);
+    if (!st.isFile()) throw new UsageError(`--results ${opts.results} is ${describeKind(st)}, not a regular file; it takes a results store (kvlens bench --out)`);
   }
   const all = await deploymentsOf(opts.file, io);
   const { baseDir, configErrors } = all;

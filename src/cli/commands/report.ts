@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import type { CliIO } from '../io';
 import { EXIT_FINDINGS, EXIT_OK, UsageError } from '../io';
 import { InputError, namedOnPurpose, openOutput, type OutputSink, statInput } from '../../core/io';
+import type { LoadTestRecord } from '../../core/loadtest/record';
 import type { ResultRecord } from '../../core/engine/protocol';
 import { ResultsStore } from '../../core/results/store';
 import { buildViewModel, type DeploymentInput } from '../../core/report/viewModel';
@@ -70,11 +71,13 @@ export function findWebviewBundle(start = __dirname): string {
   throw new Error('the dashboard bundle dist/webview/main.js is missing; run `npm run build`');
 }
 
-async function readRuns(file: string, display: string, io: CliIO): Promise<ResultRecord[]> {
+async function readRuns(file: string, display: string, io: CliIO, loadTests?: LoadTestRecord[]): Promise<ResultRecord[]> {
   if (!statInput(file)) throw new UsageError(`cannot read '${display}': no such file`);
-  const { records, corrupt } = await new ResultsStore(file).readAll();
+  const { records, corrupt, loadTests: steps } = await new ResultsStore(file).readAll();
   for (const c of corrupt.slice(0, 20)) io.err(`kvlens report: ${display}:${c.line}: skipped an unreadable record (${c.error})\n`);
   if (corrupt.length > 20) io.err(`kvlens report: ${display}: ${corrupt.length - 20} more unreadable records skipped\n`);
+  // A loop, not push(...steps): a store of 150,000 load-test lines would overflow the call stack.
+  if (loadTests && steps) for (const s of steps) loadTests.push(s);
   return records;
 }
 
@@ -107,14 +110,16 @@ async function build(o: Opts, input: string, sink: OutputSink, io: CliIO): Promi
   let findings = false;
   let deployments: DeploymentInput[] = [];
   let runs: ResultRecord[] = [];
+  const loadTests: LoadTestRecord[] = [];
   const isResults = /\.jsonl$/i.test(input);
   if (isResults) {
-    runs = await readRuns(input, o.input!, io);
-    // The runs remember the profile they were measured for; its estimates make the comparison. Those paths come
-    // from a file, not from the user: regular files only, read bounded (a record naming /dev/zero or a FIFO is
-    // a note, not a hang).
+    runs = await readRuns(input, o.input!, io, loadTests);
+    // The runs (and load-test steps) remember the profile they were measured for; its estimates make the
+    // comparison. Those paths come from a file, not from the user: regular files only, read bounded (a record
+    // naming /dev/zero or a FIFO is a note, not a hang).
     const named = new Set<string>();
     for (const r of runs) if (r.profile) named.add(r.profile);
+    for (const r of loadTests) if (typeof r.profile === 'string' && r.profile) named.add(r.profile);
     const profiles = [...named].slice(0, MAX_RUN_PROFILES);
     for (const p of profiles) {
       try {
@@ -136,10 +141,15 @@ async function build(o: Opts, input: string, sink: OutputSink, io: CliIO): Promi
     notes.push(...est.notes);
     if (est.notes.some((n) => /error\(s\) in the file/.test(n))) findings = true;
   }
-  for (const r of o.results) for (const rec of await readRuns(path.resolve(io.cwd, r), r, io)) runs.push(rec);
+  for (const r of o.results) for (const rec of await readRuns(path.resolve(io.cwd, r), r, io, loadTests)) runs.push(rec);
   if (runs.length > MAX_REPORT_RUNS) {
     notes.push(`Showing the newest ${MAX_REPORT_RUNS.toLocaleString('en-US')} of ${runs.length.toLocaleString('en-US')} measured runs.`);
     runs = runs.slice(runs.length - MAX_REPORT_RUNS);
+  }
+  let steps = loadTests;
+  if (steps.length > MAX_REPORT_RUNS) {
+    notes.push(`Showing the newest ${MAX_REPORT_RUNS.toLocaleString('en-US')} of ${steps.length.toLocaleString('en-US')} load-test steps.`);
+    steps = steps.slice(steps.length - MAX_REPORT_RUNS);
   }
 
   const vm = buildViewModel({
@@ -149,6 +159,8 @@ async function build(o: Opts, input: string, sink: OutputSink, io: CliIO): Promi
     deployments,
     runs,
     notes,
+    loadTests: steps,
+    profilePath: isResults ? undefined : input,
   });
   const bundle = fs.readFileSync(findWebviewBundle(), 'utf8');
   const html = renderReportHtml(vm, bundle, randomBytes(18).toString('base64'));

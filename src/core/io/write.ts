@@ -227,3 +227,44 @@ export async function writeOutput(file: string, data: Uint8Array | string, opts:
   }
   return { path: sink.path, bytes: buf.length, inPlace: sink.inPlace };
 }
+
+/**
+ * writeOutput for small files that synchronous code writes (the model resolver's Hub cache): a regular file or a
+ * new one only, through a tracked temp file renamed into place; anything else in the way is refused, never
+ * replaced. Missing folders are created.
+ */
+export function writeOutputSync(file: string, data: Uint8Array | string, opts: Pick<OutputOptions, 'mode' | 'display'> = {}): { path: string; bytes: number } {
+  const name = opts.display ?? file;
+  const target = path.resolve(file);
+  let st: fs.Stats | undefined;
+  try { st = fs.statSync(target); } catch (e) {
+    if (errnoCode(e) !== 'ENOENT') throw new OutputError(`cannot write to ${name}: ${errnoText(e)}`, 'io', file);
+  }
+  if (st && !st.isFile()) {
+    throw new OutputError(`cannot write to ${name}: it is ${describeKind(st)}; KV Lens never replaces anything but a regular file`, st.isDirectory() ? 'directory' : 'not-writable-kind', file);
+  }
+  // Through a symlink to a regular file: write its target, keep the link.
+  let real = target;
+  try { real = fs.realpathSync(target); } catch { /* new file */ }
+  const dir = path.dirname(real);
+  ensureFolder(dir, name);
+  const tmp = path.join(dir, `.${path.basename(real)}.kvlens-tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+  const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+  trackTemp(tmp);
+  try {
+    const fd = fs.openSync(tmp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL, st ? st.mode & 0o7777 : (opts.mode ?? 0o644));
+    try {
+      let off = 0;
+      while (off < buf.length) off += fs.writeSync(fd, buf, off, buf.length - off);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(tmp, real);
+  } catch (e) {
+    try { fs.rmSync(tmp, { force: true }); } catch { /* already gone */ }
+    throw new OutputError(`cannot write ${name}: ${errnoText(e)}`, errnoCode(e) === 'ENOSPC' ? 'no-space' : 'io', file);
+  } finally {
+    untrackTemp(tmp);
+  }
+  return { path: real, bytes: buf.length };
+}

@@ -1,17 +1,10 @@
 // The one local helper the models area reads and writes files through (model configs, the Hub cache, local
-// stores), so it can be switched to the project's bounded I/O module (src/core/io, issue 9) in one place.
-// Reads are bounded (regular files only, size checked before reading); writes go to a temp file and are renamed
-// into place so a crash never leaves a half-written cache entry.
+// stores), on top of the project's bounded I/O module (src/core/io, issue 9): opens never block (a FIFO where a
+// config.json, a manifest or a safetensors header should be cannot hang the resolver), only regular files are
+// read, sizes are checked before reading and reads stop at the cap; writes go to a tracked temp file renamed
+// into place, so a crash never leaves a half-written cache entry and nothing but a regular file is replaced.
 import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { openInputSync } from '../io/read';
-
-export class FileAccessError extends Error {
-  constructor(message: string, readonly code?: string) {
-    super(message);
-    this.name = 'FileAccessError';
-  }
-}
+import { InputError, openRegularSync, readInputSync, writeOutputSync } from '../io';
 
 export function statOrUndefined(p: string): fs.Stats | undefined {
   try {
@@ -21,41 +14,26 @@ export function statOrUndefined(p: string): fs.Stats | undefined {
   }
 }
 
-/** A regular file of at most `maxBytes`, as UTF-8 text; undefined when it does not exist. */
+/**
+ * A regular file of at most `maxBytes`, as UTF-8 text; undefined when nothing is there. A folder, FIFO, device or
+ * socket, or a file over the cap, throws core/io's InputError (its message says what the file is).
+ */
 export function readTextIfExists(p: string, maxBytes: number): string | undefined {
-  let fd: number;
+  if (!statOrUndefined(p)) return undefined;
   try {
-    // core/io (issue 9): a non-blocking open, so a FIFO where a config.json should be cannot hang the resolver.
-    fd = openInputSync(p);
+    return readInputSync(p, { maxBytes, what: 'model file' }).toString('utf8');
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
-    throw new FileAccessError(`cannot open ${p}: ${(e as Error).message}`, code);
-  }
-  try {
-    const st = fs.fstatSync(fd);
-    if (!st.isFile()) throw new FileAccessError(`${p} is not a regular file`);
-    if (st.size > maxBytes) throw new FileAccessError(`${p} is ${st.size} bytes, more than the ${maxBytes} expected`);
-    const buf = Buffer.alloc(st.size);
-    let got = 0;
-    while (got < st.size) {
-      const n = fs.readSync(fd, buf, got, st.size - got, got);
-      if (n === 0) break;
-      got += n;
-    }
-    return buf.subarray(0, got).toString('utf8');
-  } finally {
-    fs.closeSync(fd);
+    // Removed between the stat and the open: as if it had never been there.
+    if (e instanceof InputError && e.problem === 'missing') return undefined;
+    throw e;
   }
 }
 
 /** `length` bytes at `position` of a regular file (a header), or fewer at its end. */
 export function readBytes(p: string, position: number, length: number): Buffer {
-  const fd = openInputSync(p);
+  const { fd, size } = openRegularSync(p, { what: 'model file' });
   try {
-    const st = fs.fstatSync(fd);
-    if (!st.isFile()) throw new FileAccessError(`${p} is not a regular file`);
-    const n = Math.max(0, Math.min(length, st.size - position));
+    const n = Math.max(0, Math.min(length, size - position));
     const buf = Buffer.alloc(n);
     let got = 0;
     while (got < n) {
@@ -69,16 +47,12 @@ export function readBytes(p: string, position: number, length: number): Buffer {
   }
 }
 
-/** Writes atomically (temp file + rename); creates the folder. Failures are returned, not thrown: a cache is optional. */
+/** Writes atomically (core/io's safe writer; creates the folder). Failures are returned, not thrown: a cache is optional. */
 export function writeFileAtomic(p: string, data: string | Buffer): string | undefined {
-  const tmp = `${p}.tmp-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
   try {
-    fs.mkdirSync(path.dirname(p), { recursive: true });
-    fs.writeFileSync(tmp, data, { mode: 0o600 });
-    fs.renameSync(tmp, p);
+    writeOutputSync(p, data, { mode: 0o600 });
     return undefined;
   } catch (e) {
-    try { fs.rmSync(tmp, { force: true }); } catch { /* nothing to clean */ }
     return (e as Error).message;
   }
 }

@@ -144,7 +144,7 @@ export function descriptorFromGguf(info: GgufModelInfo, path?: string): ModelDes
   const vocabSize = num(key('vocab_size')) ??
     (isSummary(tokens) ? tokens.length : Array.isArray(tokens) ? tokens.length : undefined);
   const ff = key('feed_forward_length');
-  const feedForward = Array.isArray(ff) ? Math.max(...ff.map((x) => num(x) ?? 0)) : num(ff);
+  const feedForward = Array.isArray(ff) ? ff.reduce((m: number, x) => Math.max(m, num(x) ?? 0), 0) : num(ff);
   const trainedContext = num(key('context_length'));
   if (trainedContext === undefined) missing.push(`${arch}.context_length`);
 

@@ -135,7 +135,7 @@ function readGgufModel(file: string): GgufModelInfo {
     const shard = path.join(path.dirname(file), `${m[1]}-${String(i).padStart(5, '0')}-of-${m[3]}.gguf`);
     if (!statOrUndefined(shard)) throw new GgufError(`split GGUF: shard ${i} of ${count} is missing (${shard})`);
     const part = readGgufSync(shard);
-    info.tensors.push(...part.tensors);
+    for (const t of part.tensors) info.tensors.push(t); // a loop: a shard may hold a million tensors
     info.totalTensorBytes += part.totalTensorBytes;
     info.totalElements += part.totalElements;
   }

@@ -21,9 +21,12 @@ import { describeKind, errnoText, InputError } from '../io/errors';
 import { LIMITS } from '../io/limits';
 import { forEachLine, openRegularSync } from '../io/read';
 import { ensureFolder, writeOutput } from '../io/write';
+import { isLoadTestLine, loadTestRecordProblem, type LoadTestRecord } from '../loadtest/record';
 
 export interface CorruptLine { line: number; error: string; text: string }
-export interface ReadResult { records: ResultRecord[]; corrupt: CorruptLine[] }
+/** `loadTests`: the endpoint load-test steps (`kind: "loadtest"`) kept in the same file, apart from `records`
+ * (present only when the file has some). */
+export interface ReadResult { records: ResultRecord[]; corrupt: CorruptLine[]; loadTests?: LoadTestRecord[] }
 
 const O_NONBLOCK = fs.constants.O_NONBLOCK ?? 0;
 const APPEND_FLAGS = fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_CREAT | O_NONBLOCK;
@@ -133,14 +136,14 @@ export class ResultsStore {
   }
 
   /** Appends records, one atomic write per line. Returns the records as stored (ids filled in). */
-  async append(records: readonly ResultRecord[]): Promise<ResultRecord[]> {
+  async append<T extends { id: string }>(records: readonly T[]): Promise<T[]> {
     return this.appendSync(records);
   }
 
-  /** append(), synchronously: the lines are written (and fsynced) when it returns. */
-  appendSync(records: readonly ResultRecord[]): ResultRecord[] {
+  /** append(), synchronously: the lines are written (and fsynced) when it returns. Bench results and load-test steps. */
+  appendSync<T extends { id: string }>(records: readonly T[]): T[] {
     const fd = openForAppendSync(this.file);
-    const stored: ResultRecord[] = [];
+    const stored: T[] = [];
     try {
       // If a previous writer died mid-line, start ours on a fresh line so only that one line is lost.
       if (endsMidLine(this.file, fs.fstatSync(fd).size)) fs.writeSync(fd, '\n');
@@ -161,6 +164,7 @@ export class ResultsStore {
   /** Every readable record; unreadable lines are skipped and listed (1-based line numbers), never fatal. */
   async readAll(): Promise<ReadResult> {
     const records: ResultRecord[] = [];
+    const loadTests: LoadTestRecord[] = [];
     const corrupt: CorruptLine[] = [];
     await forEachLine(this.file, { maxBytes: LIMITS.resultsBytes, maxLineBytes: LIMITS.resultLineBytes, what: 'results store', missingIsEmpty: true }, (raw, lineNo, truncated) => {
       const line = raw.trim();
@@ -171,11 +175,17 @@ export class ResultsStore {
         corrupt.push({ line: lineNo, error: e instanceof Error ? e.message : String(e), text: line.slice(0, 200) });
         return;
       }
+      if (isLoadTestLine(v)) {
+        const problem = loadTestRecordProblem(v);
+        if (problem) corrupt.push({ line: lineNo, error: problem, text: line.slice(0, 200) });
+        else loadTests.push(v as LoadTestRecord);
+        return;
+      }
       const rec = normaliseRecord(v);
       if (typeof rec === 'string') corrupt.push({ line: lineNo, error: rec, text: line.slice(0, 200) });
       else records.push(rec);
     });
-    return { records, corrupt };
+    return loadTests.length ? { records, corrupt, loadTests } : { records, corrupt };
   }
 
   /**

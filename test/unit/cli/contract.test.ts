@@ -56,6 +56,11 @@ describe('cli: one exit-code contract', function () {
     ['bench: a bad flag', ['bench', 'ok.gguf', '-zz', '1'], 2],
     ['make-model: a bad shape', ['make-model', '--embd', '100', 'x.gguf'], 2],
     ['an unknown command', ['nope'], 2],
+    ['estimate --results: a missing store', ['estimate', 'fits.kvlens.yaml', '--results', 'missing.jsonl'], 2],
+    ['estimate --results: a device', ['estimate', 'fits.kvlens.yaml', '--results', '/dev/zero'], 2],
+    ['loadtest --import: a device', ['loadtest', '--import', '/dev/zero'], 2],
+    ['loadtest --import: a symlink to /dev/zero', ['loadtest', '--import', 'zero.kvlens.yaml'], 2],
+    ['loadtest --import: a missing file', ['loadtest', '--import', 'missing.json'], 2],
   ];
   for (const [what, args, code] of cases) {
     it(`${code}: ${what}`, async () => {

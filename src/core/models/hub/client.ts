@@ -159,7 +159,7 @@ export class HubClient {
       const heads = await mapLimit(pick.shards, this.opts.concurrency ?? 4, (f) => this.ggufHeader(ref.repo, commit, f));
       const g = heads[0]!;
       for (const h of heads.slice(1)) {
-        g.tensors.push(...h.tensors);
+        for (const t of h.tensors) g.tensors.push(t); // a loop: a shard may hold a million tensors
         g.totalTensorBytes += h.totalTensorBytes;
         g.totalElements += h.totalElements;
       }
