@@ -249,6 +249,30 @@ export const REPRODUCERS: Reproducer[] = [
   { id: 's9', row: 's', title: '5,000 levels of compact block nesting (`- - - … x`)', setup: (dir) => write(dir, 'deep.kvlens.yaml', `${'- '.repeat(5000)}x\n`),
     args: (dir) => ['check', path.join(dir, 'deep.kvlens.yaml')], check: expect(1, /too-deep|nests deeper/) },
   { id: 's8', row: 's', title: 'report --out /proc/x/y', args: () => ['report', '--out', '/proc/x/y', EXAMPLE], check: expect(2, /\/proc\/x/) },
+  // Never write into the user's folder: the bundle once ran a generator's `require.main === module` block.
+  { id: 'n0', row: '1', title: 'check in a folder with a schemas/ folder: nothing written there',
+    setup: (dir) => { fs.mkdirSync(path.join(dir, 'schemas')); write(dir, 'schemas/vllm-config.schema.json', 'mine\n'); fs.copyFileSync(EXAMPLE, path.join(dir, 'p.kvlens.yaml')); },
+    args: (dir) => ['check', path.join(dir, 'p.kvlens.yaml')],
+    check: both(expect(0), (_r, dir) => (fs.readdirSync(path.join(dir, 'schemas')).join(',') === 'vllm-config.schema.json' && fs.readFileSync(path.join(dir, 'schemas/vllm-config.schema.json'), 'utf8') === 'mine\n' ? undefined : 'the CLI wrote into ./schemas')) },
+  // Inputs that arrived with later issues, through the same reader and writer (rows 4–6 and 11 for them).
+  { id: 'n1', row: 'n', title: 'loadtest --import a symlink to /dev/zero', setup: (dir) => fs.symlinkSync('/dev/zero', path.join(dir, 'z.json')),
+    args: (dir) => ['loadtest', '--import', path.join(dir, 'z.json')], check: expect(2, /character device|not a regular file/) },
+  { id: 'n2', row: 'n', title: 'loadtest --import a FIFO', setup: (dir) => { if (!mkfifo(path.join(dir, 'f.json'))) throw new Error('mkfifo failed'); },
+    args: (dir) => ['loadtest', '--import', path.join(dir, 'f.json')], check: expect(2, /FIFO/) },
+  { id: 'n3', row: 'n', title: 'estimate --results a FIFO', setup: (dir) => { if (!mkfifo(path.join(dir, 'r.jsonl'))) throw new Error('mkfifo failed'); },
+    args: (dir) => ['estimate', EXAMPLE, '--results', path.join(dir, 'r.jsonl')], check: expect(2, /FIFO/) },
+  { id: 'n4', row: 'n', title: 'models resolve a folder whose config.json is a FIFO',
+    setup: (dir) => { fs.mkdirSync(path.join(dir, 'm')); if (!mkfifo(path.join(dir, 'm', 'config.json'))) throw new Error('mkfifo failed'); },
+    args: (dir) => ['models', 'resolve', '--offline', path.join(dir, 'm')], check: expect([1, 2], /FIFO|not a regular file/) },
+  { id: 'n5', row: 'n', title: 'report on a store with 150,000 load-test steps',
+    setup: (dir) => {
+      const step = (i: number) => JSON.stringify({ kind: 'loadtest', id: `s${i}`, runId: 'r', endpoint: { origin: 'http://127.0.0.1:1' }, load: { mode: 'concurrency', concurrency: 1 + (i % 64) },
+        summary: { requests: { ok: 1, failed: 0 }, requestThroughput: 1 }, source: { tool: 'kvlens' }, step: { index: i, of: 150_000 }, notes: [] });
+      const lines: string[] = [];
+      for (let i = 0; i < 150_000; i++) lines.push(step(i));
+      write(dir, 'lt.jsonl', lines.join('\n') + '\n');
+    },
+    args: (dir) => ['report', '--out', path.join(dir, 'o.html'), path.join(dir, 'lt.jsonl')], check: expect([0, 1], /wrote/) },
 ];
 
 export const MEMORY_BAR = 512 * 1024 * 1024;

@@ -71,13 +71,20 @@ export function findWebviewBundle(start = __dirname): string {
   throw new Error('the dashboard bundle dist/webview/main.js is missing; run `npm run build`');
 }
 
-async function readRuns(file: string, display: string, io: CliIO, loadTests?: LoadTestRecord[]): Promise<ResultRecord[]> {
+/** Runs and load-test steps left out while reading (older than the newest MAX_REPORT_RUNS of a store). */
+interface Skipped { runs: number; steps: number }
+
+async function readRuns(file: string, display: string, io: CliIO, loadTests: LoadTestRecord[], skipped: Skipped): Promise<ResultRecord[]> {
   if (!statInput(file)) throw new UsageError(`cannot read '${display}': no such file`);
-  const { records, corrupt, loadTests: steps } = await new ResultsStore(file).readAll();
+  // Only the newest MAX_REPORT_RUNS of each kind are held while reading: a store of 150,000 lines stays small.
+  const { records, corrupt, corruptTotal, loadTests: steps, total } = await new ResultsStore(file).readAll({ keepLast: MAX_REPORT_RUNS });
   for (const c of corrupt.slice(0, 20)) io.err(`kvlens report: ${display}:${c.line}: skipped an unreadable record (${c.error})\n`);
-  if (corrupt.length > 20) io.err(`kvlens report: ${display}: ${corrupt.length - 20} more unreadable records skipped\n`);
+  const unreadable = corruptTotal ?? corrupt.length;
+  if (unreadable > 20) io.err(`kvlens report: ${display}: ${unreadable - 20} more unreadable records skipped\n`);
+  if (total && total.records > records.length) skipped.runs += total.records - records.length;
+  if (total && steps && total.loadTests > steps.length) skipped.steps += total.loadTests - steps.length;
   // A loop, not push(...steps): a store of 150,000 load-test lines would overflow the call stack.
-  if (loadTests && steps) for (const s of steps) loadTests.push(s);
+  if (steps) for (const s of steps) loadTests.push(s);
   return records;
 }
 
@@ -111,9 +118,10 @@ async function build(o: Opts, input: string, sink: OutputSink, io: CliIO): Promi
   let deployments: DeploymentInput[] = [];
   let runs: ResultRecord[] = [];
   const loadTests: LoadTestRecord[] = [];
+  const skipped: Skipped = { runs: 0, steps: 0 };
   const isResults = /\.jsonl$/i.test(input);
   if (isResults) {
-    runs = await readRuns(input, o.input!, io, loadTests);
+    runs = await readRuns(input, o.input!, io, loadTests, skipped);
     // The runs (and load-test steps) remember the profile they were measured for; its estimates make the
     // comparison. Those paths come from a file, not from the user: regular files only, read bounded (a record
     // naming /dev/zero or a FIFO is a note, not a hang).
@@ -141,15 +149,15 @@ async function build(o: Opts, input: string, sink: OutputSink, io: CliIO): Promi
     notes.push(...est.notes);
     if (est.notes.some((n) => /error\(s\) in the file/.test(n))) findings = true;
   }
-  for (const r of o.results) for (const rec of await readRuns(path.resolve(io.cwd, r), r, io, loadTests)) runs.push(rec);
-  if (runs.length > MAX_REPORT_RUNS) {
-    notes.push(`Showing the newest ${MAX_REPORT_RUNS.toLocaleString('en-US')} of ${runs.length.toLocaleString('en-US')} measured runs.`);
-    runs = runs.slice(runs.length - MAX_REPORT_RUNS);
+  for (const r of o.results) for (const rec of await readRuns(path.resolve(io.cwd, r), r, io, loadTests, skipped)) runs.push(rec);
+  if (runs.length > MAX_REPORT_RUNS || skipped.runs) {
+    notes.push(`Showing the newest ${MAX_REPORT_RUNS.toLocaleString('en-US')} of ${(runs.length + skipped.runs).toLocaleString('en-US')} measured runs.`);
+    runs = runs.slice(Math.max(0, runs.length - MAX_REPORT_RUNS));
   }
   let steps = loadTests;
-  if (steps.length > MAX_REPORT_RUNS) {
-    notes.push(`Showing the newest ${MAX_REPORT_RUNS.toLocaleString('en-US')} of ${steps.length.toLocaleString('en-US')} load-test steps.`);
-    steps = steps.slice(steps.length - MAX_REPORT_RUNS);
+  if (steps.length > MAX_REPORT_RUNS || skipped.steps) {
+    notes.push(`Showing the newest ${MAX_REPORT_RUNS.toLocaleString('en-US')} of ${(steps.length + skipped.steps).toLocaleString('en-US')} load-test steps.`);
+    steps = steps.slice(Math.max(0, steps.length - MAX_REPORT_RUNS));
   }
 
   const vm = buildViewModel({

@@ -245,7 +245,9 @@ export function schemaFileText(schema: Json): string {
   return JSON.stringify(schema, null, 2) + '\n';
 }
 
-if (require.main === module) {
+// Only when this file itself is the script (npm run gen:schemas): in a bundle (dist/cli.js) every module's
+// `require.main === module` is true, and the CLI would write schemas/ into the user's working folder.
+if (require.main === module && /schemaBuild\.js$/.test(__filename)) {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const fs = require('node:fs') as typeof import('node:fs');
   // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -373,6 +373,7 @@ export function createModelResolver(opts: ModelResolverOptions = {}): ModelResol
       const config = path.join(abs, 'config.json');
       const cst = statOrUndefined(config);
       if (cst?.isFile()) return fromFile(config, cst);
+      if (cst && !cst.isDirectory()) return { kind: 'error', path: config, error: `${config} is ${describeKind(cst)}, not a regular file; KV Lens reads a config.json only from a regular file` };
       // A folder of GGUF files: the first one by name (a split model's first shard sorts first and pulls in
       // the others); a model folder rarely holds more than one quantization, and the diagnostic names the pick.
       const ggufs = listDir(abs).filter((n) => /\.gguf$/i.test(n) && !/^mmproj/i.test(n)).sort();

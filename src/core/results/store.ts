@@ -22,11 +22,23 @@ import { LIMITS } from '../io/limits';
 import { forEachLine, openRegularSync } from '../io/read';
 import { ensureFolder, writeOutput } from '../io/write';
 import { isLoadTestLine, loadTestRecordProblem, type LoadTestRecord } from '../loadtest/record';
+import { normaliseLoadTest } from './loadTestLine';
 
 export interface CorruptLine { line: number; error: string; text: string }
 /** `loadTests`: the endpoint load-test steps (`kind: "loadtest"`) kept in the same file, apart from `records`
  * (present only when the file has some). */
-export interface ReadResult { records: ResultRecord[]; corrupt: CorruptLine[]; loadTests?: LoadTestRecord[] }
+export interface ReadResult {
+  records: ResultRecord[];
+  corrupt: CorruptLine[];
+  loadTests?: LoadTestRecord[];
+  /** With readAll({ keepLast }): how many of each the file held. */
+  total?: { records: number; loadTests: number };
+  /** When more lines were unreadable than `corrupt` lists (MAX_CORRUPT_LISTED): how many. */
+  corruptTotal?: number;
+}
+
+/** Unreadable lines listed by readAll; the rest are counted. */
+export const MAX_CORRUPT_LISTED = 1000;
 
 const O_NONBLOCK = fs.constants.O_NONBLOCK ?? 0;
 const APPEND_FLAGS = fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_CREAT | O_NONBLOCK;
@@ -162,30 +174,49 @@ export class ResultsStore {
   }
 
   /** Every readable record; unreadable lines are skipped and listed (1-based line numbers), never fatal. */
-  async readAll(): Promise<ReadResult> {
+  async readAll(opts: { keepLast?: number } = {}): Promise<ReadResult> {
+    // keepLast: only the newest N of each kind are kept while reading (a report of a store with 150,000 lines
+    // holds 2N at most, not all of them); `total` then counts what the file held.
+    const keep = opts.keepLast;
+    let totalRecords = 0;
+    let totalLoadTests = 0;
+    // Unreadable lines: the first MAX_CORRUPT are listed, the rest only counted (a 1 GiB file of junk lines is
+    // hundreds of millions of them).
+    let corruptTotal = 0;
+    const bad = (c: CorruptLine) => { corruptTotal++; if (corrupt.length < MAX_CORRUPT_LISTED) corrupt.push(c); };
+    const trim = <T>(a: T[]) => { if (keep !== undefined && a.length >= 2 * keep) a.splice(0, a.length - keep); };
     const records: ResultRecord[] = [];
     const loadTests: LoadTestRecord[] = [];
     const corrupt: CorruptLine[] = [];
     await forEachLine(this.file, { maxBytes: LIMITS.resultsBytes, maxLineBytes: LIMITS.resultLineBytes, what: 'results store', missingIsEmpty: true }, (raw, lineNo, truncated) => {
       const line = raw.trim();
       if (!line) return;
-      if (truncated) { corrupt.push({ line: lineNo, error: `line longer than ${LIMITS.resultLineBytes} bytes`, text: line.slice(0, 200) }); return; }
+      if (truncated) { bad({ line: lineNo, error: `line longer than ${LIMITS.resultLineBytes} bytes`, text: line.slice(0, 200) }); return; }
       let v: unknown;
       try { v = JSON.parse(line); } catch (e) {
-        corrupt.push({ line: lineNo, error: e instanceof Error ? e.message : String(e), text: line.slice(0, 200) });
+        bad({ line: lineNo, error: e instanceof Error ? e.message : String(e), text: line.slice(0, 200) });
         return;
       }
       if (isLoadTestLine(v)) {
         const problem = loadTestRecordProblem(v);
-        if (problem) corrupt.push({ line: lineNo, error: problem, text: line.slice(0, 200) });
-        else loadTests.push(v as LoadTestRecord);
+        if (problem) bad({ line: lineNo, error: problem, text: line.slice(0, 200) });
+        else { loadTests.push(normaliseLoadTest(v as Record<string, unknown>)); totalLoadTests++; trim(loadTests); }
         return;
       }
       const rec = normaliseRecord(v);
-      if (typeof rec === 'string') corrupt.push({ line: lineNo, error: rec, text: line.slice(0, 200) });
-      else records.push(rec);
+      if (typeof rec === 'string') bad({ line: lineNo, error: rec, text: line.slice(0, 200) });
+      else { records.push(rec); totalRecords++; trim(records); }
     });
-    return loadTests.length ? { records, corrupt, loadTests } : { records, corrupt };
+    if (keep !== undefined) {
+      if (records.length > keep) records.splice(0, records.length - keep);
+      if (loadTests.length > keep) loadTests.splice(0, loadTests.length - keep);
+    }
+    // Fields beyond records/corrupt only when they say something (callers compare whole results).
+    const out: ReadResult = { records, corrupt };
+    if (loadTests.length) out.loadTests = loadTests;
+    if (keep !== undefined) out.total = { records: totalRecords, loadTests: totalLoadTests };
+    if (corruptTotal > corrupt.length) out.corruptTotal = corruptTotal;
+    return out;
   }
 
   /**
