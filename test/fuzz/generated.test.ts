@@ -226,7 +226,7 @@ describe(`fuzz: generated hostile inputs (seed ${SEED})`, function () {
     assert.match(big.stderr, /larger than the 4\.0 MiB/);
   });
 
-  it('impossible model facts (kv_lora_rank −512, zero heads, block_count −1): a clear error, never "fits" (needs issue 10)', async function () {
+  it('impossible model facts (kv_lora_rank −512, zero heads, block_count −1): a clear error, never "fits"', async function () {
     const facts = path.join(dir, 'facts');
     fs.mkdirSync(facts);
     fs.writeFileSync(path.join(facts, 'block-count.gguf'), IMPOSSIBLE_MODELS.blockCountMinusOne());
@@ -242,12 +242,8 @@ describe(`fuzz: generated hostile inputs (seed ${SEED})`, function () {
       if (r.descriptor) accepted.push(`${ref}: accepted (KV heads ${JSON.stringify(r.descriptor.kvHeadsPerLayer.slice(0, 2))}, head_dim ${r.descriptor.headDimK})`);
       else if (RAW_JS.test(r.error ?? '') || /Invalid array length/.test(r.error ?? '')) accepted.push(`${ref}: raw error ${r.error}`);
     }
-    if (accepted.length || rawDescriptorErrors.length) {
-      // Model facts are validated by issue 10's change in src/core/models; until it is merged these inputs are known
-      // to be accepted, and this test says which instead of failing.
-      console.log(`      (pending issue 10's model-fact validation: ${[...accepted, ...rawDescriptorErrors.slice(0, 3)].join('; ')})`);
-      this.skip();
-    }
+    // Model facts are validated before any arithmetic (src/core/models/validate.ts, ggufDescriptor.ts).
+    assert.deepEqual([...accepted, ...rawDescriptorErrors.slice(0, 3)], [], 'impossible facts accepted or raw errors');
     for (const ref of ['block-count.gguf', 'zero-heads.gguf', 'mla', 'heads']) {
       const { io, o } = capture(facts);
       const code = await estimateCmd([ref, '--target', 'h100-sxm'], io);

@@ -70,8 +70,13 @@ export function descriptorFromGguf(info: GgufModelInfo, path?: string): ModelDes
   if (headsRaw === undefined) missing.push(`${arch}.attention.head_count`);
   const planLayers = plan ? plan.layers.slice(0, layers) : [];
   const headsArr = Array.isArray(headsRaw) ? headsRaw.map((x) => num(x) ?? 0) : headsRaw !== undefined ? [num(headsRaw) ?? 0] : [];
-  const heads = headsArr.length ? Math.max(0, ...headsArr) : 0;
+  const heads = headsArr.reduce((m, h) => Math.max(m, h), 0);
   let kvHeadsPerLayer = plan ? planLayers.map((l) => (l.kv || !l.recurrent ? l.kvHeads : 0)) : new Array<number>(layers).fill(heads);
+  // Zero heads on every layer of a model without recurrent layers: no attention and no state, so nothing to run
+  // (issue 9 row 15: it used to give "KV 0 B, fits"). Recurrent models (Mamba) legitimately have no heads.
+  if (headsRaw !== undefined && !planLayers.some((l) => l.recurrent) && (heads === 0 || (layers > 0 && kvHeadsPerLayer.every((h) => h === 0)))) {
+    throw new GgufError(`${arch}.attention.head_count${heads === 0 ? '' : '_kv'} is 0 on every layer and ${arch} has no recurrent layers: not a model llama.cpp can run`);
+  }
   if (plan && key('attention.head_count_kv') === undefined && headsArr.length) notes.push('attention.head_count_kv absent: KV heads = query heads (as llama.cpp assumes)');
   const firstFull = planLayers.find((l) => l.kv && !l.swa) ?? planLayers.find((l) => l.kv) ?? planLayers[0];
   const headDimK = firstFull?.headK ?? (heads > 0 && hiddenSize > 0 ? Math.floor(hiddenSize / heads) : 0);

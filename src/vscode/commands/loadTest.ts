@@ -7,6 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { writeOutputSync } from '../../core/io/write';
 import type { LoadEstimator } from '../../core/loadtest/estimate';
 import type { LoadTestRecord } from '../../core/loadtest/record';
 import type { LoadShape } from '../../core/loadtest/types';
@@ -246,11 +247,10 @@ async function calibrate(s: Services, runId: unknown, uriArg: unknown): Promise<
     return { handedTo: 'kvlens.calibrate' };
   }
   const dir = path.join(s.context.globalStorageUri.fsPath, 'calibration');
-  fs.mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, `loadtest-${runId}.json`);
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, JSON.stringify(input, null, 2) + '\n');
-  fs.renameSync(tmp, file);
+  // The run id comes from a results file: only safe characters reach the file name (no `../` out of the folder),
+  // and core/io's writer never replaces anything but a regular file.
+  const file = path.join(dir, `loadtest-${runId.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 100)}.json`);
+  writeOutputSync(file, JSON.stringify(input, null, 2) + '\n');
   s.log().info(`calibration: ${input.samples.length} sample(s) from load test ${runId} saved to ${file}`);
   void vscode.window.showInformationMessage(`KV Lens: calibration data from ${input.samples.length} step(s) saved (${path.basename(file)}); per-machine calibration will read it.`, 'Show Log').then((b) => { if (b) s.log().show(true); });
   return { saved: file };
