@@ -61,6 +61,9 @@ describe('cli: one exit-code contract', function () {
     ['loadtest --import: a device', ['loadtest', '--import', '/dev/zero'], 2],
     ['loadtest --import: a symlink to /dev/zero', ['loadtest', '--import', 'zero.kvlens.yaml'], 2],
     ['loadtest --import: a missing file', ['loadtest', '--import', 'missing.json'], 2],
+    ['loadtest: --out onto a device is refused before the run', ['loadtest', 'http://127.0.0.1:9', '--out', '/dev/zero'], 2],
+    ['models resolve: a GGUF that cannot be read', ['models', 'resolve', '--offline', 'bad.gguf'], 1],
+    ['models: an unknown subcommand', ['models', 'nope'], 2],
   ];
   for (const [what, args, code] of cases) {
     it(`${code}: ${what}`, async () => {
