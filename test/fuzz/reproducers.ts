@@ -177,6 +177,11 @@ export const REPRODUCERS: Reproducer[] = [
   { id: '10', row: '10', title: 'check with 130,000 repeated flags', setup: (dir) => write(dir, 'd.kvlens.yaml', `model: meta-llama/Llama-3.1-8B-Instruct\nengine:\n  kind: llama.cpp\n  args: "${'-c 4096 '.repeat(130_000)}"\n`),
     args: (dir) => ['check', path.join(dir, 'd.kvlens.yaml')], check: expect([0, 1], /more|warning/) },
   // 11: report --results with 150k records.
+  { id: '10b', row: '10', title: 'check with 130,000 flags in one `args` list item', setup: (dir) => write(dir, 'l.kvlens.yaml', `model: meta-llama/Llama-3.1-8B-Instruct\nengine:\n  kind: llama.cpp\n  args: ["${'-c 4096 '.repeat(130_000)}"]\n`),
+    args: (dir) => ['check', path.join(dir, 'l.kvlens.yaml')], check: expect([0, 1], /checked/) },
+  { id: '10c', row: '10', title: 'check a shell script whose vllm serve has 130,000 unknown options',
+    setup: (dir) => write(dir, 'serve.sh', `#!/bin/sh\nvllm serve meta-llama/Llama-3.1-8B-Instruct ${Array.from({ length: 130_000 }, (_, i) => `--nope${i} 1`).join(' ')}\n`),
+    args: (dir) => ['check', '--as', 'shell', path.join(dir, 'serve.sh')], check: expect(1, /not a vLLM option/) },
   { id: '11', row: '11', title: 'report --results with 150,000 records',
     setup: (dir) => write(dir, 'big.jsonl', Array.from({ length: 150_000 }, (_, i) => `{"id":"r${i}","result":{"avg_ts":1}}`).join('\n') + '\n'),
     args: (dir) => ['report', '--out', path.join(dir, 'o.html'), '--results', path.join(dir, 'big.jsonl'), EXAMPLE], check: expect([0, 1], /wrote/) },

@@ -110,6 +110,7 @@ export async function analyzeText(text: string, fileName: string, opts: AnalyzeO
   try {
     return await analyzeUnsafe(text, fileName, opts);
   } catch (e) {
+    if (process.env.KVLENS_DEBUG) process.stderr.write(`${e instanceof Error ? e.stack : String(e)}\n`);
     const lines = new LineIndex(text);
     return {
       format: opts.format,

@@ -14,6 +14,24 @@ function norm(s: string): string {
 /** Spellings of data types people carry over from other tools (llama.cpp, PyTorch shorthands). */
 const ABBREVIATIONS: Record<string, string> = { bf16: 'bfloat16', fp16: 'float16', f16: 'float16', fp32: 'float32', f32: 'float32', half: 'float16' };
 
+/** Each list's candidates normalised once, duplicates (both spellings of one option) dropped. */
+const normCache = new WeakMap<readonly string[], [string, string][]>();
+function normalised(candidates: readonly string[]): [string, string][] {
+  let hit = normCache.get(candidates);
+  if (!hit) {
+    const seen = new Set<string>();
+    hit = [];
+    for (const c of candidates) {
+      const n = norm(c);
+      if (seen.has(n)) continue;
+      seen.add(n);
+      hit.push([c, n]);
+    }
+    normCache.set(candidates, hit);
+  }
+  return hit;
+}
+
 export function suggestName(word: string, candidates: readonly string[]): string | undefined {
   const w = norm(word);
   if (!w) return undefined;
@@ -22,11 +40,7 @@ export function suggestName(word: string, candidates: readonly string[]): string
   const max = Math.max(1, Math.min(4, Math.floor(w.length / 4)));
   let best: { c: string; n: string; d: number } | undefined;
   let tie = false;
-  const seen = new Set<string>();
-  for (const c of candidates) {
-    const n = norm(c);
-    if (seen.has(n)) continue;
-    seen.add(n);
+  for (const [c, n] of normalised(candidates)) {
     let d = n === w ? 0 : editDistance(w, n, max);
     // A prefix or a dropped word still points somewhere useful: `gpu-memory` → `gpu-memory-utilization`.
     if (d > max && w.length >= 6 && (n.startsWith(w) || w.startsWith(n))) d = max + 0.5;

@@ -12,6 +12,7 @@
 import type { KvDiagnostic, Range } from '../diagnostics';
 import { dependsOnVariable, refShape, resolveRefPath } from './modelRefs';
 import type { ModelResolution, Rule, RuleContext } from './rule';
+import { pushAll } from '../arrays';
 
 function check(ctx: RuleContext, what: 'model' | 'draft model', ref: string, range: Range, res: ModelResolution | undefined, mapped?: string): KvDiagnostic[] {
   const shape = refShape(ref);
@@ -67,9 +68,9 @@ export const modelPathRule: Rule = {
   run(ctx) {
     const d = ctx.deployment;
     const out: KvDiagnostic[] = [];
-    if (d.model) out.push(...check(ctx, 'model', d.model.ref, d.model.range, ctx.modelResolution, ctx.mappedModelPath));
+    if (d.model) pushAll(out, check(ctx, 'model', d.model.ref, d.model.range, ctx.modelResolution, ctx.mappedModelPath));
     const s = d.speculative;
-    if (s?.draftRef && s.draftRange) out.push(...check(ctx, 'draft model', s.draftRef, s.draftRange, ctx.draftResolution, ctx.mappedDraftPath));
+    if (s?.draftRef && s.draftRange) pushAll(out, check(ctx, 'draft model', s.draftRef, s.draftRange, ctx.draftResolution, ctx.mappedDraftPath));
     return out;
   },
 };

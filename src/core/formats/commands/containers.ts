@@ -5,6 +5,7 @@ import type { KvDiagnostic, Range } from '../../diagnostics';
 import type { DocNode, ParsedDocument } from '../document';
 import { analyzeEntrypointArgs, analyzeServeCommand, findServeCommand } from './serveCommand';
 import { argvFromNodes, imageEngine, shellScriptsIn } from './yamlArgs';
+import { pushAll } from '../../arrays';
 
 export interface ContainerSpec {
   name: string;
@@ -21,7 +22,7 @@ export function analyzeContainer(doc: ParsedDocument, c: ContainerSpec, format: 
   const deployments: Deployment[] = [];
   const diagnostics: KvDiagnostic[] = [];
   const push = (r: { deployment?: Deployment; diagnostics: KvDiagnostic[] }): void => {
-    diagnostics.push(...r.diagnostics);
+    pushAll(diagnostics, r.diagnostics);
     if (r.deployment) deployments.push({ ...r.deployment, anchor: deployments.length === 0 ? c.anchor : r.deployment.anchor });
   };
   const argv = argvFromNodes(doc, [c.entrypoint, c.args]);

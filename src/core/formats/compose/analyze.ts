@@ -4,6 +4,7 @@ import type { Deployment } from '../../deployment';
 import type { KvDiagnostic } from '../../diagnostics';
 import { analyzeContainer } from '../commands/containers';
 import { keyRange, type ParsedDocument } from '../document';
+import { pushAll } from '../../arrays';
 
 export function analyzeCompose(doc: ParsedDocument, opts: { vllmVersion?: string } = {}): { deployments: Deployment[]; diagnostics: KvDiagnostic[] } {
   const deployments: Deployment[] = [];
@@ -19,8 +20,8 @@ export function analyzeCompose(doc: ParsedDocument, opts: { vllmVersion?: string
       entrypoint: s.props?.get('entrypoint'),
       args: s.props?.get('command'),
     }, 'docker-compose', opts.vllmVersion);
-    deployments.push(...r.deployments);
-    diagnostics.push(...r.diagnostics);
+    pushAll(deployments, r.deployments);
+    pushAll(diagnostics, r.diagnostics);
   }
   return { deployments, diagnostics };
 }

@@ -5,6 +5,7 @@ import type { Deployment } from '../../deployment';
 import type { KvDiagnostic } from '../../diagnostics';
 import { analyzeContainer } from '../commands/containers';
 import { type DocNode, keyRange, locate, parseDocument, type ParsedDocument } from '../document';
+import { pushAll } from '../../arrays';
 
 /** Pod specs of a workload, by kind. */
 function podSpecs(root: DocNode): { spec: DocNode; role?: string }[] {
@@ -58,7 +59,7 @@ export function analyzeKubernetes(text: string, opts: { vllmVersion?: string } =
   const docs: ParsedDocument[] = texts.map((t) => parseDocument(t, 'yaml'));
   if (texts.length > 1) for (const d of docs) d.text = text;
   for (const d of docs) {
-    diagnostics.push(...d.diagnostics);
+    pushAll(diagnostics, d.diagnostics);
     if (!d.root || d.root.type !== 'object') continue;
     const workload = d.root.props?.get('metadata')?.props?.get('name')?.value;
     for (const { spec, role } of podSpecs(d.root)) {
@@ -75,8 +76,8 @@ export function analyzeKubernetes(text: string, opts: { vllmVersion?: string } =
           entrypoint: c.props?.get('command'),
           args: c.props?.get('args'),
         }, 'kubernetes', opts.vllmVersion);
-        deployments.push(...r.deployments);
-        diagnostics.push(...r.diagnostics);
+        pushAll(deployments, r.deployments);
+        pushAll(diagnostics, r.diagnostics);
       }
     }
   }

@@ -9,6 +9,7 @@ import { GPU_LAYERS_ALL, LLAMA_TABLE_SOURCE, findAnyLlamaFlag, flagIndex, lookup
 import type { FlagSpec, LlamaTool } from './flagTypes';
 import { rankSuggestions, singleSuggestion } from './suggest';
 import { type ArgToken, tokenCharOffset, tokenizeArgs } from './tokenize';
+import { pushAll } from '../../arrays';
 
 export type { ArgToken } from './tokenize';
 export type { LlamaTool } from './flagTypes';
@@ -179,7 +180,7 @@ export function parseLlamaArgs(input: string | readonly string[], options: Parse
     input.forEach((item, index) => {
       if (typeof item !== 'string') return;
       if (item.startsWith('-') && /\s/.test(item.trim())) {
-        tokens.push(...tokenizeArgs(item, index).tokens);
+        pushAll(tokens, tokenizeArgs(item, index).tokens);
       } else {
         tokens.push({ value: item, offset: 0, length: item.length, index });
       }
