@@ -132,12 +132,12 @@ async function analyzeUnsafe(text: string, fileName: string, opts: AnalyzeOption
   if (format === 'shell') {
     const r = analyzeShellScript(text, { vllmVersion: opts.vllmVersion });
     const ruleDiags = await runRules(r.deployments, text, fileName, opts);
-    return { format, deployments: r.deployments, diagnostics: sortDiagnostics([...r.diagnostics, ...ruleDiags]) };
+    return { format, deployments: r.deployments, diagnostics: sortDiagnostics([...r.diagnostics, ...notRepeated(ruleDiags, r.diagnostics)]) };
   }
   if (format === 'kubernetes') {
     const r = analyzeKubernetes(text, { vllmVersion: opts.vllmVersion });
     const ruleDiags = await runRules(r.deployments, text, fileName, opts);
-    return { format, deployments: r.deployments, diagnostics: sortDiagnostics([...r.diagnostics, ...ruleDiags]), document: r.documents[0] };
+    return { format, deployments: r.deployments, diagnostics: sortDiagnostics([...r.diagnostics, ...notRepeated(ruleDiags, r.diagnostics)]), document: r.documents[0] };
   }
   const doc = parseDocument(text, languageOf(fileName, text));
   const diagnostics: KvDiagnostic[] = [...doc.diagnostics];
@@ -175,11 +175,17 @@ async function analyzeUnsafe(text: string, fileName: string, opts: AnalyzeOption
   diagnostics.push(...schemaDiags);
 
   const ruleDiags = await runRules(deployments, text, fileName, opts);
-  // Where the schema already reports an error, rules stay quiet: they would repeat it (or judge a value that
-  // must change first).
-  const taken = new Set(schemaDiags.filter((d) => d.severity === 'error').map((d) => rangeKey(d.range)));
-  diagnostics.push(...ruleDiags.filter((d) => !taken.has(rangeKey(d.range))));
+  diagnostics.push(...notRepeated(ruleDiags, diagnostics));
   return { format, deployments, diagnostics: sortDiagnostics(diagnostics), document: doc };
+}
+
+/**
+ * Where the schema or the engine's option table already reports an error, rules stay quiet: they would repeat it
+ * (a generated bound and a hand-written rule on the same value), or judge a value that must change first.
+ */
+function notRepeated(ruleDiags: readonly KvDiagnostic[], formatDiags: readonly KvDiagnostic[]): KvDiagnostic[] {
+  const taken = new Set(formatDiags.filter((d) => d.severity === 'error').map((d) => rangeKey(d.range)));
+  return ruleDiags.filter((d) => !taken.has(rangeKey(d.range)));
 }
 
 /**

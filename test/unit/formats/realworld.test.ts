@@ -29,7 +29,7 @@ interface Case {
 const PROXY_RULE = 'llama-swap internal/config/macros.go: a model whose proxy (default http://localhost:${PORT}) uses ${PORT} while its cmd does not is refused ("proxy uses ${PORT} but cmd does not"; config_test.go "Proxy value required if no ${PORT} in cmd")';
 
 const CASES: Case[] = [
-  // vLLM configs: every key is an option of the newest table (vLLM 0.24): frontend options (port, host, api-key,
+  // vLLM configs: every key is an option of the newest table (vLLM 0.27): frontend options (port, host, api-key,
   // return-tokens-as-token-ids) included; `no-enable-prefix-caching` is the negation BooleanOptionalAction adds;
   // compilation-config / speculative-config are JSON strings vLLM json.loads; `True` is a YAML boolean.
   { file: 'vllm/agentdac-help-dump.yaml', as: 'vllm_config.yaml', format: 'vllm', expect: [] },
@@ -39,8 +39,10 @@ const CASES: Case[] = [
   { file: 'vllm/recipes-GPT-OSS_EAGLE3_Blackwell.yaml', as: 'GPT-OSS_EAGLE3_Blackwell.yaml', format: 'vllm', expect: [] },
   { file: 'vllm/recipes-GPT-OSS_Hopper.yaml', as: 'GPT-OSS_Hopper.yaml', format: 'vllm', expect: [] },
   { file: 'vllm/recipes-Llama4_Hopper.yaml', as: 'Llama4_Hopper.yaml', format: 'vllm', expect: [] },
-  // stream-interval is newer than vLLM 0.11 (not in its arg_utils.py): that version refuses it.
-  { file: 'vllm/recipes-GPT-OSS_Hopper.yaml', as: 'GPT-OSS_Hopper.yaml', format: 'vllm', vllmVersion: '0.11', expect: [['error', 'unknown-key', 'stream-interval']] },
+  // max-cudagraph-capture-size and stream-interval are newer than vLLM 0.10 (v0.10.2's add_cli_args registers
+  // neither; v0.11.2's registers both): 0.10 refuses them.
+  { file: 'vllm/recipes-GPT-OSS_Hopper.yaml', as: 'GPT-OSS_Hopper.yaml', format: 'vllm', vllmVersion: '0.10',
+    expect: [['error', 'unknown-key', 'max-cudagraph-capture-size'], ['error', 'unknown-key', 'stream-interval']] },
 
   // llama-swap configs, checked against llama-swap 0bdb372 (config.go, load.go, macros.go, model_config.go).
   { file: 'llama-swap/llama-swap-config.example.yaml', as: 'config.example.yaml', format: 'llama-swap', why: PROXY_RULE,
@@ -86,9 +88,9 @@ const CASES: Case[] = [
   { file: 'vllm-cmdlines/recipes-gpt-oss-120b-8xh100.txt', as: 'serve.sh', format: 'shell', expect: [] },
   { file: 'vllm-cmdlines/recipes-qwen3-next-rocm.txt', as: 'serve.sh', format: 'shell', expect: [] },
   { file: 'vllm-cmdlines/recipes-qwen3.6-35b-a3b-mtp.txt', as: 'serve.sh', format: 'shell', expect: [] },
-  { file: 'vllm-cmdlines/recipes-kimi-k2-tp8-pp2.txt', as: 'serve.sh', format: 'shell', why: '--disable-log-requests is gone from vLLM 0.24',
+  { file: 'vllm-cmdlines/recipes-kimi-k2-tp8-pp2.txt', as: 'serve.sh', format: 'shell', why: '--disable-log-requests is gone from vLLM 0.17 (v0.17.1 arg_utils.py has no such option)',
     expect: [['error', 'removed-option', '--disable-log-requests']] },
-  { file: 'vllm-cmdlines/recipes-kimi-k2-tp8-pp2.txt', as: 'serve.sh', format: 'shell', vllmVersion: '0.11', why: 'deprecated in 0.11',
+  { file: 'vllm-cmdlines/recipes-kimi-k2-tp8-pp2.txt', as: 'serve.sh', format: 'shell', vllmVersion: '0.16', why: 'deprecated in v0.16.0 (add_argument(..., deprecated=True))',
     expect: [['warning', 'deprecated-option', '--disable-log-requests']] },
 ];
 
