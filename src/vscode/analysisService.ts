@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { loadCore, type ConfigFormat, type Deployment, type EstimateReport, type KvDiagnostic, type ModelDescriptor, type TargetRef } from './core';
 import * as config from './config';
+import { hubSettings } from './hubSettings';
 
 /** Content sniffing is skipped for bigger documents (the core also refuses to parse them, with a diagnostic). */
 const MAX_SNIFF_CHARS = 4 * 1024 * 1024;
@@ -17,6 +18,8 @@ export interface DeploymentEstimate {
   model?: ModelDescriptor;
   /** Why there is no estimate (model missing, unknown target, estimator error): shown instead of numbers. */
   problem?: string;
+  /** The model is being read from the Hub ("resolving Qwen/Qwen3-8B…"); the document is re-analysed when it arrives. */
+  pendingModel?: string;
 }
 
 export interface DocumentAnalysis {
@@ -40,9 +43,32 @@ export class AnalysisService implements vscode.Disposable {
   readonly onDidAnalyze = this.emitter.event;
   private resolver: ModelResolver | undefined;
 
-  /** Created lazily so activation reads no catalog and compiles no schema. */
+  /**
+   * Created lazily so activation reads no catalog and compiles no schema. Hub ids resolve in the background: an
+   * answer never waits for the network; when a pending model arrives, documents that used it are re-analysed.
+   */
   private modelResolver(): ModelResolver {
-    return (this.resolver ??= loadCore().createModelResolver());
+    if (!this.resolver) {
+      const hub = hubSettings();
+      this.resolver = loadCore().createModelResolver({ network: 'background', hub, lmStudioFolder: hub.lmStudioFolder });
+      this.resolver.onDidResolve(() => this.reanalyzePending());
+    }
+    return this.resolver;
+  }
+
+  /** Documents whose estimate waited for a model: analysed again (the resolver answers from memory now). */
+  private reanalyzePending(): void {
+    for (const [key, a] of this.cache) {
+      if (!a.estimates.some((e) => e.pendingModel)) continue;
+      const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === key);
+      this.cache.delete(key);
+      if (doc && !doc.isClosed) void this.analyze(doc);
+    }
+  }
+
+  /** Settings or workspace trust changed: the next resolve uses the new Hub settings. */
+  resetModelResolver(): void {
+    this.resolver = undefined;
   }
 
   /** The format of a document KV Lens handles, or undefined. Cheap: a name check, then a content sniff for YAML/JSON. */
@@ -123,6 +149,7 @@ export class AnalysisService implements vscode.Disposable {
     if (!ref) return { deployment, problem: 'no model: set `model:` to estimate memory and speed' };
     try {
       const resolved = await this.modelResolver().resolve(ref, baseDir);
+      if (resolved.kind === 'pending') return { deployment, problem: resolved.error ?? `resolving ${ref}…`, pendingModel: ref };
       if (!resolved.descriptor) {
         return { deployment, problem: resolved.kind === 'missing' ? `model not found: ${ref}` : `model not readable: ${resolved.error ?? ref}` };
       }

@@ -69,6 +69,13 @@ export function activate(context: vscode.ExtensionContext): KvLensApi {
     registerShowLog(services),
     ...registerPanel(services),
   );
+  // Hub settings or trust changed: models resolve with the new settings from the next analysis on.
+  context.subscriptions.push(
+    vscode.workspace.onDidGrantWorkspaceTrust(() => analyses.resetModelResolver()),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('kvlens.hub') || e.affectsConfiguration('kvlens.models')) analyses.resetModelResolver();
+    }),
+  );
   // Documents already open when we activate: analysed right after activation, not during it.
   const initial = setTimeout(() => {
     diagnostics.refreshAll();

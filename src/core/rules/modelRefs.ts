@@ -11,6 +11,8 @@ const HF_ID = /^[A-Za-z0-9][\w.-]*\/[\w.-]+$/;
 
 export function refShape(ref: string): RefShape {
   const r = ref.trim();
+  // llama.cpp's -hf repo[:quant] / --hf-file arrive as hf://… references (models/hub/ids.ts): Hub ids, not paths.
+  if (/^hf:\/\//i.test(r)) return 'hf-id';
   if (PATH_START.test(r) || FILE_END.test(r) || r.includes('\\')) return 'path';
   if (HF_ID.test(r)) return 'hf-id';
   return r.includes('/') ? 'path' : 'name';

@@ -6,7 +6,7 @@ import type { ModelDescriptor } from '../models/descriptor';
 
 /** How a model reference resolved; structurally the same as models/resolve.ts's ResolvedModel. */
 export interface ModelResolution {
-  kind: 'gguf' | 'hf-config' | 'catalog' | 'missing' | 'error';
+  kind: 'gguf' | 'hf-config' | 'catalog' | 'hub' | 'hf-cache' | 'ollama' | 'lmstudio' | 'pending' | 'missing' | 'error';
   descriptor?: ModelDescriptor;
   path?: string;
   error?: string;
