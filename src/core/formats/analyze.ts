@@ -34,6 +34,8 @@ export interface AnalyzeOptions {
   rules?: readonly Rule[];
   /** The vLLM version configs are for (the `kvlens.vllm.version` setting; default: the newest table). */
   vllmVersion?: string;
+  /** The llama.cpp build llama.cpp flags are checked against: `bundled` (default), `upstream` or a build number (`b8914`). */
+  llamaCppBuild?: string;
   /**
    * Server paths → local folders (`{"/models": "/home/me/models"}`, the `kvlens.pathMappings` setting): a model
    * path written for the server it runs on is looked for here.
@@ -130,12 +132,12 @@ async function analyzeUnsafe(text: string, fileName: string, opts: AnalyzeOption
     };
   }
   if (format === 'shell') {
-    const r = analyzeShellScript(text, { vllmVersion: opts.vllmVersion });
+    const r = analyzeShellScript(text, { vllmVersion: opts.vllmVersion, llamaCppBuild: opts.llamaCppBuild });
     const ruleDiags = await runRules(r.deployments, text, fileName, opts);
     return { format, deployments: r.deployments, diagnostics: sortDiagnostics([...r.diagnostics, ...notRepeated(ruleDiags, r.diagnostics)]) };
   }
   if (format === 'kubernetes') {
-    const r = analyzeKubernetes(text, { vllmVersion: opts.vllmVersion });
+    const r = analyzeKubernetes(text, { vllmVersion: opts.vllmVersion, llamaCppBuild: opts.llamaCppBuild });
     const ruleDiags = await runRules(r.deployments, text, fileName, opts);
     return { format, deployments: r.deployments, diagnostics: sortDiagnostics([...r.diagnostics, ...notRepeated(ruleDiags, r.diagnostics)]), document: r.documents[0] };
   }
@@ -152,7 +154,7 @@ async function analyzeUnsafe(text: string, fileName: string, opts: AnalyzeOption
   const usable = doc.value !== undefined;
   if (format === 'kvlens-profile') {
     if (usable) schemaDiags.push(...profileSchemaDiagnostics(doc, opts));
-    const r = profileDeployment(doc, fileName);
+    const r = profileDeployment(doc, fileName, opts.llamaCppBuild);
     diagnostics.push(...r.diagnostics);
     if (r.deployment) deployments.push(r.deployment);
   } else if (format === 'vllm') {
@@ -162,12 +164,12 @@ async function analyzeUnsafe(text: string, fileName: string, opts: AnalyzeOption
     diagnostics.push(...r.diagnostics);
     if (r.deployment) deployments.push(r.deployment);
   } else if (format === 'docker-compose') {
-    const r = analyzeCompose(doc, { vllmVersion: opts.vllmVersion });
+    const r = analyzeCompose(doc, { vllmVersion: opts.vllmVersion, llamaCppBuild: opts.llamaCppBuild });
     diagnostics.push(...r.diagnostics);
     deployments = r.deployments;
   } else {
     // Schema checked on the macro-expanded value (llama-swap expands macros before it decodes).
-    const r = analyzeSwapDocument(doc);
+    const r = analyzeSwapDocument(doc, { llamaCppBuild: opts.llamaCppBuild });
     schemaDiags.push(...r.schemaDiagnostics);
     diagnostics.push(...r.diagnostics);
     deployments = r.deployments;

@@ -237,6 +237,8 @@ export function analyzeLlamaSwap(
   lineCounter: YAML.LineCounter,
   /** ${PORT} per model as llama-swap assigns them (sorted model ids); default: document order from startPort. */
   ports?: ReadonlyMap<string, number>,
+  /** The llama.cpp build the commands are for (flags table): bundled (default), upstream or a build number. */
+  llamaCppBuild?: string,
 ): LlamaSwapAnalysis {
   const deployments: Deployment[] = [];
   const diagnostics: KvDiagnostic[] = [];
@@ -295,7 +297,7 @@ export function analyzeLlamaSwap(
     const tok = tokenizeArgs(expanded.text);
     const start = findServerStart(tok.tokens);
     if (!start) continue;
-    const parse = parseArgTokens(tok.tokens.slice(start.index), { tool: start.tool });
+    const parse = parseArgTokens(tok.tokens.slice(start.index), { tool: start.tool, build: llamaCppBuild });
     // Forks with flags of their own (ik_llama.cpp): no table to check them against, so their flags are read
     // for the estimate but not judged.
     const fork = FORK_RE.exec(tok.tokens[start.index].value);
