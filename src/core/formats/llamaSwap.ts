@@ -103,7 +103,8 @@ function macroText(
   if (hit !== undefined) return hit;
   // A macro that (indirectly) uses itself stays as written: llama-swap only allows macros defined earlier.
   cache.set(name, '${' + name + '}');
-  let out = def.value.replace(new RegExp(MACRO_RE.source, 'g'), (all, inner: string) =>
+  // replace() with a global regex collects every match before it calls back, so the shared regex is safe here.
+  let out = def.value.replace(MACRO_RE, (all, inner: string) =>
     macroText(inner, macros, builtins, depth + 1, used, cache) ?? all,
   );
   // Nested macros can multiply (a = ${b}${b}, b = ${c}${c}, ...): past this size stop expanding.

@@ -141,15 +141,17 @@ function buildIndex(specs: readonly FlagSpec[], tool: LlamaTool): FlagIndex {
   return { byName, names };
 }
 
-const indexes = new Map<string, FlagIndex>();
+// Per build, per program; looked up on every argument, so keyed by the build object (no key string to build).
+const indexes = new Map<LlamaBuild, Map<LlamaTool, FlagIndex>>();
 
 /** The flags one program accepts in a build (default: the bundled one), built once. */
 export function flagIndex(tool: LlamaTool, build: LlamaBuild = LLAMA_BUNDLED_BUILD): FlagIndex {
-  const key = `${build.id}/${tool}`;
-  let idx = indexes.get(key);
+  let perTool = indexes.get(build);
+  if (!perTool) indexes.set(build, (perTool = new Map()));
+  let idx = perTool.get(tool);
   if (!idx) {
     idx = buildIndex(tool === 'llama-bench' ? LLAMA_BENCH_FLAGS : build.specs, tool);
-    indexes.set(key, idx);
+    perTool.set(tool, idx);
   }
   return idx;
 }
