@@ -123,7 +123,10 @@ export class AnalysisService implements vscode.Disposable {
     const text = doc.getText();
     // The core refuses texts over DEFAULT_MAX_CHARS with one diagnostic and no parse, and never throws.
     // The format is known already: analyzeText need not sniff the content a second time.
-    const analysis = await loadCore().analyzeText(text, doc.fileName, { format, modelResolver: this.modelResolver() });
+    // kvlens.vllm.version, kvlens.llamaCpp.build, kvlens.pathMappings choose the tables and where server paths live.
+    const settings = vscode.workspace.getConfiguration('kvlens', doc.uri);
+    const tables = loadCore().formatOptionsFromSettings((k) => settings.get(k));
+    const analysis = await loadCore().analyzeText(text, doc.fileName, { format, modelResolver: this.modelResolver(), ...tables });
     if (doc.version !== version || doc.isClosed) return undefined;
     const estimates = await this.estimateAll(analysis.deployments, doc);
     const result: DocumentAnalysis = {

@@ -19,6 +19,8 @@ import { analyzeCompose } from './compose/analyze';
 import { analyzeKubernetes } from './kubernetes/analyze';
 import { vllmTable } from './vllm/tables';
 
+// The editor reads the engine-table and path-mapping settings through this (src/vscode loads the core lazily).
+export { formatOptionsFromSettings } from './settings';
 export interface AnalyzeOptions {
   /** User globs → formats (the `kvlens.fileAssociations` setting, `kvlens check --format-of`). */
   associations?: Record<string, ConfigFormat>;
