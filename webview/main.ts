@@ -20,6 +20,7 @@ import { deploymentHeader, targetCard, verdictIcon } from './views/targets';
 import { kvTypesView } from './views/kvTypes';
 import { chartsView, themeColors } from './views/charts';
 import { runsView } from './views/runs';
+import { loadTestView } from './views/loadtest';
 
 const TABS = [
   { id: 'targets', label: 'Targets' },
@@ -27,6 +28,9 @@ const TABS = [
   { id: 'charts', label: 'Charts' },
   { id: 'runs', label: 'Measured runs' },
 ] as const;
+/** Shown when the results store holds endpoint load tests (issue 14). */
+const LOADTEST_TAB = { id: 'loadtests', label: 'Load tests' } as const;
+const tabsFor = (d: DashboardViewModel): readonly { id: string; label: string }[] => (d.loadTests?.runs.length ? [...TABS, LOADTEST_TAB] : TABS);
 
 interface Host {
   mode: 'panel' | 'report';
@@ -169,6 +173,13 @@ function tabContent(id: string, d: DashboardViewModel): HTMLElement {
       plots.push(...p);
       return el;
     }
+    case 'loadtests': {
+      const { el, plots: p } = loadTestView(d.loadTests, themeColors(), chartWidth(), {
+        onCalibrate: host.mode === 'panel' ? (runId) => host.post({ type: 'calibrateLoadTest', runId }) : undefined,
+      });
+      plots.push(...p);
+      return el;
+    }
     default:
       return runsView(d.runs, {
         filter: ui.historyFilter ?? {},
@@ -179,9 +190,10 @@ function tabContent(id: string, d: DashboardViewModel): HTMLElement {
 }
 
 function tabs(d: DashboardViewModel): HTMLElement {
-  const selected = Math.max(0, TABS.findIndex((t) => t.id === ui.tab));
+  const list = tabsFor(d);
+  const selected = Math.max(0, list.findIndex((t) => t.id === ui.tab));
   const el = h('vscode-tabs', { 'selected-index': selected, id: 'tabs' });
-  TABS.forEach((tab, i) => {
+  list.forEach((tab, i) => {
     const count = tab.id === 'runs' ? ` (${d.runs.rows.length})` : '';
     el.append(h('vscode-tab-header', { slot: 'header', 'data-tab': tab.id }, tab.label + count));
     // Every panel is built, so switching tabs is instant and the report shows all views to a reader who prints it.
@@ -190,9 +202,9 @@ function tabs(d: DashboardViewModel): HTMLElement {
   });
   el.addEventListener('vsc-tabs-select', (e) => {
     const idx = (e as CustomEvent<{ selectedIndex: number }>).detail.selectedIndex;
-    saveUi({ tab: TABS[idx]?.id });
+    saveUi({ tab: list[idx]?.id });
     // uPlot measures on creation; a chart built while its panel was hidden is redrawn at the real width.
-    if (TABS[idx]?.id === 'charts') renderTabsOnly();
+    if (list[idx]?.id === 'charts' || list[idx]?.id === 'loadtests') renderTabsOnly();
   });
   return el;
 }
@@ -299,7 +311,7 @@ function start(): void {
   let resizeTimer: ReturnType<typeof setTimeout> | undefined;
   window.addEventListener('resize', () => {
     clearTimeout(resizeTimer);
-    resizeTimer = setTimeout(() => { if (vm && ui.tab === 'charts') renderTabsOnly(); }, 150);
+    resizeTimer = setTimeout(() => { if (vm && (ui.tab === 'charts' || ui.tab === 'loadtests')) renderTabsOnly(); }, 150);
   });
 
   if (host.mode === 'report') {

@@ -3,6 +3,8 @@
 // so what a user sees, exports and what the tests check are one thing.
 import type { EstimateReport, TargetEstimate, WhatIf } from '../estimator/report';
 import type { ResultRecord } from '../engine/protocol';
+import type { LoadTestRecord } from '../loadtest/record';
+import { buildLoadTestView, type LoadTestView } from '../loadtest/viewModel';
 import {
   bytesCell, bytesText, Cell, diffCell, DASH, intCell, isNum, missing, paramsText, percentText, rateCell, rateText,
   secondsCell, secondsText, sig, tokensText, plural,
@@ -13,6 +15,9 @@ export type { Cell } from './format';
 /** Settings the view-model may ask the estimator to recompute with (chart sweeps, joining measured runs). */
 export interface EstimateOverrides {
   concurrency?: number;
+  /** Workload lengths (load tests re-estimate at the lengths they really sent). */
+  promptTokens?: number;
+  outputTokens?: number;
   contextSize?: number;
   parallel?: number;
   cacheTypeK?: string;
@@ -38,6 +43,9 @@ export interface ViewModelInput {
   deployments: DeploymentInput[];
   runs: ResultRecord[];
   notes?: string[];
+  /** Endpoint load tests from the results store, and the profile the view is for (issue 14). */
+  loadTests?: LoadTestRecord[];
+  profilePath?: string;
 }
 
 export type SegmentKey = 'weights' | 'kv' | 'compute' | 'overhead' | 'free' | 'overflow';
@@ -163,6 +171,8 @@ export interface DashboardViewModel {
   deployments: DeploymentView[];
   runs: RunsView;
   notes: string[];
+  /** Present when the store holds endpoint load tests (src/core/loadtest/viewModel.ts). */
+  loadTests?: LoadTestView;
 }
 
 const VERDICT_TEXT: Record<TargetView['verdict'], string> = {
@@ -181,6 +191,7 @@ export function buildViewModel(input: ViewModelInput): DashboardViewModel {
     deployments,
     runs: runsView(input.runs, input.deployments),
     notes: input.notes ?? [],
+    ...(input.loadTests?.length ? { loadTests: buildLoadTestView({ records: input.loadTests, profile: input.profilePath, deployments: input.deployments }) } : {}),
   };
 }
 
