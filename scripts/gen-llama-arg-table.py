@@ -167,7 +167,10 @@ for x,b in zip(o,bodies):
     if key in entries:
         e=entries[key]
         e['ex']=sorted(set(e['ex'])|set(ex)); continue
-    entries[key]=dict(args=x['args'],neg=x['neg'],hint=hint,help=help,ex=ex,exc=[e.lower() for e in x['excludes']],sampling=x['sampling'],handler=x['handler'], removed=('has been removed' in help))
+    # A flag llama.cpp still takes but warns about: its handler logs "DEPRECATED: <why>".
+    dep=re.search(r'LOG_WRN\(\s*"DEPRECATED: ((?:[^"\\]|\\.)*)"', b)
+    dep=dep.group(1).replace('\\n','').strip().rstrip('.') if dep else None
+    entries[key]=dict(args=x['args'],neg=x['neg'],hint=hint,help=help,ex=ex,exc=[e.lower() for e in x['excludes']],sampling=x['sampling'],handler=x['handler'], removed=('has been removed' in help), deprecated=dep)
     order.append(key)
 E = [entries[k] for k in order]
 
@@ -245,6 +248,7 @@ for e in E:
     d=re.sub(r'\s*\([^)]*$', '', d)
     d=re.sub(r'[,;]?\s*one of:?$', '', d).rstrip(':').strip()
     if d: d = d[0].upper() + d[1:]
+    if e['deprecated']: parts.append(f"dep: {js(e['deprecated'])}")
     if e['removed']:
         parts.append(f"removed: {js(e['help'])}")
     else:
@@ -253,7 +257,8 @@ for e in E:
 hdr=SOURCE+''' Each row is one llama.cpp option:
 // n = accepted spellings (positive), neg = spellings that turn a boolean off, kind = value kind, values = enum,
 // sets = the EngineSettings field it feeds, ex = llama.cpp "examples" (programs) that accept it ('common' = all),
-// exc = programs that exclude it, removed = llama.cpp's own message for an option it now refuses.
+// exc = programs that exclude it, dep = llama.cpp's own warning for a flag it still takes but deprecates,
+// removed = llama.cpp's own message for an option it now refuses.
 // Regenerate rather than hand-edit when llama.cpp moves; flags llama.cpp dropped but configs still use live in
 // legacyFlags.ts.
 import type { RawFlagRow } from './flagTypes';

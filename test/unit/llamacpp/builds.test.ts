@@ -45,6 +45,15 @@ describe('llama.cpp builds', () => {
     }
   });
 
+  it('a deprecated flag is a warning with llama.cpp\'s own words, in each build that has it', () => {
+    for (const build of ['bundled', 'b8914']) {
+      const issues = parseLlamaArgs('llama-server -m m.gguf -dt 0.1', { build }).issues;
+      assert.deepEqual(issues.map((i) => [i.code, i.severity]), [['deprecated-flag', 'warning']], build);
+      assert.ok(issues[0].message.includes('--defrag-thold is deprecated and no longer necessary to specify'), issues[0].message);
+      assert.ok(issues[0].message.includes(resolveLlamaBuild(build).label), issues[0].message);
+    }
+  });
+
   it('the build reaches llama-swap files, shell scripts and llama.cpp profiles', async () => {
     const swap = 'models:\n  a:\n    cmd: llama-server --port ${PORT} -m /m/a.gguf --mlock\n';
     const rs = async (build?: string): Promise<string[]> =>

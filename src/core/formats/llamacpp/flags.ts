@@ -23,10 +23,6 @@ const LEGACY_ROWS: readonly (RawFlagRow & { replacement?: string })[] = [
     removed: 'replaced by `-lm mlock` (--load-mode)', replacement: '-lm mlock' },
 ];
 
-const DEPRECATED: Record<string, string> = {
-  '--defrag-thold': 'KV cache defragmentation is automatic; the flag is ignored and can be removed',
-};
-
 const SERVER_PROGRAMS = new Set(['common', 'server']);
 const CLI_PROGRAMS = new Set(['common', 'cli']);
 
@@ -53,7 +49,7 @@ function toSpec(row: RawFlagRow & { replacement?: string }, bench: boolean): Fla
     sampling: row.sampling ?? false,
     description: row.d ?? row.removed ?? '',
     removed: row.removed,
-    deprecated: DEPRECATED[canonical],
+    deprecated: row.dep,
     replacement: row.replacement,
     commaList: bench && row.kind !== 'none' && row.kind !== 'path' ? true : undefined,
   };

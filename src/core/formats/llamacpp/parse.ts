@@ -262,7 +262,7 @@ export function parseArgTokens(tokens: ArgToken[], options: ParseLlamaOptions = 
           : undefined,
       });
     } else if (spec.deprecated) {
-      issues.push({ severity: 'warning', code: 'deprecated-flag', message: `${q(name)}: ${spec.deprecated}.`, span: nameSpan });
+      issues.push({ severity: 'warning', code: 'deprecated-flag', message: `${q(name)} still works in ${table} but is deprecated: llama.cpp warns "${spec.deprecated}".`, span: nameSpan });
     }
 
     const occurrence: ParsedFlag = { spec, name, negative, flagSpan: nameSpan };
