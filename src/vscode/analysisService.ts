@@ -123,8 +123,11 @@ export class AnalysisService implements vscode.Disposable {
     const text = doc.getText();
     // The core refuses texts over its limits with one diagnostic and no parse, and never throws.
     // The format is known already: analyzeText need not sniff the content a second time.
+    // kvlens.vllm.version, kvlens.llamaCpp.build, kvlens.pathMappings choose the tables and where server paths live.
     // EDITOR_LIMITS (issue 9): the parser is synchronous, so the editor analyses up to 512 KiB / 25,000 lines.
-    const analysis = await loadCore().analyzeText(text, doc.fileName, { format, modelResolver: this.modelResolver(), ...loadCore().EDITOR_LIMITS });
+    const settings = vscode.workspace.getConfiguration('kvlens', doc.uri);
+    const tables = loadCore().formatOptionsFromSettings((k) => settings.get(k));
+    const analysis = await loadCore().analyzeText(text, doc.fileName, { format, modelResolver: this.modelResolver(), ...tables, ...loadCore().EDITOR_LIMITS });
     if (doc.version !== version || doc.isClosed) return undefined;
     const estimates = await this.estimateAll(analysis.deployments, doc);
     const result: DocumentAnalysis = {

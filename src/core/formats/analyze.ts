@@ -22,6 +22,8 @@ import { timeSlicer, yieldToEventLoop } from '../timeSlice';
 
 export { MAX_ESTIMATED_DEPLOYMENTS, timeSlicer, yieldToEventLoop } from '../timeSlice';
 
+// The editor reads the engine-table and path-mapping settings through this (src/vscode loads the core lazily).
+export { formatOptionsFromSettings } from './settings';
 export interface AnalyzeOptions {
   /** User globs → formats (the `kvlens.fileAssociations` setting, `kvlens check --format-of`). */
   associations?: Record<string, ConfigFormat>;
@@ -39,6 +41,8 @@ export interface AnalyzeOptions {
   rules?: readonly Rule[];
   /** The vLLM version configs are for (the `kvlens.vllm.version` setting; default: the newest table). */
   vllmVersion?: string;
+  /** The llama.cpp build llama.cpp flags are checked against: `bundled` (default), `upstream` or a build number (`b8914`). */
+  llamaCppBuild?: string;
   /**
    * Server paths → local folders (`{"/models": "/home/me/models"}`, the `kvlens.pathMappings` setting): a model
    * path written for the server it runs on is looked for here.
@@ -174,14 +178,14 @@ async function analyzeUnsafe(text: string, fileName: string, opts: AnalyzeOption
     };
   }
   if (format === 'shell') {
-    const r = analyzeShellScript(text, { vllmVersion: opts.vllmVersion });
+    const r = analyzeShellScript(text, { vllmVersion: opts.vllmVersion, llamaCppBuild: opts.llamaCppBuild });
     const ruleDiags = await runRules(r.deployments, text, fileName, opts);
-    return { format, deployments: r.deployments, diagnostics: capDiagnostics(sortDiagnostics(r.diagnostics.concat(ruleDiags))) };
+    return { format, deployments: r.deployments, diagnostics: capDiagnostics(sortDiagnostics(r.diagnostics.concat(notRepeated(ruleDiags, r.diagnostics)))) };
   }
   if (format === 'kubernetes') {
-    const r = analyzeKubernetes(text, { vllmVersion: opts.vllmVersion });
+    const r = analyzeKubernetes(text, { vllmVersion: opts.vllmVersion, llamaCppBuild: opts.llamaCppBuild });
     const ruleDiags = await runRules(r.deployments, text, fileName, opts);
-    return { format, deployments: r.deployments, diagnostics: capDiagnostics(sortDiagnostics(r.diagnostics.concat(ruleDiags))), document: r.documents[0] };
+    return { format, deployments: r.deployments, diagnostics: capDiagnostics(sortDiagnostics(r.diagnostics.concat(notRepeated(ruleDiags, r.diagnostics)))), document: r.documents[0] };
   }
   const doc = parseDocument(text, languageOf(fileName, text));
   // Between stages the event loop gets a turn: in the editor, a big file's analysis must not hold the extension
@@ -199,7 +203,7 @@ async function analyzeUnsafe(text: string, fileName: string, opts: AnalyzeOption
   const usable = doc.value !== undefined;
   if (format === 'kvlens-profile') {
     if (usable) append(schemaDiags, profileSchemaDiagnostics(doc, opts));
-    const r = profileDeployment(doc, fileName);
+    const r = profileDeployment(doc, fileName, opts.llamaCppBuild);
     append(diagnostics, r.diagnostics);
     if (r.deployment) deployments.push(r.deployment);
   } else if (format === 'vllm') {
@@ -209,12 +213,12 @@ async function analyzeUnsafe(text: string, fileName: string, opts: AnalyzeOption
     append(diagnostics, r.diagnostics);
     if (r.deployment) deployments.push(r.deployment);
   } else if (format === 'docker-compose') {
-    const r = analyzeCompose(doc, { vllmVersion: opts.vllmVersion });
+    const r = analyzeCompose(doc, { vllmVersion: opts.vllmVersion, llamaCppBuild: opts.llamaCppBuild });
     append(diagnostics, r.diagnostics);
     deployments = r.deployments;
   } else {
     // Schema checked on the macro-expanded value (llama-swap expands macros before it decodes).
-    const r = analyzeSwapDocument(doc);
+    const r = analyzeSwapDocument(doc, { llamaCppBuild: opts.llamaCppBuild });
     append(schemaDiags, r.schemaDiagnostics);
     append(diagnostics, r.diagnostics);
     deployments = r.deployments;
@@ -223,11 +227,17 @@ async function analyzeUnsafe(text: string, fileName: string, opts: AnalyzeOption
   if (text.length > 256 * 1024) await yieldToEventLoop();
 
   const ruleDiags = await runRules(deployments, text, fileName, opts);
-  // Where the schema already reports an error, rules stay quiet: they would repeat it (or judge a value that
-  // must change first).
-  const taken = new Set(schemaDiags.filter((d) => d.severity === 'error').map((d) => rangeKey(d.range)));
-  for (const d of ruleDiags) if (!taken.has(rangeKey(d.range))) diagnostics.push(d);
+  append(diagnostics, notRepeated(ruleDiags, diagnostics));
   return { format, deployments, diagnostics: capDiagnostics(sortDiagnostics(diagnostics)), document: doc };
+}
+
+/**
+ * Where the schema or the engine's option table already reports an error, rules stay quiet: they would repeat it
+ * (a generated bound and a hand-written rule on the same value), or judge a value that must change first.
+ */
+function notRepeated(ruleDiags: readonly KvDiagnostic[], formatDiags: readonly KvDiagnostic[]): KvDiagnostic[] {
+  const taken = new Set(formatDiags.filter((d) => d.severity === 'error').map((d) => rangeKey(d.range)));
+  return ruleDiags.filter((d) => !taken.has(rangeKey(d.range)));
 }
 
 /**

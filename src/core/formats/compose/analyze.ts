@@ -6,7 +6,7 @@ import { analyzeContainer } from '../commands/containers';
 import { keyRange, type ParsedDocument } from '../document';
 import { pushAll } from '../../arrays';
 
-export function analyzeCompose(doc: ParsedDocument, opts: { vllmVersion?: string } = {}): { deployments: Deployment[]; diagnostics: KvDiagnostic[] } {
+export function analyzeCompose(doc: ParsedDocument, opts: { vllmVersion?: string; llamaCppBuild?: string } = {}): { deployments: Deployment[]; diagnostics: KvDiagnostic[] } {
   const deployments: Deployment[] = [];
   const diagnostics: KvDiagnostic[] = [];
   const services = doc.root?.props?.get('services');
@@ -19,7 +19,7 @@ export function analyzeCompose(doc: ParsedDocument, opts: { vllmVersion?: string
       image: image?.type === 'string' ? String(image.value) : undefined,
       entrypoint: s.props?.get('entrypoint'),
       args: s.props?.get('command'),
-    }, 'docker-compose', opts.vllmVersion);
+    }, 'docker-compose', opts.vllmVersion, opts.llamaCppBuild);
     pushAll(deployments, r.deployments);
     pushAll(diagnostics, r.diagnostics);
   }
