@@ -51,14 +51,21 @@ describe(`fuzz: generated hostile inputs (seed ${SEED})`, function () {
   this.timeout(90_000);
   let dir: string;
   let base: Buffer;
+  // Hostile files, not the Hub: with a network that does not answer, each Hub id in a profile waited for its
+  // timeout (3.5 s per in-process estimate here), and 600 estimates passed the 90 s limit. Offline, the catalog answers.
+  const offline = process.env.HF_HUB_OFFLINE;
   before(async () => {
+    process.env.HF_HUB_OFFLINE = '1';
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kvlens-fuzzgen-'));
     const p = path.join(dir, 'base.gguf');
     await makeLlamaGguf(p, { layers: 2, embd: 64, heads: 2, kvHeads: 1, ff: 128, vocab: 300 });
     base = fs.readFileSync(p);
     console.log(`    seed ${SEED} (KVLENS_FUZZ_SEED replays a run)`);
   });
-  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  after(() => {
+    if (offline === undefined) delete process.env.HF_HUB_OFFLINE; else process.env.HF_HUB_OFFLINE = offline;
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
 
   it('400 mutated GGUFs: the reader gives a model or a GgufError, never another exception (in-process)', () => {
     let read = 0;
