@@ -14,7 +14,7 @@ import { ResultsStore } from '../../core/results/store';
 import { EndpointError, parseBaseUrl } from '../../engine/loadtest/endpoint';
 import { parseLength } from '../../engine/loadtest/prompts';
 import { runLoadTest } from '../../engine/loadtest/run';
-import { InputError, readInput } from '../../core/io';
+import { readInput } from '../../core/io';
 import { type CliIO, EXIT_FINDINGS, EXIT_OK, exitForSignal, UsageError } from '../io';
 import { exitForSignalNow, takeSignals } from '../signals';
 
