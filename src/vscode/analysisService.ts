@@ -1,23 +1,17 @@
 // One analysis per document version, shared by diagnostics, CodeLens, hover, status bar and commands: the core
 // parses, validates and estimates; this class caches the result, drops stale ones and tells listeners.
-import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { loadCore, type ConfigFormat, type Deployment, type EstimateReport, type KvDiagnostic, type ModelDescriptor, type TargetRef } from './core';
+import { loadCore, type ConfigFormat, type Deployment, type DeploymentVerdict, type EditorEstimate, type KvDiagnostic } from './core';
 import * as config from './config';
+import { PendingResolver } from './pendingResolver';
 
 /** Content sniffing is skipped for bigger documents (the core also refuses to parse them, with a diagnostic). */
 const MAX_SNIFF_CHARS = 4 * 1024 * 1024;
 const CONTENT_SNIFF_LANGUAGES = new Set(['yaml', 'json', 'jsonc']);
 const SCHEMES = new Set(['file', 'untitled', 'vscode-remote', 'vscode-userdata', 'vscode-vfs']);
 
-export interface DeploymentEstimate {
-  deployment: Deployment;
-  report?: EstimateReport;
-  /** The model the estimate used (hovers recompute the exact KV layout from it). */
-  model?: ModelDescriptor;
-  /** Why there is no estimate (model missing, unknown target, estimator error): shown instead of numbers. */
-  problem?: string;
-}
+/** One deployment's estimate as the editor shows it (src/core/editorAnalysis.ts). */
+export type DeploymentEstimate = EditorEstimate;
 
 export interface DocumentAnalysis {
   uri: string;
@@ -27,6 +21,8 @@ export interface DocumentAnalysis {
   deployments: Deployment[];
   diagnostics: KvDiagnostic[];
   estimates: DeploymentEstimate[];
+  /** One verdict per deployment and target (src/core/verdict.ts): what every surface states. */
+  verdicts: DeploymentVerdict[];
   durationMs: number;
 }
 
@@ -38,11 +34,27 @@ export class AnalysisService implements vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<{ uri: vscode.Uri; analysis?: DocumentAnalysis }>();
   /** Fired after each fresh analysis (and with `analysis` undefined when a document stops being ours or closes). */
   readonly onDidAnalyze = this.emitter.event;
-  private resolver: ModelResolver | undefined;
+  private resolver: PendingResolver<Awaited<ReturnType<ModelResolver['resolve']>>> | undefined;
+  /** Documents whose last analysis waited on a model lookup: analysed again when one settles. */
+  private readonly waiting = new Set<string>();
 
-  /** Created lazily so activation reads no catalog and compiles no schema. */
-  private modelResolver(): ModelResolver {
-    return (this.resolver ??= loadCore().createModelResolver());
+  /**
+   * Created lazily so activation reads no catalog and compiles no schema. A lookup slower than 150 ms does not
+   * hold up the diagnostics and lenses: it answers "pending" and the document is analysed again when it settles.
+   */
+  private modelResolver(): PendingResolver<Awaited<ReturnType<ModelResolver['resolve']>>> {
+    return (this.resolver ??= new PendingResolver(loadCore().createModelResolver(), { onSettled: () => this.resolvedLater() }));
+  }
+
+  private resolvedLater(): void {
+    const keys = [...this.waiting];
+    this.waiting.clear();
+    for (const key of keys) {
+      const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === key);
+      if (!doc || doc.isClosed) continue;
+      this.cache.delete(key);
+      this.analyze(doc).catch((e) => console.error('[kvlens] analysis failed', e));
+    }
   }
 
   /** The format of a document KV Lens handles, or undefined. Cheap: a name check, then a content sniff for YAML/JSON. */
@@ -97,12 +109,13 @@ export class AnalysisService implements vscode.Disposable {
     const text = doc.getText();
     // The core refuses texts over DEFAULT_MAX_CHARS with one diagnostic and no parse, and never throws.
     // The format is known already: analyzeText need not sniff the content a second time.
-    const analysis = await loadCore().analyzeText(text, doc.fileName, { format, modelResolver: this.modelResolver() });
-    if (doc.version !== version || doc.isClosed) return undefined;
-    const estimates = await this.estimateAll(analysis.deployments, doc);
+    const analysis = await loadCore().analyzeForEditor(text, doc.fileName, {
+      format, modelResolver: this.modelResolver(), defaultTargets: config.defaultTargets(doc.uri), customTargets: config.customTargets(),
+    });
+    if (analysis.estimates.some((e) => e.pending)) this.waiting.add(key);
     const result: DocumentAnalysis = {
       uri: key, version, fileName: doc.fileName, format,
-      deployments: analysis.deployments, diagnostics: analysis.diagnostics, estimates,
+      deployments: analysis.deployments, diagnostics: analysis.diagnostics, estimates: analysis.estimates, verdicts: analysis.verdicts,
       durationMs: performance.now() - started,
     };
     if (doc.version !== version || doc.isClosed) return undefined;
@@ -111,39 +124,10 @@ export class AnalysisService implements vscode.Disposable {
     return result;
   }
 
-  private async estimateAll(deployments: Deployment[], doc: vscode.TextDocument): Promise<DeploymentEstimate[]> {
-    const baseDir = path.dirname(doc.fileName);
-    const out: DeploymentEstimate[] = [];
-    for (const deployment of deployments) out.push(await this.estimateOne(deployment, baseDir, doc.uri));
-    return out;
-  }
-
-  private async estimateOne(deployment: Deployment, baseDir: string, uri: vscode.Uri): Promise<DeploymentEstimate> {
-    const ref = deployment.model?.ref ?? deployment.engine.modelRef;
-    if (!ref) return { deployment, problem: 'no model: set `model:` to estimate memory and speed' };
-    try {
-      const resolved = await this.modelResolver().resolve(ref, baseDir);
-      if (!resolved.descriptor) {
-        return { deployment, problem: resolved.kind === 'missing' ? `model not found: ${ref}` : `model not readable: ${resolved.error ?? ref}` };
-      }
-      const refs: TargetRef[] = deployment.targets.length > 0 ? deployment.targets : config.defaultTargets(uri).map((id) => ({ id }));
-      if (refs.length === 0) return { deployment, problem: 'no targets: add `targets:` or set kvlens.targets.default' };
-      const { targets, errors } = loadCore().resolveTargets(refs, config.customTargets());
-      if (targets.length === 0) return { deployment, problem: errors[0]?.message ?? 'no known target' };
-      const targetAssumptions: Record<string, string[]> = {};
-      for (const t of targets) if (t.assumptions?.length) targetAssumptions[t.id] = t.assumptions;
-      let draft;
-      if (deployment.speculative?.draftRef) draft = (await this.modelResolver().resolve(deployment.speculative.draftRef, baseDir)).descriptor;
-      const report = loadCore().estimate(deployment, resolved.descriptor, targets, { targetAssumptions, draft });
-      return { deployment, report, model: resolved.descriptor };
-    } catch (e) {
-      return { deployment, problem: `estimate failed: ${e instanceof Error ? e.message : String(e)}` };
-    }
-  }
-
   forget(uri: vscode.Uri): void {
     const key = uri.toString();
     this.inflight.delete(key);
+    this.waiting.delete(key);
     if (this.cache.delete(key)) this.emitter.fire({ uri });
   }
 

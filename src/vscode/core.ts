@@ -18,17 +18,23 @@ import type * as MakeModel from '../core/models/makeModel';
 import type * as LlamaBench from '../engine/llamaBench';
 import type * as Compare from '../engine/compare';
 import type * as CacheTypes from '../core/estimator/cacheTypes';
+import type * as DeploymentEstimate from '../core/deploymentEstimate';
+import type * as Verdict from '../core/verdict';
+import type * as EditorAnalysis from '../core/editorAnalysis';
 
 export type { Deployment, ConfigFormat, TargetRef } from '../core/deployment';
 export type { KvDiagnostic, Range as KvRange, Severity as KvSeverity } from '../core/diagnostics';
 export type { EstimateReport, TargetEstimate, Verdict } from '../core/estimator/report';
+export type { DeploymentVerdict, TargetVerdict, VerdictState } from '../core/verdict';
+export type { EditorEstimate } from '../core/editorAnalysis';
 export type { ModelDescriptor } from '../core/models/descriptor';
 export type { CustomTarget } from '../core/hardware/targets';
 export type { FlagSpec } from '../core/formats/llamacpp/flags';
 export type { BenchTestSpec } from '../engine/spec';
 export type { SweepValues } from '../engine/sweep';
 
-export type Core = typeof Analyze & typeof Detect & typeof Resolve & typeof Estimate & typeof Targets & typeof Flags & typeof Explain & typeof KvCache;
+export type Core = typeof Analyze & typeof Detect & typeof Resolve & typeof Estimate & typeof Targets & typeof Flags & typeof Explain & typeof KvCache
+  & typeof DeploymentEstimate & typeof Verdict & typeof EditorAnalysis;
 export type Engine = typeof Client & typeof Spec & typeof Sweep & typeof Store & typeof Records & typeof MakeModel & typeof LlamaBench & typeof Compare & typeof CacheTypes;
 
 let core: Core | undefined;
@@ -45,6 +51,9 @@ export function loadCore(): Core {
     ...require('../core/formats/llamacpp/flags'),
     ...require('../core/estimator/explain'),
     ...require('../core/estimator/kvCache'),
+    ...require('../core/deploymentEstimate'),
+    ...require('../core/verdict'),
+    ...require('../core/editorAnalysis'),
   } as Core);
 }
 

@@ -6,12 +6,14 @@ import type { ConfigFormat, Deployment } from '../deployment';
 import type { KvDiagnostic, Range } from '../diagnostics';
 import { RULES } from '../rules';
 import type { ModelResolution, ModelResolverLike, Rule, RuleContext } from '../rules/rule';
+import type { CustomTarget } from '../hardware/targets';
 import { detectFormat } from './detect';
 import { firstContentRange, languageOf, LineIndex, parseDocument, type ParsedDocument } from './document';
 import { analyzeSwapDocument } from './swap';
 import { profileDeployment } from './profile';
 import { schemaDiagnostics } from './schemaDiagnostics';
 import { vllmDeployment } from './vllm';
+import { attachFixes } from '../fixes';
 
 export interface AnalyzeOptions {
   /** User globs → formats (the `kvlens.fileAssociations` setting, `kvlens check --format-of`). */
@@ -26,6 +28,9 @@ export interface AnalyzeOptions {
   maxChars?: number;
   /** Rules to run (default RULES). */
   rules?: readonly Rule[];
+  /** Targets to size for when a deployment names none, and user-defined targets (the editor's settings). */
+  defaultTargets?: readonly string[];
+  customTargets?: readonly CustomTarget[];
 }
 
 export interface Analysis {
@@ -124,7 +129,7 @@ async function analyzeUnsafe(text: string, fileName: string, opts: AnalyzeOption
     if (diagnostics.length === 0 && format !== 'llama-swap') {
       diagnostics.push({ severity: 'warning', code: 'empty-file', message: emptyMessage(format), range: firstContentRange(doc) });
     }
-    return { format, deployments, diagnostics: sortDiagnostics(diagnostics), document: doc };
+    return { format, deployments, diagnostics: sortDiagnostics(attachFixes(diagnostics, { text, format, fileName })), document: doc };
   }
   const usable = doc.value !== undefined;
   if (format === 'kvlens-profile') {
@@ -148,9 +153,13 @@ async function analyzeUnsafe(text: string, fileName: string, opts: AnalyzeOption
   const ruleDiags = await runRules(deployments, text, fileName, opts);
   // Where the schema already reports an error, rules stay quiet: they would repeat it (or judge a value that
   // must change first).
-  const taken = new Set(schemaDiags.filter((d) => d.severity === 'error').map((d) => rangeKey(d.range)));
-  diagnostics.push(...ruleDiags.filter((d) => !taken.has(rangeKey(d.range))));
-  return { format, deployments, diagnostics: sortDiagnostics(diagnostics), document: doc };
+  // A rule that says it better (overridesSchema) wins over the schema's error at its range instead.
+  const better = new Set(ruleDiags.filter((d) => d.overridesSchema).map((d) => rangeKey(d.range)));
+  const kept = better.size ? schemaDiags.filter((d) => !better.has(rangeKey(d.range))) : schemaDiags;
+  if (kept.length !== schemaDiags.length) diagnostics.splice(diagnostics.length - schemaDiags.length, schemaDiags.length, ...kept);
+  const taken = new Set(kept.filter((d) => d.severity === 'error').map((d) => rangeKey(d.range)));
+  diagnostics.push(...ruleDiags.filter((d) => d.overridesSchema || !taken.has(rangeKey(d.range))).map(({ overridesSchema: _o, ...d }) => d));
+  return { format, deployments, diagnostics: sortDiagnostics(attachFixes(diagnostics, { text, format, fileName })), document: doc };
 }
 
 function emptyMessage(format: ConfigFormat): string {
@@ -181,6 +190,8 @@ async function runRules(deployments: Deployment[], text: string, fileName: strin
       fileExists,
       modelResolution,
       draftResolution,
+      defaultTargets: opts.defaultTargets,
+      customTargets: opts.customTargets,
     };
     for (const rule of rules) {
       try {

@@ -9,6 +9,7 @@ import llamaSwapSchema from '../../../schemas/llama-swap.schema.json';
 import { anchorRange, keyRange, locate, locateNearest, type DocNode, type ParsedDocument, valueRange } from './document';
 import { FLOAT_PATTERN, HRINT_PATTERN, INT_PATTERN, UNKNOWN_KEY_SEVERITY } from './schemaBuild';
 import { listForMessage, suggestName } from './suggest';
+import { aliasFor, missingKeyFix, outOfRangeFix, typeFix } from '../fixes/schema';
 
 export type SchemaId = 'kvlens-profile' | 'vllm' | 'llama-swap';
 
@@ -139,24 +140,30 @@ function toDiagnostic(doc: ParsedDocument, e: ErrorObject, base: readonly string
       const missing = String((e.params as { missingProperty: string }).missingProperty);
       const desc = ((parent?.properties as Record<string, Schema> | undefined)?.[missing]?.description as string | undefined) ?? '';
       const inWhat = path.length > base.length ? ` in ${name}` : '';
+      const fix = missingKeyFix(doc, node, missing);
       return {
         severity: 'error',
         code: 'missing-key',
         message: `Missing required key \`${missing}\`${inWhat}.${desc ? ` ${desc}` : ''}`,
         range: anchorRange(doc, node ?? locateNearest(doc.root, path)),
+        fixes: fix ? [fix] : undefined,
       };
     }
     case 'type':
-    case 'pattern':
+    case 'pattern': {
+      const fix = typeFix(doc, node, parent, e.data);
       return {
         severity: 'error',
         code: 'invalid-type',
         message: `${capital(name)} must be ${expectedOf(parent)}; found ${describeValue(e.data)}.`,
         range: at(node),
+        fixes: fix ? [fix] : undefined,
       };
+    }
     case 'enum': {
       const allowed = (schema as unknown[]).map(String);
-      const suggestion = typeof e.data === 'string' ? suggestName(e.data, allowed) : undefined;
+      // Another engine's spelling first (`q8_0` in vLLM's kv-cache-dtype means fp8), then the nearest name.
+      const suggestion = typeof e.data === 'string' ? aliasFor(e.data, allowed) ?? suggestName(e.data, allowed) : undefined;
       const range = at(node);
       const fixes: QuickFix[] | undefined =
         suggestion && node
@@ -178,11 +185,14 @@ function toDiagnostic(doc: ParsedDocument, e: ErrorObject, base: readonly string
     case 'exclusiveMaximum': {
       const words: Record<string, string> = { minimum: 'at least', maximum: 'at most', exclusiveMinimum: 'greater than', exclusiveMaximum: 'less than' };
       const bounds = boundsText(parent);
+      const range = at(node);
+      const fix = outOfRangeFix(parent, e.data, range, node ? doc.text.slice(node.start, node.end) : undefined);
       return {
         severity: 'error',
         code: 'out-of-range',
         message: `${capital(name)} must be ${words[e.keyword]} ${String(schema)}${bounds ? ` (allowed: ${bounds})` : ''}; found ${describeValue(e.data)}.`,
-        range: at(node),
+        range,
+        fixes: fix ? [fix] : undefined,
       };
     }
     case 'minItems':

@@ -1,0 +1,89 @@
+// What the editor shows for one file, computed in one place: diagnostics (analyzeText, whose memory-fit rule
+// estimates through deploymentEstimate.ts), then per deployment the same estimate with what-ifs, then the
+// verdicts. The extension's analysis service and the agreement tests both call this, so what the tests check is
+// what the editor shows. Pure TypeScript: no 'vscode'.
+import { estimateDeployment } from './deploymentEstimate';
+import type { ConfigFormat, Deployment } from './deployment';
+import type { KvDiagnostic, Range } from './diagnostics';
+import type { EstimateReport } from './estimator/report';
+import { analyzeText } from './formats/analyze';
+import type { CustomTarget } from './hardware/targets';
+import type { ModelDescriptor } from './models/descriptor';
+import type { ModelResolution, ModelResolverLike } from './rules/rule';
+import { deploymentVerdicts, type DeploymentVerdict } from './verdict';
+import * as path from 'node:path';
+
+export interface EditorEstimate {
+  deployment: Deployment;
+  report?: EstimateReport;
+  /** The model the estimate used (hovers recompute the exact KV layout from it). */
+  model?: ModelDescriptor;
+  /** Why there is no estimate (model missing, unknown target, estimator error): shown instead of numbers. */
+  problem?: string;
+  /** The model is still being looked up (a slow resolver answered 'pending'). */
+  pending?: boolean;
+  /** Targets came from the default-targets setting: target lenses sit on the model line. */
+  targetsFromSettings?: boolean;
+  /** Where each report target is written in the file (report order); undefined for targets from settings. */
+  targetRanges?: Array<Range | undefined>;
+}
+
+export interface EditorAnalysis {
+  format?: ConfigFormat;
+  deployments: Deployment[];
+  diagnostics: KvDiagnostic[];
+  estimates: EditorEstimate[];
+  verdicts: DeploymentVerdict[];
+}
+
+export interface EditorAnalysisOptions {
+  format?: ConfigFormat;
+  associations?: Record<string, ConfigFormat>;
+  modelResolver: ModelResolverLike;
+  defaultTargets?: readonly string[];
+  customTargets?: readonly CustomTarget[];
+}
+
+export async function analyzeForEditor(text: string, fileName: string, opts: EditorAnalysisOptions): Promise<EditorAnalysis> {
+  const analysis = await analyzeText(text, fileName, {
+    format: opts.format, associations: opts.associations, modelResolver: opts.modelResolver,
+    defaultTargets: opts.defaultTargets, customTargets: opts.customTargets,
+  });
+  const baseDir = path.dirname(path.resolve(fileName));
+  const estimates: EditorEstimate[] = [];
+  for (const d of analysis.deployments) estimates.push(await estimateOne(d, baseDir, opts));
+  const verdicts = deploymentVerdicts(estimates.map((e) => ({
+    deployment: e.deployment, report: e.report, problem: e.problem, pending: e.pending, targetsFromSettings: e.targetsFromSettings,
+  })), analysis.diagnostics);
+  return { format: analysis.format, deployments: analysis.deployments, diagnostics: analysis.diagnostics, estimates, verdicts };
+}
+
+async function resolve(resolver: ModelResolverLike, ref: string, baseDir: string): Promise<ModelResolution> {
+  try {
+    return await resolver.resolve(ref, baseDir);
+  } catch (e) {
+    return { kind: 'error', error: e instanceof Error ? e.message : String(e) };
+  }
+}
+
+async function estimateOne(deployment: Deployment, baseDir: string, opts: EditorAnalysisOptions): Promise<EditorEstimate> {
+  const ref = deployment.model?.ref ?? deployment.engine.modelRef;
+  if (!ref) return { deployment, problem: 'no model: set `model:` (or -m) to estimate memory and speed' };
+  try {
+    const resolved = await resolve(opts.modelResolver, ref, baseDir);
+    if (resolved.kind === 'pending') return { deployment, pending: true, problem: `resolving ${ref}…` };
+    if (!resolved.descriptor) {
+      return { deployment, problem: resolved.kind === 'missing' ? `model not found: ${ref}` : `model not readable: ${resolved.error ?? ref}` };
+    }
+    const draftRef = deployment.speculative?.draftRef;
+    const draft = draftRef ? (await resolve(opts.modelResolver, draftRef, baseDir)).descriptor : undefined;
+    const est = estimateDeployment(deployment, {
+      model: resolved.descriptor, draft, defaultTargets: opts.defaultTargets, customTargets: opts.customTargets,
+    });
+    const common = { deployment, model: resolved.descriptor, targetsFromSettings: est.targetsFromSettings };
+    if (!est.report) return { ...common, problem: est.problem ?? 'no estimate' };
+    return { ...common, report: est.report, targetRanges: est.hardware.map((h) => h.range) };
+  } catch (e) {
+    return { deployment, problem: `estimate failed: ${e instanceof Error ? e.message : String(e)}` };
+  }
+}
