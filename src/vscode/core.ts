@@ -21,6 +21,10 @@ import type * as CacheTypes from '../core/estimator/cacheTypes';
 import type * as DeploymentEstimate from '../core/deploymentEstimate';
 import type * as Verdict from '../core/verdict';
 import type * as EditorAnalysis from '../core/editorAnalysis';
+import type * as Completion from '../core/completion';
+import type * as HardwareCatalog from '../core/hardware/catalog';
+import type * as ModelCatalog from '../core/models/catalog';
+import type * as Starter from '../core/fixes/starter';
 
 export type { Deployment, ConfigFormat, TargetRef } from '../core/deployment';
 export type { KvDiagnostic, Range as KvRange, Severity as KvSeverity } from '../core/diagnostics';
@@ -34,7 +38,7 @@ export type { BenchTestSpec } from '../engine/spec';
 export type { SweepValues } from '../engine/sweep';
 
 export type Core = typeof Analyze & typeof Detect & typeof Resolve & typeof Estimate & typeof Targets & typeof Flags & typeof Explain & typeof KvCache
-  & typeof DeploymentEstimate & typeof Verdict & typeof EditorAnalysis;
+  & typeof DeploymentEstimate & typeof Verdict & typeof EditorAnalysis & typeof Completion & typeof HardwareCatalog & typeof ModelCatalog & typeof Starter;
 export type Engine = typeof Client & typeof Spec & typeof Sweep & typeof Store & typeof Records & typeof MakeModel & typeof LlamaBench & typeof Compare & typeof CacheTypes;
 
 let core: Core | undefined;
@@ -54,6 +58,10 @@ export function loadCore(): Core {
     ...require('../core/deploymentEstimate'),
     ...require('../core/verdict'),
     ...require('../core/editorAnalysis'),
+    ...require('../core/completion'),
+    ...require('../core/hardware/catalog'),
+    ...require('../core/models/catalog'),
+    ...require('../core/fixes/starter'),
   } as Core);
 }
 

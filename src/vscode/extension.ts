@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { AnalysisService } from './analysisService';
 import { BenchService } from './benchService';
 import { registerCancelBenchmark } from './commands/cancelBenchmark';
+import { registerNewProfile } from './commands/newProfile';
 import { registerOpenDashboard } from './commands/openDashboard';
 import { registerRunBenchmark } from './commands/runBenchmark';
 import { registerSelectTarget } from './commands/selectTarget';
@@ -11,6 +12,7 @@ import { registerShowEstimate } from './commands/showEstimate';
 import { registerShowLog } from './commands/showLog';
 import { registerPanel } from './panelBridge';
 import { QuickFixProvider } from './providers/codeActions';
+import { COMPLETION_TRIGGERS, CompletionProvider } from './providers/completion';
 import { EstimateCodeLensProvider } from './providers/codeLens';
 import { DiagnosticsProvider } from './providers/diagnostics';
 import { EstimateHoverProvider } from './providers/hover';
@@ -61,6 +63,8 @@ export function activate(context: vscode.ExtensionContext): KvLensApi {
     vscode.languages.registerCodeActionsProvider(SELECTOR, new QuickFixProvider(analyses), QuickFixProvider.metadata),
     vscode.languages.registerCodeLensProvider(SELECTOR, codeLens),
     vscode.languages.registerHoverProvider(SELECTOR, new EstimateHoverProvider(analyses)),
+    vscode.languages.registerCompletionItemProvider(SELECTOR, new CompletionProvider(analyses), ...COMPLETION_TRIGGERS),
+    registerNewProfile(services),
     registerShowEstimate(services),
     registerOpenDashboard(services),
     registerRunBenchmark(services),
