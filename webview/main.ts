@@ -18,15 +18,16 @@ import { exportView } from '../src/core/report/export';
 import { clear, h } from './dom';
 import { deploymentHeader, targetCard, verdictIcon } from './views/targets';
 import { kvTypesView } from './views/kvTypes';
-import { chartsView, themeColors } from './views/charts';
+import { chartFigure, chartsView, themeColors } from './views/charts';
 import { runsView } from './views/runs';
 
-const TABS = [
+// Views add a tab here and a case in tabContent (the load-test view of webview/views/loadtest.ts is one).
+const TABS: { id: string; label: string }[] = [
   { id: 'targets', label: 'Targets' },
   { id: 'kv', label: 'KV-cache types' },
   { id: 'charts', label: 'Charts' },
   { id: 'runs', label: 'Measured runs' },
-] as const;
+];
 
 interface Host {
   mode: 'panel' | 'report';
@@ -151,7 +152,8 @@ function destroyPlots(): void {
 }
 
 function chartWidth(): number {
-  return Math.max(320, Math.min(960, (root.clientWidth || document.body.clientWidth || 800) - 48));
+  // Narrow panels get a narrow chart (it must not push the page wider than the panel).
+  return Math.max(260, Math.min(960, (root.clientWidth || document.body.clientWidth || 800) - 40));
 }
 
 function tabContent(id: string, d: DashboardViewModel): HTMLElement {
@@ -165,16 +167,21 @@ function tabContent(id: string, d: DashboardViewModel): HTMLElement {
       return t ? kvTypesView(t) : h('p', { class: 'empty' }, dep?.error ? `No estimate: ${dep.error}` : 'No target to compare on.');
     case 'charts': {
       if (!t) return h('p', { class: 'empty' }, dep?.error ? `No estimate: ${dep.error}` : 'No target to chart.');
-      const { el, plots: p } = chartsView(t, themeColors(), chartWidth());
+      const { el, plots: p } = chartsView(t, themeColors(), chartWidth(), dep?.charts ?? []);
       plots.push(...p);
       return el;
     }
-    default:
+    case 'runs': {
+      const colors = themeColors();
       return runsView(d.runs, {
         filter: ui.historyFilter ?? {},
         onFilter: (f: RunFilter) => saveUi({ historyFilter: f }),
         onDelete: host.mode === 'panel' ? (ids) => host.post({ type: 'deleteRuns', ids }) : undefined,
+        chart: (c) => chartFigure(c, undefined, colors, chartWidth(), plots),
       });
+    }
+    default:
+      return h('p', { class: 'empty' }, 'Nothing to show.');
   }
 }
 
@@ -192,7 +199,7 @@ function tabs(d: DashboardViewModel): HTMLElement {
     const idx = (e as CustomEvent<{ selectedIndex: number }>).detail.selectedIndex;
     saveUi({ tab: TABS[idx]?.id });
     // uPlot measures on creation; a chart built while its panel was hidden is redrawn at the real width.
-    if (TABS[idx]?.id === 'charts') renderTabsOnly();
+    if (TABS[idx]?.id === 'charts' || TABS[idx]?.id === 'runs') renderTabsOnly();
   });
   return el;
 }
@@ -299,7 +306,7 @@ function start(): void {
   let resizeTimer: ReturnType<typeof setTimeout> | undefined;
   window.addEventListener('resize', () => {
     clearTimeout(resizeTimer);
-    resizeTimer = setTimeout(() => { if (vm && ui.tab === 'charts') renderTabsOnly(); }, 150);
+    resizeTimer = setTimeout(() => { if (vm && (ui.tab === 'charts' || ui.tab === 'runs')) renderTabsOnly(); }, 150);
   });
 
   if (host.mode === 'report') {

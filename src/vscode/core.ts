@@ -18,6 +18,7 @@ import type * as MakeModel from '../core/models/makeModel';
 import type * as LlamaBench from '../engine/llamaBench';
 import type * as Compare from '../engine/compare';
 import type * as CacheTypes from '../core/estimator/cacheTypes';
+import type * as CompareSpeed from '../engine/compareSpeed';
 import type * as DeploymentEstimate from '../core/deploymentEstimate';
 import type * as Verdict from '../core/verdict';
 import type * as EditorAnalysis from '../core/editorAnalysis';
@@ -39,7 +40,7 @@ export type { SweepValues } from '../engine/sweep';
 
 export type Core = typeof Analyze & typeof Detect & typeof Resolve & typeof Estimate & typeof Targets & typeof Flags & typeof Explain & typeof KvCache
   & typeof DeploymentEstimate & typeof Verdict & typeof EditorAnalysis & typeof Completion & typeof HardwareCatalog & typeof ModelCatalog & typeof Starter;
-export type Engine = typeof Client & typeof Spec & typeof Sweep & typeof Store & typeof Records & typeof MakeModel & typeof LlamaBench & typeof Compare & typeof CacheTypes;
+export type Engine = typeof Client & typeof Spec & typeof Sweep & typeof Store & typeof Records & typeof MakeModel & typeof LlamaBench & typeof Compare & typeof CacheTypes & typeof CompareSpeed;
 
 let core: Core | undefined;
 let engine: Engine | undefined;
@@ -77,6 +78,7 @@ export function loadEngine(): Engine {
     ...require('../engine/llamaBench'),
     ...require('../engine/compare'),
     ...require('../core/estimator/cacheTypes'),
+    ...require('../engine/compareSpeed'),
   } as Engine);
 }
 /* eslint-enable @typescript-eslint/no-require-imports */

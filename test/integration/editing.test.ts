@@ -8,7 +8,8 @@ import { api, closeAll, codeOf, kvDiagnostics, waitFor, workspaceDir } from './h
 
 async function labelsAt(uri: vscode.Uri, pos: vscode.Position, trigger?: string): Promise<string[]> {
   const list = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', uri, pos, trigger);
-  return (list?.items ?? []).map((i) => (typeof i.label === 'string' ? i.label : i.label.label));
+  // Our snippets (kvlens-profile, …) come too; these checks are about the completion provider's items.
+  return (list?.items ?? []).filter((i) => i.kind !== vscode.CompletionItemKind.Snippet).map((i) => (typeof i.label === 'string' ? i.label : i.label.label));
 }
 
 suite('writing a profile', () => {

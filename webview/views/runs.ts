@@ -1,12 +1,14 @@
 // Measured runs beside their estimates, and the history with its filter and delete.
-import { filterRuns, type RunFilter, type RunsView } from '../../src/core/report/viewModel';
-import { cell, h, table } from '../dom';
+import { filterRuns, type ChartView, type RunFilter, type RunRow, type RunsView } from '../../src/core/report/viewModel';
+import { cell, h } from '../dom';
 
 export interface RunsCallbacks {
   filter: RunFilter;
   /** Undefined in the static HTML report: nothing to delete there. */
   onDelete?: (ids: string[]) => void;
   onFilter: (f: RunFilter) => void;
+  /** Draws one chart (the caller keeps the plot to destroy it later). */
+  chart?: (c: ChartView) => HTMLElement;
 }
 
 export function runsView(runs: RunsView, cb: RunsCallbacks): HTMLElement {
@@ -47,13 +49,14 @@ export function runsView(runs: RunsView, cb: RunsCallbacks): HTMLElement {
 
   function renderTable(filter: RunFilter): void {
   const shown = filterRuns(runs.rows, filter);
+  const shownIds = new Set(shown.map((r) => r.id));
   selected.clear();
   sync();
   // The figures come right after what identifies the test, so they stay in view in a narrow panel; the model
   // name (long, the same on most rows) and the machine come last.
   const head = ['Saved', 'Cache K/V', 'Test', 'Measured', 'Estimate', 'Difference', 'KV measured', 'KV estimate', 'KV difference', 'n_ctx', 'Model', 'Machine'];
   if (cb.onDelete) head.unshift('Select');
-  const rows = shown.map((r) => {
+  const row = (r: RunRow) => {
     const tr = h('tr', { class: r.error ? 'failed' : undefined, 'data-run-id': r.id },
       // Day and time each stay whole: the column wraps between them, never inside a date.
       h('td', { class: 'when' }, h('span', null, r.savedAt.slice(0, 10)), ' ', h('span', null, r.savedAt.slice(11, 16))),
@@ -71,20 +74,41 @@ export function runsView(runs: RunsView, cb: RunsCallbacks): HTMLElement {
       tr.prepend(h('td', null, box));
     }
     return tr;
-  });
+  };
+  // One tbody per sweep (a benchmark run), headed by when, what and whether it finished.
+  const byId = new Map(runs.rows.map((r) => [r.id, r]));
+  const sweeps = runs.sweeps?.length ? runs.sweeps : [{ runId: '', label: 'All runs', incomplete: false, rowIds: runs.rows.map((r) => r.id) }];
+  const bodies: HTMLElement[] = [];
+  for (const sw of sweeps) {
+    const rows = sw.rowIds.filter((id) => shownIds.has(id)).map((id) => byId.get(id)!).filter(Boolean);
+    if (!rows.length) continue;
+    bodies.push(h('tbody', { class: `sweep${sw.incomplete ? ' incomplete' : ''}`, 'data-sweep': sw.runId },
+      h('tr', { class: 'sweep-head' }, h('th', { scope: 'rowgroup', colspan: head.length },
+        sw.incomplete ? h('span', { class: 'sweep-mark', role: 'img', 'aria-label': 'incomplete' }, '⚠ ') : null,
+        sw.label)),
+      rows.map(row)));
+  }
+  const caption = `Measured runs (${shown.length} of ${runs.rows.length}), grouped by benchmark run`;
+  const tableEl = h('table', { class: 'data runs-data' },
+    h('caption', null, caption),
+    h('thead', null, h('tr', null, head.map((c) => h('th', { scope: 'col' }, c)))),
+    bodies);
   const body = shown.length
-    ? h('div', { class: 'table-scroll' }, table(`Measured runs (${shown.length} of ${runs.rows.length})`, head, rows, { captionVisible: true }))
+    ? h('div', { class: 'table-scroll' }, tableEl)
     : h('p', { class: 'empty' }, runs.rows.length ? 'No run matches the filter.' : 'No measured runs yet. Run “KV Lens: Run Benchmark” or `kvlens bench --out results.jsonl`.');
   tableHost.replaceChildren(body);
   }
   renderTable(f);
+  const charts = cb.chart && runs.charts?.length
+    ? h('section', { class: 'charts runs-charts' }, h('h2', { class: 'charts-head' }, 'Measured against the estimate'), runs.charts.map((c) => cb.chart!(c)))
+    : null;
   return h('section', { class: 'runs' },
     h('div', { class: 'filters', role: 'search', 'aria-label': 'Filter the run history' },
       h('label', { for: 'runs-filter-text' }, 'Filter'), text,
       h('label', { for: 'runs-filter-type' }, 'Cache'), type,
       h('label', { for: 'runs-filter-from' }, 'From'), from,
       h('label', { for: 'runs-filter-to' }, 'To'), to, del),
-    tableHost);
+    tableHost, charts);
 }
 
 function dateField(id: string, label: string, value?: string): HTMLElement & { value: string } {

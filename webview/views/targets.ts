@@ -59,7 +59,9 @@ export function targetCard(t: TargetView): HTMLElement {
     h('header', { class: 'target-head' },
       h('h3', { id: `t-${cssId(t.id)}` }, t.name, t.devices > 1 ? ` ×${t.devices}` : ''),
       h('span', { class: `verdict verdict-${t.verdict}` }, verdictIcon(t.verdict), ' ', t.verdictText),
-      h('span', { class: 'usage' }, `${t.memory.total.text} of ${t.memory.capacity.text} (${percentText(t.memory.usedPct)})`)),
+      // The same figures, in the same words, as the CodeLens, hover and status bar.
+      h('span', { class: 'usage verdict-summary' }, `${t.verdictSummary ?? `${t.memory.total.text} of ${t.memory.capacity.text}`} (${percentText(t.memory.usedPct)} used)`)),
+    t.noSpeed ? h('p', { class: 'no-speed', role: 'note' }, t.noSpeed) : null,
     memoryBar(t),
     h('div', { class: 'table-scroll' }, table(`Speed and concurrency on ${t.name}`, ['Metric', 'Expected', '± band', 'Theoretical peak'], rows, { className: 'data metrics' })),
     t.assumptions.length ? h('details', { class: 'assumptions' }, h('summary', null, `Assumptions (${t.assumptions.length})`), h('ul', null, t.assumptions.map((a) => h('li', null, a)))) : null,
@@ -74,7 +76,7 @@ function bandCell(c: Cell): HTMLElement {
 }
 
 export function verdictIcon(v: TargetView['verdict']): string {
-  return v === 'fits' ? '✓' : v === 'tight' ? '!' : '✗';
+  return v === 'fits' ? '✓' : v === 'tight' ? '⚠' : '✗';
 }
 
 export function cssId(s: string): string {

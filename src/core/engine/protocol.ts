@@ -58,4 +58,6 @@ export interface ResultRecord {
   result: BenchTestResult;
   /** The estimator's figures for the same settings, when they were computed. */
   estimate?: { kvBytes?: number; kvKBytes?: number; kvVBytes?: number; prefillTokensPerSec?: number; decodeTokensPerSec?: number };
+  /** Tests the run (runId) planned: a run with fewer records was cancelled or stopped (the panel marks it). */
+  planned?: number;
 }

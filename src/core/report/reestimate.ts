@@ -14,7 +14,11 @@ export function applyOverrides(d: Deployment, o: EstimateOverrides): Deployment 
       ...(o.cacheTypeK !== undefined ? { cacheTypeK: o.cacheTypeK } : {}),
       ...(o.cacheTypeV !== undefined ? { cacheTypeV: o.cacheTypeV } : {}),
     },
-    workload: { ...d.workload, ...(o.concurrency !== undefined ? { concurrency: o.concurrency } : {}) },
+    workload: {
+      ...d.workload,
+      ...(o.concurrency !== undefined ? { concurrency: o.concurrency } : {}),
+      ...(o.promptTokens !== undefined ? { promptTokens: o.promptTokens } : {}),
+    },
   };
 }
 
@@ -22,7 +26,7 @@ export function applyOverrides(d: Deployment, o: EstimateOverrides): Deployment 
 export function makeReestimate(d: Deployment, run: (d: Deployment) => EstimateReport): Reestimate {
   const memo = new Map<string, EstimateReport | undefined>();
   return (o) => {
-    const key = JSON.stringify([o.concurrency, o.contextSize, o.parallel, o.cacheTypeK, o.cacheTypeV]);
+    const key = JSON.stringify([o.concurrency, o.contextSize, o.parallel, o.cacheTypeK, o.cacheTypeV, o.promptTokens]);
     if (memo.has(key)) return memo.get(key);
     let r: EstimateReport | undefined;
     try {

@@ -15,6 +15,7 @@ import { loadCore } from '../core';
 import * as config from '../config';
 import type { Services } from '../services';
 import { dashboardHtml, newNonce } from './html';
+import { runEstimator } from './runEstimates';
 
 export const DASHBOARD_VIEW_TYPE = 'kvlens.dashboard';
 const EXPORT_FILTERS: Record<string, Record<string, string[]>> = {
@@ -147,8 +148,8 @@ export class DashboardPanel implements vscode.Disposable {
     }
   }
 
-  private deploymentInput(e: DeploymentEstimate): DeploymentInput {
-    return { name: e.deployment.name, report: e.report, error: e.problem, reestimate: this.reestimateFor(e) };
+  private deploymentInput(e: DeploymentEstimate, verdict?: DocumentAnalysis['verdicts'][number]): DeploymentInput {
+    return { name: e.deployment.name, report: e.report, error: e.problem, reestimate: this.reestimateFor(e), verdicts: verdict?.targets };
   }
 
   /** The same estimator call the analysis made, with changed settings, for the chart sweeps and run joins. */
@@ -171,7 +172,8 @@ export class DashboardPanel implements vscode.Disposable {
   private async buildViewModel(): Promise<DashboardViewModel> {
     const [analysis, runs] = await Promise.all([this.analysis(), this.runs()]);
     const notes = [...runs.notes];
-    const deployments: DeploymentInput[] = analysis ? analysis.estimates.map((e) => this.deploymentInput(e)) : [];
+    const deployments: DeploymentInput[] = analysis ? analysis.estimates.map((e, i) => this.deploymentInput(e, analysis.verdicts[i])) : [];
+    const estimateRun = await runEstimator(runs.records).catch(() => undefined);
     if (!analysis) notes.push('This file is not a KV Lens profile, vLLM config or llama-swap config, or it could not be read.');
     else if (!deployments.length) notes.push('No deployment found in this file; fix the errors in the Problems panel.');
     return buildViewModel({
@@ -181,6 +183,7 @@ export class DashboardPanel implements vscode.Disposable {
       deployments,
       runs: runs.records,
       notes,
+      estimateRun,
     });
   }
 
