@@ -51,7 +51,7 @@ export async function analyzeForEditor(text: string, fileName: string, opts: Edi
   });
   const baseDir = path.dirname(path.resolve(fileName));
   const estimates: EditorEstimate[] = [];
-  for (const d of analysis.deployments) estimates.push(await estimateOne(d, baseDir, opts));
+  for (const [i, d] of analysis.deployments.entries()) estimates.push(await estimateOne(d, baseDir, opts, () => hubRepoIn(text, analysis.deployments, i)));
   const verdicts = deploymentVerdicts(estimates.map((e) => ({
     deployment: e.deployment, report: e.report, problem: e.problem, pending: e.pending, targetsFromSettings: e.targetsFromSettings,
   })), analysis.diagnostics);
@@ -66,9 +66,24 @@ async function resolve(resolver: ModelResolverLike, ref: string, baseDir: string
   }
 }
 
-async function estimateOne(deployment: Deployment, baseDir: string, opts: EditorAnalysisOptions): Promise<EditorEstimate> {
+/**
+ * `-hf user/repo[:quant]` in this deployment's text, when it names its model that way: the Hub is not read here
+ * yet, so the editor says so instead of "no model" (a Hub resolver answers through modelResolver when it exists).
+ */
+function hubRepoIn(text: string, deployments: readonly Deployment[], i: number): string | undefined {
+  const lines = text.split(/\r\n|\r|\n/);
+  const from = deployments[i].anchor.start.line;
+  const next = deployments.slice(i + 1).map((d) => d.anchor.start.line).filter((l) => l > from);
+  const block = lines.slice(from, next.length ? Math.min(...next) : lines.length).map((l) => l.replace(/(^|\s)#.*$/, '')).join('\n');
+  return /(?:^|[\s"'])(?:-hf|-hfr|--hf-repo)[\s=]+([^\s"']+)/.exec(block)?.[1];
+}
+
+async function estimateOne(deployment: Deployment, baseDir: string, opts: EditorAnalysisOptions, hubRepo: () => string | undefined): Promise<EditorEstimate> {
   const ref = deployment.model?.ref ?? deployment.engine.modelRef;
-  if (!ref) return { deployment, problem: 'no model: set `model:` (or -m) to estimate memory and speed' };
+  if (!ref) {
+    const hf = hubRepo();
+    return { deployment, problem: hf ? `not sized yet: -hf ${hf} is on the Hub (offline, use -m with a GGUF)` : 'no model: set `model:` (or -m) to estimate memory and speed' };
+  }
   try {
     const resolved = await resolve(opts.modelResolver, ref, baseDir);
     if (resolved.kind === 'pending') return { deployment, pending: true, problem: `resolving ${ref}…` };
