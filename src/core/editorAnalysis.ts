@@ -26,6 +26,8 @@ export interface EditorEstimate {
   targetsFromSettings?: boolean;
   /** Where each report target is written in the file (report order); undefined for targets from settings. */
   targetRanges?: Array<Range | undefined>;
+  /** Targets that could not be resolved (unknown ids): the others are still estimated. */
+  targetErrors?: Array<{ ref: string; message: string; range?: Range; suggestions: string[] }>;
 }
 
 export interface EditorAnalysis {
@@ -95,7 +97,10 @@ async function estimateOne(deployment: Deployment, baseDir: string, opts: Editor
     const est = estimateDeployment(deployment, {
       model: resolved.descriptor, draft, defaultTargets: opts.defaultTargets, customTargets: opts.customTargets,
     });
-    const common = { deployment, model: resolved.descriptor, targetsFromSettings: est.targetsFromSettings };
+    const common = {
+      deployment, model: resolved.descriptor, targetsFromSettings: est.targetsFromSettings,
+      targetErrors: est.targetErrors.length ? est.targetErrors.map((e) => ({ ref: e.ref, message: e.message, range: e.range, suggestions: e.suggestions })) : undefined,
+    };
     if (!est.report) return { ...common, problem: est.problem ?? 'no estimate' };
     return { ...common, report: est.report, targetRanges: est.hardware.map((h) => h.range) };
   } catch (e) {

@@ -14,7 +14,10 @@ import { compactLensText, engineLensText, lensTooltip } from './text';
 
 export interface LensInput {
   format?: string;
-  estimates: ReadonlyArray<{ deployment: Deployment; report?: EstimateReport; problem?: string; pending?: boolean; targetRanges?: ReadonlyArray<Range | undefined> }>;
+  estimates: ReadonlyArray<{
+    deployment: Deployment; report?: EstimateReport; problem?: string; pending?: boolean; targetRanges?: ReadonlyArray<Range | undefined>;
+    targetErrors?: ReadonlyArray<{ ref: string; message: string; range?: Range; suggestions: readonly string[] }>;
+  }>;
   verdicts: readonly DeploymentVerdict[];
 }
 
@@ -69,6 +72,12 @@ export function placeLenses(input: LensInput, text: string, opts: { trusted: boo
       const problem = est.problem ?? v?.problem ?? 'no estimate';
       out.push({ line: modelLine, kind: 'problem', title: clip(`KV Lens: ${problem}`, MAX_LENS_COLUMNS), tooltip: problem, command: '', deployment: i });
       return;
+    }
+    // An unknown target says so on its own line; the others are estimated as usual.
+    for (const e of est.targetErrors ?? []) {
+      if (!e.range) continue;
+      const title = e.suggestions.length ? `✗ ${e.ref}: unknown target — ${e.suggestions[0]}?` : `✗ ${e.ref}: unknown target`;
+      out.push({ line: e.range.start.line, kind: 'problem', title: clip(title, MAX_LENS_COLUMNS), tooltip: e.message, command: '', deployment: i });
     }
     const targetLines = v.targets.map((_, j) => (v.targetsFromSettings ? modelLine : lineOf(est.targetRanges?.[j]) ?? modelLine));
     const perLine = new Map<number, number>();

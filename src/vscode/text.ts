@@ -34,9 +34,13 @@ export function engineLensText(report: EstimateReport, d: Deployment): string {
     if (d.speculative) parts.push('speculative');
     return clip(parts.join(' · '), MAX_LENS_COLUMNS);
   }
-  const cells = e.kvCells ?? e.contextSize;
-  const perSlot = e.parallel > 1 ? ` · ${e.parallel} slots × ${tokensText(Math.floor(e.contextSize / e.parallel))}` : '';
-  const total = bytesText(e.kvBytesPerToken * cells);
+  // kvCells is per stream: without a unified cache each slot has its own stream of cells.
+  const perStream = e.kvCells ?? e.contextSize;
+  const cells = e.parallel > 1 && perStream * e.parallel <= e.contextSize + 256 * e.parallel ? perStream * e.parallel : perStream;
+  const t0 = report.targets[0];
+  const kvAll = t0 ? (t0.memory.kvBytes ?? 0) + (t0.memory.hostKvBytes ?? 0) : e.kvBytesPerToken * cells;
+  const perSlot = e.parallel > 1 ? ` · ${e.parallel} slots × ${tokensText(Math.floor(cells / e.parallel))}` : '';
+  const total = bytesText(kvAll);
   return clip(`llama.cpp · ${kv} · ${tokensText(cells)} cells = ${total}${perSlot} · fa ${e.flashAttention}`, MAX_LENS_COLUMNS);
 }
 

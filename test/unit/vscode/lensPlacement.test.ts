@@ -1,0 +1,52 @@
+// Where the CodeLenses go: per target on its line, on the model line for targets from settings, the engine lens on
+// args/options/cmd, actions on the header, an unknown target on its own line; never wider than 80 columns.
+import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { analyzeForEditor } from '../../../src/core/editorAnalysis';
+import { detectFormat } from '../../../src/core/formats/detect';
+import { createModelResolver } from '../../../src/core/models/resolve';
+import { placeLenses } from '../../../src/vscode/lensPlacement';
+
+async function lenses(text: string, file: string, defaults = ['h100-sxm', 'l40s']) {
+  const abs = path.join('/virtual', file);
+  const a = await analyzeForEditor(text, abs, { format: detectFormat(abs, text), modelResolver: createModelResolver(), defaultTargets: defaults });
+  return placeLenses(a, text, { trusted: true });
+}
+
+describe('CodeLens placement', () => {
+  it('a profile: actions on the header, the engine on args:, each target on its own line', async () => {
+    const text = '# comment\nmodel: meta-llama/Llama-3.1-8B-Instruct\nengine:\n  kind: llama.cpp\n  args: "-c 8192 -np 2"\ntargets:\n  - h100-sxm\n  - rtx-4090\n';
+    const ls = await lenses(text, 'a.kvlens.yaml');
+    const on = (kind: string) => ls.filter((l) => l.kind === kind).map((l) => l.line);
+    assert.deepEqual(on('actions'), [0, 0]);
+    assert.deepEqual(on('engine'), [4]);
+    assert.deepEqual(ls.filter((l) => l.kind === 'target').map((l) => [l.targetId, l.line]), [['h100-sxm', 6], ['rtx-4090', 7]]);
+    assert.match(ls.find((l) => l.targetId === 'h100-sxm')!.title, /^H100 SXM 80GB ✓ [\d.]+\/80 GiB · \d+ users @4K · TTFT [\d.]+ (ms|s) · [\d.]+ tok\/s$/);
+    for (const l of ls) assert.ok([...l.title].length <= 80, l.title);
+  });
+
+  it('a vLLM config: the targets from settings sit on the model line, short; the engine lens on the first sizing option', async () => {
+    const text = 'model: meta-llama/Llama-3.1-8B-Instruct\nhost: 0.0.0.0\nmax-model-len: 8192\nkv-cache-dtype: fp8\n';
+    const ls = await lenses(text, 'serve-vllm.yaml');
+    assert.deepEqual(ls.filter((l) => l.kind === 'target').map((l) => l.line), [0, 0]);
+    assert.ok(ls.filter((l) => l.kind === 'target').every((l) => !/tok\/s/.test(l.title)), 'several on a line: compact');
+    assert.deepEqual(ls.filter((l) => l.kind === 'engine').map((l) => l.line), [2]);
+    assert.ok(!ls.some((l) => l.title.includes('Run benchmark')), 'benchmarks run profiles');
+  });
+
+  it('an unknown target says so on its line while the others are estimated', async () => {
+    const text = 'model: meta-llama/Llama-3.1-8B-Instruct\nengine: {kind: llama.cpp, args: "-c 8192"}\ntargets:\n  - rtx 4090\n  - h100-sxm\n';
+    const ls = await lenses(text, 'a.kvlens.yaml');
+    const bad = ls.find((l) => l.line === 3)!;
+    assert.match(bad.title, /^✗ rtx 4090: unknown target — rtx-4090\?$/);
+    assert.ok(ls.some((l) => l.kind === 'target' && l.targetId === 'h100-sxm' && l.line === 4));
+  });
+
+  it('llama-swap: the engine lens on each cmd:, a Hub model says why it is not sized', async () => {
+    const text = 'models:\n  a:\n    cmd: llama-server --port ${PORT} -hf org/repo-GGUF:Q4_K_M -c 4096\n  b:\n    cmd: |\n      llama-server --port ${PORT}\n      -m ./missing.gguf\n';
+    const ls = await lenses(text, 'x.llama-swap.yaml');
+    const a = ls.find((l) => l.deployment === 0 && l.kind === 'problem')!;
+    assert.match(a.title, /not sized yet: -hf org\/repo-GGUF:Q4_K_M is on the Hub/);
+    assert.ok(ls.some((l) => l.deployment === 1 && l.kind === 'problem' && /model not found/.test(l.title)));
+  });
+});
