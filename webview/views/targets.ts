@@ -64,6 +64,7 @@ export function targetCard(t: TargetView): HTMLElement {
     t.noSpeed ? h('p', { class: 'no-speed', role: 'note' }, t.noSpeed) : null,
     memoryBar(t),
     h('div', { class: 'table-scroll' }, table(`Speed and concurrency on ${t.name}`, ['Metric', 'Expected', '± band', 'Theoretical peak'], rows, { className: 'data metrics' })),
+    t.extras?.length ? h('dl', { class: 'facts extras' }, t.extras.flatMap((x) => [h('dt', null, x.label), h('dd', null, x.value)])) : null,
     t.assumptions.length ? h('details', { class: 'assumptions' }, h('summary', null, `Assumptions (${t.assumptions.length})`), h('ul', null, t.assumptions.map((a) => h('li', null, a)))) : null,
   );
 }

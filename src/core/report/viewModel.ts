@@ -149,6 +149,11 @@ export interface TargetView {
   whatIfs: WhatIfRow[];
   charts: ChartView[];
   assumptions: string[];
+  /**
+   * Report fields the estimator adds beyond this view's contract (e.g. a `calibration` object with the measured
+   * error of the speed model), shown as label/value pairs so new core data reaches the panel without a change here.
+   */
+  extras?: { label: string; value: string }[];
 }
 
 export interface DeploymentView {
@@ -491,7 +496,34 @@ function targetView(r: EstimateReport, t: TargetEstimate, v: TargetVerdict, rees
     // A decode curve for a deployment that does not run would chart nothing real: memory only, then.
     charts: v.speed ? [decodeChart(r, t, reestimate), contextChart(r, t, reestimate)] : [contextChart(r, t, reestimate)],
     assumptions: t.assumptions ?? [],
+    extras: extrasOf(t),
   };
+}
+
+const KNOWN_TARGET_KEYS = new Set(['id', 'name', 'devices', 'memory', 'concurrency', 'perf', 'whatIfs', 'assumptions', 'errors']);
+
+/** Unknown top-level object fields of a target estimate, flattened one level to short text pairs. */
+function extrasOf(t: TargetEstimate): TargetView['extras'] {
+  const out: { label: string; value: string }[] = [];
+  const show = (v: unknown): string | undefined => {
+    if (typeof v === 'number') return isNum(v) ? (Number.isInteger(v) ? v.toLocaleString('en-US') : sig(v, 3)) : undefined;
+    if (typeof v === 'string') return v.length > 200 ? `${v.slice(0, 200)}…` : v;
+    if (typeof v === 'boolean') return v ? 'yes' : 'no';
+    return undefined;
+  };
+  for (const [k, v] of Object.entries(t as unknown as Record<string, unknown>)) {
+    if (KNOWN_TARGET_KEYS.has(k) || v === undefined || v === null) continue;
+    const direct = show(v);
+    if (direct !== undefined) out.push({ label: k, value: direct });
+    else if (typeof v === 'object' && !Array.isArray(v)) {
+      for (const [k2, v2] of Object.entries(v as Record<string, unknown>).slice(0, 12)) {
+        const s2 = show(v2);
+        if (s2 !== undefined) out.push({ label: `${k} ${k2}`, value: s2 });
+      }
+    }
+    if (out.length >= 24) break;
+  }
+  return out.length ? out : undefined;
 }
 
 export function testName(res: { n_prompt: number; n_gen: number; n_depth: number }): { name: string; kind: RunRow['kind'] } {

@@ -334,4 +334,14 @@ describe('report view-model', () => {
     assert.deepEqual(ch.series.map((s) => [s.label, s.kind, s.values]), [['q8_0/q8_0 estimate', 'line', [105, 95]], ['q8_0/q8_0 measured', 'measured', [100, 90]]]);
     assertClean(vm);
   });
+
+  it('shows report fields it does not know yet (calibration, …) as label/value pairs', () => {
+    const r = makeReport();
+    (r.targets[0] as unknown as Record<string, unknown>).calibration = { measuredErrorPct: 12.3456, runs: 5, source: 'leave-one-chip-out' };
+    const t = vmOf([r]).deployments[0].targets[0];
+    assert.deepEqual(t.extras, [
+      { label: 'calibration measuredErrorPct', value: '12.3' }, { label: 'calibration runs', value: '5' }, { label: 'calibration source', value: 'leave-one-chip-out' },
+    ]);
+    assert.equal(vmOf([makeReport()]).deployments[0].targets[0].extras, undefined);
+  });
 });
