@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { launchVsCode, openFile, REPO, saveFailure, screenshot, suggestLabels, type VsCodeSession } from './harness';
+import { focusEditor, launchVsCode, openFile, REPO, saveFailure, screenshot, suggestLabels, type VsCodeSession } from './harness';
 
 describe('e2e: completion in a fresh profile (code-server)', function () {
   this.timeout(300_000);
@@ -32,7 +32,7 @@ describe('e2e: completion in a fresh profile (code-server)', function () {
     const installed = fs.readdirSync(vs!.extensionsDir).filter((n) => !n.startsWith('.') && n !== 'extensions.json');
     assert.equal(installed.length, 1, JSON.stringify(installed));
     await openFile(page, 'x.kvlens.yaml');
-    await page.locator('.editor-instance .monaco-editor textarea').first().focus();
+    await focusEditor(page);
     await page.keyboard.type('eng');
     await page.keyboard.press('Control+Space');
     let labels = await suggestLabels(page, 60_000);

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse as parseJsonc } from 'jsonc-parser';
 import {
-  hoverText, launchVsCode, openFile, readProblems, REPO, saveFailure, statusBarItemText, waitForCodeLenses, type RenderedLens, type Theme,
+  closePanel, gotoLine, setSidebar, hoverText, launchVsCode, openFile, readProblems, REPO, saveFailure, statusBarItemText, waitForCodeLenses, type RenderedLens, type Theme,
   type VsCodeSession,
 } from './harness';
 import { analyzeForEditor } from '../../src/core/editorAnalysis';
@@ -52,6 +52,8 @@ describe('e2e: the examples state one verdict everywhere (code-server)', functio
       for (const l of lenses) assert.ok([...l.text].length <= MAX_LENS_COLUMNS, `${file}: ${[...l.text].length} columns: "${l.text}"`);
       console.log(`      ${file}: ${lenses.map((l) => `L${l.line + 1} ${l.text}`).join('\n        ')}`);
       const rows = (await readProblems(page)).filter((r) => r.file === file);
+      // The Problems panel takes editor height: close it again so every lens and target stays in view.
+      await closePanel(page);
       const status = await statusBarItemText(page, 'kvlens.verdict');
 
       for (const [i, dv] of want.verdicts.entries()) {
@@ -90,6 +92,7 @@ describe('e2e: the examples state one verdict everywhere (code-server)', functio
         for (const [j, v] of dv.targets.entries()) {
           const ref = est.deployment.targets[j];
           if (!ref || !('id' in ref)) continue;
+          if (ref.range) await gotoLine(page, ref.range.start.line + 1);
           const text = await hoverText(page, ref.id, { onLine: `- ${ref.id}` }).catch(() => hoverText(page, ref.id));
           assert.ok(text.includes(v.summary) && text.includes(v.words), `${file} ${v.id}: hover states "${v.words}: ${v.summary}"\n${text.slice(0, 400)}`);
         }
@@ -97,6 +100,7 @@ describe('e2e: the examples state one verdict everywhere (code-server)', functio
         // Targets from settings: the model's hover starts with the primary (first) target's verdict.
         const ref = est.deployment.model.ref;
         const v = dv.targets[0];
+        await gotoLine(page, est.deployment.model.range.start.line + 1);
         const text = await hoverText(page, ref.split('/').pop()!, { onLine: ref });
         assert.ok(text.includes(v.summary), `${file}: model hover states ${v.summary}\n${text.slice(0, 400)}`);
       }
@@ -106,10 +110,13 @@ describe('e2e: the examples state one verdict everywhere (code-server)', functio
   it('screenshots of every example at 1400 and 480 px, light, dark and high contrast', async () => {
     const page = vs!.page;
     const themes: Theme[] = ['light', 'dark', 'hc-dark'];
+    await closePanel(page);
     for (const theme of themes) {
       await vs!.setTheme(theme);
       for (const width of [1400, 480]) {
         await page.setViewportSize({ width, height: 1250 });
+        // At 480 px the editor gets the window, as someone on a narrow screen would arrange it.
+        await setSidebar(page, width !== 480);
         for (const file of FILES) {
           await openFile(page, file);
           await waitForCodeLenses(page, /GiB|KV Lens:/);

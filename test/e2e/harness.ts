@@ -138,7 +138,8 @@ export async function openFile(page: Page, relPath: string, timeoutMs = 30_000):
   const base = path.basename(relPath);
   await page.locator('.quick-input-list .monaco-list-row', { hasText: base }).first().waitFor({ timeout: timeoutMs });
   await page.keyboard.press('Enter');
-  await page.locator(`.tabs-container .tab[aria-label^="${base}"], .tabs-container .tab:has-text("${base}")`).first().waitFor({ timeout: timeoutMs });
+  // The tab may exist already (the file was open): wait until it is the active one.
+  await page.locator(`.tabs-container .tab.active[aria-label^="${base}"], .tabs-container .tab.active:has-text("${base}")`).first().waitFor({ state: 'attached', timeout: timeoutMs });
   await page.locator('.editor-instance .monaco-editor .view-lines').first().waitFor({ timeout: timeoutMs });
 }
 
@@ -413,7 +414,7 @@ export async function hoverText(page: Page, word: string, o: { onLine?: string; 
   if (!box) throw new Error(`"${word}" is not rendered${o.onLine ? ` on a line with "${o.onLine}"` : ''}`);
   await page.mouse.move(box.x - 40, box.y);
   await page.mouse.move(box.x, box.y, { steps: 4 });
-  const hover = page.locator('.monaco-hover:not(.hidden) .monaco-hover-content, .monaco-resizable-hover .hover-contents').first();
+  const hover = page.locator('.monaco-hover-content:visible, .monaco-resizable-hover .hover-contents:visible').first();
   await hover.waitFor({ state: 'visible', timeout: o.timeoutMs ?? 15_000 });
   await page.waitForTimeout(300);
   const text = (await hover.innerText()).replace(/\u00a0/g, ' ');
@@ -428,4 +429,36 @@ export async function suggestLabels(page: Page, timeoutMs = 15_000): Promise<str
   await rows.first().waitFor({ state: 'visible', timeout: timeoutMs });
   await page.waitForTimeout(200);
   return rows.evaluateAll((els) => els.map((e) => (e.querySelector('.label-name')?.textContent ?? e.getAttribute('aria-label') ?? '').trim()));
+}
+
+/** Moves the cursor to a 1-based line with Go to Line (Ctrl+G), which scrolls it into view. */
+export async function gotoLine(page: Page, line: number): Promise<void> {
+  await page.keyboard.press('Control+G');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: 10_000 });
+  await input.fill(`:${line}`);
+  await page.keyboard.press('Enter');
+  await input.waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => undefined);
+  await page.waitForTimeout(250);
+}
+
+/** Focuses the active editor's text, as a click into it does. */
+export async function focusEditor(page: Page): Promise<void> {
+  await page.locator('.editor-instance .monaco-editor .view-lines').first().click();
+}
+
+/** Hides the bottom panel (Problems, Output, …) when it is shown (Ctrl+J toggles it). */
+export async function closePanel(page: Page): Promise<void> {
+  const panel = page.locator('.part.panel');
+  if (!(await panel.isVisible().catch(() => false))) return;
+  await page.keyboard.press('Control+J');
+  await panel.waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => undefined);
+}
+
+/** Shows or hides the primary side bar (Ctrl+B toggles it). */
+export async function setSidebar(page: Page, visible: boolean): Promise<void> {
+  const bar = page.locator('.part.sidebar');
+  if ((await bar.isVisible().catch(() => false)) === visible) return;
+  await page.keyboard.press('Control+B');
+  await bar.waitFor({ state: visible ? 'visible' : 'hidden', timeout: 10_000 }).catch(() => undefined);
 }

@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Frame } from 'playwright-core';
-import { launchVsCode, openFile, runCommand, saveFailure, waitForCodeLenses, webviewFrame, REPO, type Theme, type VsCodeSession } from './harness';
+import { closePanel, setSidebar, launchVsCode, openFile, runCommand, saveFailure, waitForCodeLenses, webviewFrame, REPO, type Theme, type VsCodeSession } from './harness';
 
 const SCREENS = path.join(REPO, 'artifacts', 'screens');
 const PROFILE = 'measured.kvlens.yaml';
@@ -112,19 +112,20 @@ describe('e2e: dashboard with measured runs, narrow and wide, in every theme (co
   it('screenshots at 1400 and 480 px in light, dark and high contrast; the narrow panel scrolls its tables', async () => {
     const page = vs!.page;
     // The dashboard alone in the window, as in a narrow split.
-    await runCommand(page, 'View: Close Primary Side Bar').catch(() => undefined);
+    await setSidebar(page, false);
     const themes: Theme[] = ['light', 'dark', 'hc-dark'];
     for (const profile of [PROFILE, 'llama-3.1-70b-vllm.kvlens.yaml']) {
       await openFile(page, profile);
       await waitForCodeLenses(page, /GiB/, 60_000);
       await runCommand(page, 'KV Lens: Open Dashboard');
-      await runCommand(page, 'View: Close All Editors in Other Groups').catch(() => undefined);
-      await runCommand(page, 'View: Join All Editor Groups').catch(() => undefined);
+      // The dashboard has the focus: close the editor group beside it, so it has the window's width.
+      await runCommand(page, 'View: Close Editors in Other Groups', 8000).catch(() => page.keyboard.press('Escape'));
       const name = profile === PROFILE ? 'measured' : '70b';
       for (const theme of themes) {
         await vs!.setTheme(theme);
         for (const width of [1400, 480]) {
           await page.setViewportSize({ width, height: 1000 });
+          await closePanel(page);
           const frame = await webviewFrame(page, { selector: 'vscode-tab-header[data-tab="targets"]', timeoutMs: 60_000 });
           await page.waitForTimeout(500);
           for (const t of ['targets', 'charts', 'runs']) {

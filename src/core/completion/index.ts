@@ -9,6 +9,13 @@ import llamaSwapSchema from '../../../schemas/llama-swap.schema.json';
 import { LLAMA_FLAGS } from '../formats/llamacpp/flags';
 import type { FlagSpec } from '../formats/llamacpp/flagTypes';
 import { jsonContext, yamlContext, type CursorContext, type PathSeg } from './context';
+import { bytesPerElement } from '../estimator/cacheTypes';
+
+/** `1.0625 B/element · 53 % of f16` for a KV cache type: what choosing it does to the KV bytes. */
+function cacheTypeDetail(t: string): string | undefined {
+  const b = bytesPerElement(t);
+  return b === undefined ? undefined : `${Number(b.toFixed(4))} B/element · ${Math.round((b / 2) * 100)} % of f16`;
+}
 
 type Schema = Record<string, unknown>;
 
@@ -195,7 +202,13 @@ export function flagEntries(before: string, offset: number): CompletionEntry[] {
   const takesValue = prevSpec && prevSpec.kind !== 'none' && prevSpec.kind !== 'bool';
   if (takesValue && !cur.startsWith('-')) {
     const values = prevSpec.values ?? (prevSpec.kind === 'gpuLayers' ? ['auto', 'all', '99', '0'] : []);
-    return values.map((v, i) => ({ label: v, kind: 'enum' as const, insertText: v, replace, detail: prevSpec.canonical, documentation: prevSpec.description, sortText: String(i).padStart(3, '0') }));
+    const cache = prevSpec.sets === 'cacheTypeK' || prevSpec.sets === 'cacheTypeV';
+    return values.map((v, i) => ({
+      label: v, kind: 'enum' as const, insertText: v, replace,
+      detail: (cache ? cacheTypeDetail(v) : undefined) ?? prevSpec.canonical,
+      documentation: cache && prevSpec.sets === 'cacheTypeV' && !['f32', 'f16', 'bf16'].includes(v) ? `${prevSpec.description}\n\nA quantized V cache needs flash attention (\`-fa on\` or \`auto\`).` : prevSpec.description,
+      sortText: String(i).padStart(3, '0'),
+    }));
   }
   if (cur && !cur.startsWith('-')) return [];
   const out: CompletionEntry[] = [];
