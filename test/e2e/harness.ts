@@ -130,16 +130,29 @@ export async function waitForTheme(page: Page, theme: Theme, timeoutMs = 20_000)
 
 /** Opens a workspace file through Quick Open (Ctrl+P), as a user would, and waits for its editor tab. */
 export async function openFile(page: Page, relPath: string, timeoutMs = 30_000): Promise<void> {
-  await page.keyboard.press('Control+P');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible', timeout: timeoutMs });
-  await input.fill(relPath);
-  // File search answers asynchronously; Enter before a row exists would open nothing.
   const base = path.basename(relPath);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: base }).first().waitFor({ timeout: timeoutMs });
-  await page.keyboard.press('Enter');
-  // The tab may exist already (the file was open): wait until it is the active one.
-  await page.locator(`.tabs-container .tab.active[aria-label^="${base}"], .tabs-container .tab.active:has-text("${base}")`).first().waitFor({ state: 'attached', timeout: timeoutMs });
+  const deadline = Date.now() + timeoutMs;
+  for (let attempt = 0; ; attempt++) {
+    await page.keyboard.press('Escape').catch(() => undefined);
+    await page.keyboard.press('Control+P');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible', timeout: timeoutMs });
+    await input.fill(relPath);
+    // File search answers asynchronously: click the row whose file name is exactly this one (Enter would take
+    // whichever row is focused, which after a theme switch or a slow search is not always this file).
+    const rows = page.locator('.quick-input-list .monaco-list-row', { hasText: base });
+    try {
+      await rows.first().waitFor({ timeout: Math.max(1000, deadline - Date.now()) });
+      const labels = await rows.evaluateAll((els) => els.map((e) => (e.querySelector('.label-name')?.textContent ?? '').trim()));
+      const i = Math.max(0, labels.indexOf(base));
+      await rows.nth(i).click();
+      // The tab may exist already (the file was open): wait until it is the active one.
+      await page.locator(`.tabs-container .tab.active[aria-label^="${base}"], .tabs-container .tab.active:has-text("${base}")`).first().waitFor({ state: 'attached', timeout: Math.max(1000, Math.min(10_000, deadline - Date.now())) });
+      break;
+    } catch (e) {
+      if (Date.now() >= deadline || attempt >= 3) throw e;
+    }
+  }
   await page.locator('.editor-instance .monaco-editor .view-lines').first().waitFor({ timeout: timeoutMs });
 }
 
