@@ -53,13 +53,11 @@ export function runsView(runs: RunsView, cb: RunsCallbacks): HTMLElement {
   selected.clear();
   sync();
   // The figures come right after what identifies the test, so they stay in view in a narrow panel; the model
-  // name (long, the same on most rows) and the machine come last.
-  const head = ['Saved', 'Cache K/V', 'Test', 'Measured', 'Estimate', 'Difference', 'KV measured', 'KV estimate', 'KV difference', 'n_ctx', 'Model', 'Machine'];
-  if (cb.onDelete) head.unshift('Select');
+  // name (long, the same on most rows) and the machine come last. When a run was saved is its sweep's heading.
+  const head = ['Cache K/V', 'Test', 'Measured', 'Estimate', 'Difference', 'KV measured', 'KV estimate', 'KV difference', 'n_ctx', 'Model', 'Machine'];
+  if (cb.onDelete) head.unshift('');
   const row = (r: RunRow) => {
-    const tr = h('tr', { class: r.error ? 'failed' : undefined, 'data-run-id': r.id },
-      // Day and time each stay whole: the column wraps between them, never inside a date.
-      h('td', { class: 'when' }, h('span', null, r.savedAt.slice(0, 10)), ' ', h('span', null, r.savedAt.slice(11, 16))),
+    const tr = h('tr', { class: r.error ? 'failed' : undefined, 'data-run-id': r.id, title: `saved ${r.savedAt.replace('T', ' ').slice(0, 19)}` },
       h('td', { class: 'nowrap' }, `${r.typeK}/${r.typeV}`),
       h('th', { scope: 'row' }, r.test),
       cell(r.measured), cell(r.estimate), cell(r.diff, 'td', { class: diffClass(r.diff.value) }),
@@ -70,6 +68,7 @@ export function runsView(runs: RunsView, cb: RunsCallbacks): HTMLElement {
     if (cb.onDelete) {
       const box = document.createElement('vscode-checkbox') as HTMLElement & { checked: boolean };
       box.setAttribute('aria-label', `Select run ${r.test} ${r.typeK}/${r.typeV} of ${r.savedAt}`);
+      box.setAttribute('title', 'Select for deletion');
       box.addEventListener('change', () => { if (box.checked) selected.add(r.id); else selected.delete(r.id); sync(); });
       tr.prepend(h('td', null, box));
     }
