@@ -53,6 +53,7 @@ export function tokensText(n: unknown): string {
 
 export function secondsText(s: unknown): string {
   if (!finite(s)) return '? s';
+  if (s > 0 && s < 0.001) return `${Math.round(s * 1e6)} µs`;
   if (s < 0.01) return `${(s * 1000).toFixed(1)} ms`;
   if (s < 1) return `${s.toFixed(2)} s`;
   if (s < 100) return `${s.toFixed(1)} s`;

@@ -68,9 +68,12 @@ describe('e2e: dashboard with measured runs, narrow and wide, in every theme (co
     await runCommand(page, 'KV Lens: Run Benchmark');
     await page.locator('.notification-toast', { hasText: /benchmark finished/ }).first().waitFor({ timeout: 300_000 });
     await page.keyboard.press('Escape');
-    // A second run, cancelled once two tests are saved (the progress names the test in progress: "3/8" = two done).
+    // A second, longer run (more depths and repetitions), cancelled once two tests are saved: the progress names
+    // the test in progress, so "3/18" means two are done.
+    await vs!.setSettings({ 'kvlens.benchmark.defaultSweep': { ...SWEEP, depths: [0, 64, 128], repetitions: 3 } });
+    await page.waitForTimeout(3000);
     await runCommand(page, 'KV Lens: Run Benchmark');
-    await page.locator('.notification-toast', { hasText: /\b[3-7]\/8\b/ }).first().waitFor({ timeout: 300_000 });
+    await page.locator('.notification-toast', { hasText: /\b([3-9]|1[0-5])\/12\b/ }).first().waitFor({ timeout: 300_000 });
     await runCommand(page, 'KV Lens: Cancel Benchmark');
     await page.locator('.notification-toast', { hasText: /benchmark cancelled/ }).first().waitFor({ timeout: 120_000 });
 
@@ -86,7 +89,7 @@ describe('e2e: dashboard with measured runs, narrow and wide, in every theme (co
     })));
     const col = (name: string) => head.indexOf(name);
     const [cancelled, complete] = groups;
-    assert.ok(cancelled.incomplete && /of 8 tests — cancelled or stopped/.test(cancelled.head), JSON.stringify(cancelled.head));
+    assert.ok(cancelled.incomplete && /of 12 tests .*— cancelled or stopped/.test(cancelled.head), JSON.stringify(cancelled.head));
     assert.ok(!complete.incomplete && /8 of 8 tests/.test(complete.head), JSON.stringify(complete.head));
     assert.equal(complete.rows.length, 8);
     // No row without an estimate or a difference.
@@ -120,13 +123,12 @@ describe('e2e: dashboard with measured runs, narrow and wide, in every theme (co
       await openFile(page, profile);
       await waitForCodeLenses(page, /GiB/, 60_000);
       await runCommand(page, 'KV Lens: Open Dashboard');
-      // The dashboard has the focus: close the editor group beside it, so it has the window's width.
-      await runCommand(page, 'View: Close Editors in Other Groups', 8000).catch(() => page.keyboard.press('Escape'));
+      // The dashboard opens beside the profile: the window is twice the panel width we want (plus the activity bar).
       const name = profile === PROFILE ? 'measured' : '70b';
       for (const theme of themes) {
         await vs!.setTheme(theme);
         for (const width of [1400, 480]) {
-          await page.setViewportSize({ width, height: 1000 });
+          await page.setViewportSize({ width: 2 * width + 60, height: 1000 });
           await closePanel(page);
           const frame = await webviewFrame(page, { selector: 'vscode-tab-header[data-tab="targets"]', timeoutMs: 60_000 });
           await page.waitForTimeout(500);
@@ -136,10 +138,12 @@ describe('e2e: dashboard with measured runs, narrow and wide, in every theme (co
             if (width === 480) {
               // Nothing is cut: the page is no wider than the panel, and every table sits in a scroll box.
               const layout = await frame.evaluate(() => ({
+                inner: window.innerWidth,
                 page: document.documentElement.scrollWidth, view: window.innerWidth,
                 loose: Array.from(document.querySelectorAll('vscode-tab-panel:not([hidden]) table.data')).filter((tb) => (tb as HTMLElement).offsetParent !== null && !tb.closest('.table-scroll')).length,
                 scrollBoxes: Array.from(document.querySelectorAll('.table-scroll')).filter((b) => (b as HTMLElement).offsetParent !== null).map((b) => ({ w: b.clientWidth, sw: b.scrollWidth })),
               }));
+              assert.ok(Math.abs(layout.inner - 480) <= 60, `the panel is ${layout.inner} px wide`);
               assert.ok(layout.page <= layout.view + 2, `${name} ${t} at 480: the page is ${layout.page} px wide in a ${layout.view} px view`);
               assert.equal(layout.loose, 0, `${name} ${t}: every visible table scrolls in its own box`);
               for (const b of layout.scrollBoxes) assert.ok(b.w <= layout.view, JSON.stringify(b));

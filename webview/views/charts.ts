@@ -37,6 +37,15 @@ export function themeColors(): ChartColors {
   };
 }
 
+/** Axis ticks short enough for the axis: 25,000,000 → 25M, 12,500 → 12.5k (the data table has the full figures). */
+function compactTick(v: number): string {
+  const a = Math.abs(v);
+  if (a >= 1e9) return `${sig(v / 1e9, 3)}G`;
+  if (a >= 1e6) return `${sig(v / 1e6, 3)}M`;
+  if (a >= 1e4) return `${sig(v / 1e3, 3)}k`;
+  return v.toLocaleString('en-US', { maximumFractionDigits: 2 });
+}
+
 function fmtY(v: number, unit: string): string {
   return unit === 'GiB' ? `${sig(v, 3)} GiB` : `${sig(v, 3)} ${unit}`;
 }
@@ -103,7 +112,7 @@ export function renderChart(host: HTMLElement, chart: ChartView, colors: ChartCo
     scales: { x: { time: false }, y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.08 : 1] } },
     axes: [
       chart.id === 'kv-vs-context' || chart.xUnit === 'tokens' ? { ...axis(chart.xLabel, contextTick), incrs: CONTEXT_INCRS, space: 70 } : axis(chart.xLabel, (v) => (chart.xUnit ? sig(v, 3) : fmtX(chart, v))),
-      { ...axis(chart.yLabel, (v) => v.toLocaleString('en-US', { maximumFractionDigits: 2 })), size: 70, labelSize: 24 },
+      { ...axis(chart.yLabel, compactTick), size: 64, labelSize: 24 },
     ],
     series: [
       { label: chart.xLabel, value: (_u, v) => (v === null ? '—' : fmtX(chart, v)) },

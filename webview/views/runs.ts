@@ -52,9 +52,9 @@ export function runsView(runs: RunsView, cb: RunsCallbacks): HTMLElement {
   const shownIds = new Set(shown.map((r) => r.id));
   selected.clear();
   sync();
-  // The figures come right after what identifies the test, so they stay in view in a narrow panel; the model
-  // name (long, the same on most rows) and the machine come last. When a run was saved is its sweep's heading.
-  const head = ['Cache K/V', 'Test', 'Measured', 'Estimate', 'Difference', 'KV measured', 'KV estimate', 'KV difference', 'n_ctx', 'Model', 'Machine'];
+  // The figures come right after what identifies the test, so they stay in view in a narrow panel. When, on
+  // which model and on which machine a run was made is its sweep's heading (the same for all its tests).
+  const head = ['Cache K/V', 'Test', 'Measured', 'Estimate', 'Difference', 'KV measured', 'KV estimate', 'KV difference', 'n_ctx'];
   if (cb.onDelete) head.unshift('');
   const row = (r: RunRow) => {
     const tr = h('tr', { class: r.error ? 'failed' : undefined, 'data-run-id': r.id, title: `saved ${r.savedAt.replace('T', ' ').slice(0, 19)}` },
@@ -62,9 +62,7 @@ export function runsView(runs: RunsView, cb: RunsCallbacks): HTMLElement {
       h('th', { scope: 'row' }, r.test),
       cell(r.measured), cell(r.estimate), cell(r.diff, 'td', { class: diffClass(r.diff.value) }),
       cell(r.kvMeasured), cell(r.kvEstimate), cell(r.kvDiff, 'td', { class: diffClass(r.kvDiff.value) }),
-      h('td', { class: 'num' }, r.nCtx.toLocaleString('en-US')),
-      h('td', { class: 'model', title: r.modelPath }, r.model),
-      h('td', { class: 'machine' }, r.machine));
+      h('td', { class: 'num' }, r.nCtx.toLocaleString('en-US')));
     if (cb.onDelete) {
       const box = document.createElement('vscode-checkbox') as HTMLElement & { checked: boolean };
       box.setAttribute('aria-label', `Select run ${r.test} ${r.typeK}/${r.typeV} of ${r.savedAt}`);

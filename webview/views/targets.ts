@@ -73,7 +73,7 @@ export function targetCard(t: TargetView): HTMLElement {
 function bandCell(c: Cell): HTMLElement {
   const m = /^(± [^(]+?) \((.+)\)$/.exec(c.text);
   if (!m) return cell(c, 'td', { class: 'band' });
-  return h('td', { class: 'band num', title: c.title }, m[1], h('div', { class: 'note' }, m[2]));
+  return h('td', { class: 'band num', title: c.title }, m[1], h('div', { class: 'note nowrap' }, m[2]));
 }
 
 export function verdictIcon(v: TargetView['verdict']): string {

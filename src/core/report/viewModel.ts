@@ -311,9 +311,12 @@ export function memorySegments(t: TargetEstimate): MemorySegment[] {
 
 function bandCell(expected: number | undefined, band: number, fmt: (n: number) => string): Cell {
   if (!isNum(expected) || !isNum(band)) return missing('no ± band: the estimate has no figure here');
-  const lo = expected * (1 - band);
-  const hi = expected * (1 + band);
-  return { text: `± ${percentText(band * 100)} (${fmt(lo)} – ${fmt(hi)})`, value: band, title: 'uncalibrated efficiency; a measured run narrows it' };
+  const lo = fmt(expected * (1 - band));
+  const hi = fmt(expected * (1 + band));
+  // One unit for the range when both ends have the same one: "143 – 266 ms", so it fits a narrow column.
+  const unit = /\s(\S+)$/.exec(lo)?.[1];
+  const range = unit && hi.endsWith(` ${unit}`) ? `${lo.slice(0, -unit.length - 1)} – ${hi}` : `${lo} – ${hi}`;
+  return { text: `± ${percentText(band * 100)} (${range})`, value: band, title: 'uncalibrated efficiency; a measured run narrows it' };
 }
 
 function metricRows(r: EstimateReport, t: TargetEstimate): MetricRow[] {
@@ -664,7 +667,7 @@ function sweepsOf(rows: RunRow[], records: ResultRecord[]): SweepView[] {
     const when = first.savedAt.replace('T', ' ').slice(0, 16);
     out.push({
       runId, savedAt: first.savedAt, model: first.model, machine: first.machine, saved: g.length, planned: p, incomplete,
-      label: `${when} · ${first.model} · ${p !== undefined ? `${g.length} of ${p} tests` : plural(g.length, 'test')}${incomplete ? ' — cancelled or stopped before the end' : ''}`,
+      label: `${when} · ${first.model} · ${p !== undefined ? `${g.length} of ${p} tests` : plural(g.length, 'test')}${first.machine !== DASH ? ` · ${first.machine}` : ''}${incomplete ? ' — cancelled or stopped before the end' : ''}`,
       rowIds: g.map((r) => r.id),
     });
   }

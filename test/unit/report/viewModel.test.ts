@@ -59,7 +59,7 @@ describe('report view-model', () => {
     assert.equal(row('Users that fit').expected.text, '12 @ 8K tokens');
     assert.equal(row('TTFT').expected.text, '205 ms');
     assert.equal(row('TTFT').theoretical.text, '102 ms');
-    assert.equal(row('TTFT').band.text, '± 30 % (143 ms – 266 ms)');
+    assert.equal(row('TTFT').band.text, '± 30 % (143 – 266 ms)');
     assert.equal(row('Decode per user').expected.text, '143 tok/s');
     assert.equal(row('Decode per user').theoretical.text, '200 tok/s');
     assert.equal(row('Decode, all users').expected.text, '572 tok/s');
@@ -323,7 +323,7 @@ describe('report view-model', () => {
     const estimateRun = (rec: ReturnType<typeof makeRecord>) => ({ decode: rec.result.n_depth ? 95 : 105, kv: 1_114_112, from: 'recomputed for this machine' });
     const vm = buildViewModel({ title: 't', source: 's', generatedAt: 'g', deployments: [], runs, estimateRun });
     assert.deepEqual(vm.runs.sweeps.map((s) => [s.runId, s.saved, s.planned, s.incomplete]), [['B', 1, 4, true], ['A', 2, 2, false]]);
-    assert.match(vm.runs.sweeps[0].label, /1 of 4 tests — cancelled or stopped before the end/);
+    assert.match(vm.runs.sweeps[0].label, /1 of 4 tests · Intel Xeon, 2 cores — cancelled or stopped before the end/);
     const a2 = vm.runs.rows.find((r) => r.id === 'a2')!;
     assert.equal(a2.estimate.text, '95.0 tok/s');
     assert.equal(a2.diff.text, '-5.3 %');

@@ -59,6 +59,7 @@ describe('vscode/text', () => {
   it('the engine lens says what the engine allocates', () => {
     const r = report([target('h100-sxm', 'H100 SXM')]);
     r.engine.kvCells = 32768;
+    r.targets[0].memory.kvBytes = 69632 * 32768;
     assert.equal(engineLensText(r, { speculative: undefined } as unknown as Deployment), 'llama.cpp · KV q8_0 68.0 KiB/token · 32K cells = 2.1 GiB · 4 slots × 8K · fa on');
   });
 
