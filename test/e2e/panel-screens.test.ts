@@ -148,7 +148,9 @@ describe('e2e: dashboard with measured runs, narrow and wide, in every theme (co
               assert.equal(layout.loose, 0, `${name} ${t}: every visible table scrolls in its own box`);
               for (const b of layout.scrollBoxes) assert.ok(b.w <= layout.view, JSON.stringify(b));
             }
-            await page.screenshot({ path: path.join(SCREENS, `panel-${name}-${t}-${theme}-${width}.png`) });
+            // The panel itself (its editor group, with the tab), as wide as the panel is.
+            const box = await page.locator('.editor-group-container').last().boundingBox();
+            await page.screenshot({ path: path.join(SCREENS, `panel-${name}-${t}-${theme}-${width}.png`), ...(box ? { clip: box } : {}) });
           }
         }
       }
