@@ -84,7 +84,7 @@ async function estimateOne(deployment: Deployment, baseDir: string, opts: Editor
   const ref = deployment.model?.ref ?? deployment.engine.modelRef;
   if (!ref) {
     const hf = hubRepo();
-    return { deployment, problem: hf ? `not sized yet: -hf ${hf} is on the Hub (offline, use -m with a GGUF)` : 'no model: set `model:` (or -m) to estimate memory and speed' };
+    return { deployment, problem: hf ? `not sized: a -hf model needs the Hub (offline: -m with a local GGUF); -hf ${hf}` : 'no model: set `model:` (or -m) to estimate memory and speed' };
   }
   try {
     const resolved = await resolve(opts.modelResolver, ref, baseDir);

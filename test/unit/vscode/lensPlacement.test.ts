@@ -46,7 +46,8 @@ describe('CodeLens placement', () => {
     const text = 'models:\n  a:\n    cmd: llama-server --port ${PORT} -hf org/repo-GGUF:Q4_K_M -c 4096\n  b:\n    cmd: |\n      llama-server --port ${PORT}\n      -m ./missing.gguf\n';
     const ls = await lenses(text, 'x.llama-swap.yaml');
     const a = ls.find((l) => l.deployment === 0 && l.kind === 'problem')!;
-    assert.match(a.title, /not sized yet: -hf org\/repo-GGUF:Q4_K_M is on the Hub/);
+    assert.match(a.title, /^KV Lens: not sized: a -hf model needs the Hub \(offline: -m with a local GGUF\)/);
+    assert.match(a.tooltip!, /-hf org\/repo-GGUF:Q4_K_M/);
     assert.ok(ls.some((l) => l.deployment === 1 && l.kind === 'problem' && /model not found/.test(l.title)));
   });
 });
