@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { analyzeText } from '../src/core/formats/analyze';
+import { detectByContent, detectFormat } from '../src/core/formats/detect';
 
 const RUNS = 40;
 const WARMUP = 5;
@@ -85,6 +86,87 @@ async function time(name: string, text: string, fileName: string, runs: number, 
   };
 }
 
+/** A 5,000-line YAML that is none of our formats (a Kubernetes ConfigMap with many keys). */
+export function generateUnrelatedYaml(lines: number): string {
+  const out = ['# generated for bench/validation.ts', 'apiVersion: v1', 'kind: ConfigMap', 'metadata:', '  name: app-settings', 'data:'];
+  for (let i = 0; out.length < lines; i++) out.push(`  setting_${i}: "value ${i}, some text that a config would hold"`);
+  return out.join('\n') + '\n';
+}
+
+export interface DetectionRow {
+  name: string;
+  lines: number;
+  runs: number;
+  medianMs: number;
+  p95Ms: number;
+  targetMs: number;
+  ok: boolean;
+}
+
+/** Content detection on a file that is not ours: the cost every opened YAML file pays. */
+export function benchDetection(runs = 400): DetectionRow {
+  const text = generateUnrelatedYaml(5000);
+  for (let i = 0; i < 20; i++) detectFormat('values.yaml', text);
+  const t: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    detectFormat('values.yaml', text);
+    t.push(performance.now() - t0);
+  }
+  t.sort((a, b) => a - b);
+  const median = quantile(t, 0.5);
+  return { name: 'detect by content, 5,000-line unrelated YAML', lines: 5000, runs, medianMs: median, p95Ms: quantile(t, 0.95), targetMs: 1, ok: median <= 1 };
+}
+
+export interface FalsePositives {
+  files: number;
+  claimed: { file: string; format: string }[];
+  rate: number;
+}
+
+/**
+ * How often content detection claims a YAML/JSON file that is none of our formats: every .yml/.yaml/.json under
+ * node_modules (bounded) and the repository's own files outside examples/ and the format fixtures.
+ */
+export function measureFalsePositives(root: string, limit = 4000): FalsePositives {
+  const files: string[] = [];
+  const skip = new Set(['.git', 'out', 'dist', 'bench-results', 'examples']);
+  const walk = (dir: string, depth: number): void => {
+    if (files.length >= limit || depth > 12) return;
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      if (files.length >= limit) return;
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) {
+        if (!skip.has(e.name) && e.name !== 'fixtures') walk(p, depth + 1);
+      } else if (e.isFile() && /\.(ya?ml|json)$/i.test(e.name)) files.push(p);
+    }
+  };
+  walk(path.join(root, 'node_modules'), 0);
+  walk(root, 0);
+  const claimed: { file: string; format: string }[] = [];
+  let checked = 0;
+  for (const f of [...new Set(files)]) {
+    let text: string;
+    try {
+      if (fs.statSync(f).size > 512 * 1024) continue;
+      text = fs.readFileSync(f, 'utf8');
+    } catch {
+      continue;
+    }
+    checked++;
+    // By content only: the name rules (*vllm*.yaml, *llama-swap*.yaml, *.kvlens.*) are the user's own doing.
+    const format = detectByContent(f, text);
+    if (format) claimed.push({ file: path.relative(root, f), format });
+  }
+  return { files: checked, claimed, rate: checked ? claimed.length / checked : 0 };
+}
+
 export async function benchValidation(opts: { root?: string; runs?: number; write?: boolean; log?: (s: string) => void } = {}): Promise<BenchRow[]> {
   const root = opts.root ?? path.resolve(__dirname, '..', '..');
   const runs = Math.max(30, opts.runs ?? RUNS);
@@ -111,12 +193,18 @@ export async function benchValidation(opts: { root?: string; runs?: number; writ
   log(`machine: ${os.cpus().length} cores, load average ${os.loadavg()[0].toFixed(1)} (wall times grow with load; CPU time less so)\n`);
   log(header.map((h, c) => h.padEnd(widths[c])).join('  ') + '\n');
   for (const l of cells) log(l.map((x, c) => (c === 0 ? x.padEnd(widths[c]) : x.padStart(widths[c]))).join('  ') + '\n');
+  const detection = benchDetection();
+  log(`\nContent detection (a bounded sniff, no YAML parse)\n`);
+  log(`${detection.name}: median ${detection.medianMs.toFixed(3)} ms, p95 ${detection.p95Ms.toFixed(3)} ms over ${detection.runs} runs (target ≤ ${detection.targetMs} ms: ${detection.ok ? 'yes' : 'NO'})\n`);
+  const fp = measureFalsePositives(root);
+  log(`False positives: ${fp.claimed.length} of ${fp.files} unrelated YAML/JSON files (node_modules and this repository) claimed = ${(fp.rate * 100).toFixed(2)} %\n`);
+  for (const c of fp.claimed.slice(0, 20)) log(`  claimed as ${c.format}: ${c.file}\n`);
   if (opts.write !== false) {
     const outDir = path.join(root, 'bench-results');
     fs.mkdirSync(outDir, { recursive: true });
     fs.writeFileSync(
       path.join(outDir, 'validation.json'),
-      JSON.stringify({ date: new Date().toISOString(), node: process.version, cores: os.cpus().length, loadAverage: os.loadavg()[0], targetLargeMs: TARGET_LARGE_MS, rows }, null, 2) + '\n',
+      JSON.stringify({ date: new Date().toISOString(), node: process.version, cores: os.cpus().length, loadAverage: os.loadavg()[0], targetLargeMs: TARGET_LARGE_MS, rows, detection, falsePositives: fp }, null, 2) + '\n',
     );
     log('saved bench-results/validation.json\n');
   }

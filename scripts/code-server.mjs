@@ -24,7 +24,7 @@ export function toolchain() {
 export function requireCodeServer() {
   const t = toolchain();
   if (!t.installed) {
-    throw new Error(`code-server is not installed in ${t.cache}; run \`bash scripts/setup-code-server.sh\` (one-time, several minutes)`);
+    throw new Error(`code-server is not installed in ${t.cache}; run \`node scripts/setup.mjs\` (one-time, several minutes; npm test and npm start run it)`);
   }
   return t;
 }

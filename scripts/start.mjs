@@ -2,14 +2,15 @@
 // `npm start`: opens examples/ in VS Code with KV Lens loaded from this checkout.
 //   - desktop VS Code when `code` is on PATH: code --extensionDevelopmentPath=<repo> <repo>/examples
 //   - otherwise (or KVLENS_EDITOR=code-server / --editor code-server) the bundled code-server on 127.0.0.1,
-//     installed on first use by scripts/setup-code-server.sh; prints the URL and runs until Ctrl-C.
+//     installed on first use by scripts/setup.mjs; prints the URL and runs until Ctrl-C.
 // `npm start -- --smoke` (for CI): starts code-server, checks the URL answers and that the extension activates
 // in a headless chromium, then exits 0 (1 on failure). Never waits for input.
 // Options: --editor code|code-server, --port N, --folder DIR, --smoke, --no-build
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { accessSync, constants as fsConstants, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { REPO, toolchain, startCodeServer, linkExtension, launchChromium, sleep } from './code-server.mjs';
+import { REPO, startCodeServer, linkExtension, launchChromium, sleep } from './code-server.mjs';
+import { SetupError, ensureCodeServerRun } from './setup.mjs';
 
 const argv = process.argv.slice(2);
 const opt = (name) => { const i = argv.indexOf(name); return i >= 0 ? argv[i + 1] : undefined; };
@@ -49,12 +50,10 @@ function onPath(cmd) {
   return undefined;
 }
 
+// The same one-time set-up as `npm test` (scripts/setup.mjs): Debian packages when root, Node 24 + code-server;
+// --smoke also needs the browser that checks the workbench.
 function ensureCodeServer() {
-  if (toolchain().installed) return;
-  console.log('[start] VS Code (code-server) is not installed yet: installing Node 24 and code-server into ~/.cache/kvlens.');
-  console.log('[start] This is a one-time step and takes several minutes (it compiles native modules).');
-  const r = spawnSync('bash', [path.join(REPO, 'scripts/setup-code-server.sh')], { stdio: 'inherit' });
-  if (r.status !== 0) throw new Error('installing code-server failed (see above)');
+  ensureCodeServerRun({ browser: smoke, log: (l) => console.log(l.replace(/^\[setup\]/, '[start]')) });
 }
 
 /** Reads the remote extension host's log: activation of kvlens.kvlens, and any activation error. */
@@ -143,6 +142,6 @@ async function main() {
 }
 
 main().then((code) => process.exit(code), (e) => {
-  console.error(`[start] FAILED: ${e?.message ?? e}`);
+  console.error(`[start] ${e instanceof SetupError ? 'stopped.' : 'FAILED:'} ${e?.message ?? e}`);
   process.exit(1);
 });

@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 // Browser end-to-end tests: mocha on plain Node over out/test/e2e/**/*.test.js; each test drives code-server
 // (VS Code in a browser, bundled offline) with Debian's chromium through playwright-core (test/e2e/harness.ts).
-// Screenshots land in artifacts/e2e/. Ends with `kvlens-results {...}` (scripts/mocha-results-reporter.cjs).
+// Installs what it needs first (scripts/setup.mjs). Screenshots land in artifacts/e2e/. Ends with `kvlens-results {...}` (scripts/mocha-results-reporter.cjs).
 // Usage: node scripts/test-e2e.mjs [--no-build] [--grep PATTERN] [files...]
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { REPO, toolchain, chromiumPath } from './code-server.mjs';
+import { REPO, chromiumPath } from './code-server.mjs';
+import { SetupError, ensureCodeServerRun } from './setup.mjs';
 
 const argv = process.argv.slice(2);
 const noBuild = argv.includes('--no-build');
@@ -20,8 +21,13 @@ function fail(msg) {
   process.exit(1);
 }
 
-if (!toolchain().installed) fail('code-server is not installed; run `bash scripts/setup-code-server.sh` (one-time, several minutes)');
-try { chromiumPath(); } catch (e) { fail(e.message); }
+// The one-time set-up `npm test` runs first; here too, so `npm run test:e2e` alone works on a fresh machine.
+try {
+  ensureCodeServerRun({ log: (l) => console.log(l.replace(/^\[setup\]/, '[e2e]')) });
+  chromiumPath();
+} catch (e) {
+  fail(e instanceof SetupError ? e.message : e?.message ?? String(e));
+}
 
 if (!noBuild) {
   execFileSync(process.execPath, ['esbuild.mjs'], { cwd: REPO, stdio: 'inherit' });

@@ -8,7 +8,10 @@ import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runTests } from '@vscode/test-electron';
+import { downloadAndUnzipVSCode, runTests } from '@vscode/test-electron';
+
+/** Exit code for "could not download VS Code" (nothing ran): scripts/test-integration.mjs then uses code-server. */
+const DOWNLOAD_FAILED = 75;
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const argv = process.argv.slice(2);
@@ -23,16 +26,26 @@ if (existsSync(fixture)) cpSync(fixture, ws, { recursive: true });
 const cleanup = () => rmSync(tmp, { recursive: true, force: true });
 process.on('exit', cleanup);
 
+// Download first, apart from the run, so a machine that cannot reach the download says so (and the caller can fall
+// back) instead of reporting a failed test run.
+let vscodeExecutablePath;
+try {
+  vscodeExecutablePath = await downloadAndUnzipVSCode({ version: opt('--version', process.env.KVLENS_VSCODE_VERSION ?? 'stable'), cachePath: path.join(REPO, '.vscode-test') });
+} catch (e) {
+  console.error(`[integration/electron] cannot download VS Code: ${e?.message ?? e}`);
+  process.exit(DOWNLOAD_FAILED);
+}
+
 let code = 1;
 try {
   code = await runTests({
-    version: opt('--version', process.env.KVLENS_VSCODE_VERSION ?? 'stable'),
+    vscodeExecutablePath,
     extensionDevelopmentPath: REPO,
     extensionTestsPath: suite,
     launchArgs: [ws, '--disable-extensions', '--disable-workspace-trust', '--skip-welcome', '--skip-release-notes'],
   });
 } catch (e) {
-  // runTests rejects with the exit code ("Failed") or a download error.
+  // runTests rejects with the exit code ("Failed").
   console.error(`[integration/electron] FAILED: ${e?.message ?? e}`);
   code = typeof e === 'number' ? e : 1;
 }

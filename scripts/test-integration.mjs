@@ -2,7 +2,9 @@
 // Runs the integration suite (out/test/integration/index.js) inside a real VS Code extension host.
 //   offline:  code-server (bundled, ~/.cache/kvlens) + headless chromium, through VS Code's smoke-test driver
 //   online:   @vscode/test-electron (scripts/test-integration-electron.mjs), which downloads VS Code
-// Picks code-server when it is installed; KVLENS_VSCODE=code-server|electron forces one.
+// Picks code-server when it is installed or when test-electron cannot reach its download (and then installs it,
+// scripts/setup.mjs), and falls back to it when that download fails anyway; says which runner and why.
+// KVLENS_VSCODE=code-server|electron forces one (no fallback).
 //
 // Usage: node scripts/test-integration.mjs [--no-build] [--trust] [--timeout SECONDS]
 //                                          [--suite ABS_PATH_WITHOUT_.js] [--workspace DIR]
@@ -13,8 +15,12 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { format } from 'node:util';
 import {
-  REPO, toolchain, startCodeServer, launchChromium, extensionTestUrl, copyWorkspace, tempDir, sleep,
+  REPO, startCodeServer, launchChromium, extensionTestUrl, copyWorkspace, tempDir, sleep,
 } from './code-server.mjs';
+import { SetupError, ensureCodeServerRun, integrationRunner } from './setup.mjs';
+
+/** scripts/test-integration-electron.mjs exits with this when it could not download VS Code (nothing ran). */
+const ELECTRON_DOWNLOAD_FAILED = 75;
 
 const argv = process.argv.slice(2);
 const flag = (name) => argv.includes(name);
@@ -34,14 +40,8 @@ function build() {
   console.log(`[integration] build ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }
 
-function pickRunner() {
-  const forced = process.env.KVLENS_VSCODE;
-  if (forced === 'electron' || forced === 'code-server') return forced;
-  if (forced) throw new Error(`KVLENS_VSCODE must be code-server or electron, not "${forced}"`);
-  return toolchain().installed ? 'code-server' : 'electron';
-}
-
 async function runOnCodeServer() {
+  ensureCodeServerRun({ log: (l) => console.log(l.replace(/^\[setup\]/, '[integration]')) });
   const ws = existsSync(fixture) ? copyWorkspace(fixture) : tempDir('kvlens-ws-empty-');
   if (!existsSync(fixture)) console.log(`[integration] note: ${fixture} does not exist; using an empty folder`);
   const t0 = Date.now();
@@ -104,17 +104,20 @@ async function main() {
     console.log('kvlens-results {"passed":0,"failed":1,"pending":0}');
     return 1;
   }
-  const runner = pickRunner();
-  console.log(`[integration] runner: ${runner}`);
+  const { runner, reason } = await integrationRunner();
+  console.log(`[integration] runner: ${runner} (${reason})`);
   if (runner === 'electron') {
     const r = spawnSync(process.execPath, [path.join(REPO, 'scripts/test-integration-electron.mjs'), '--suite', suite, '--workspace', fixture], { stdio: 'inherit' });
-    return r.status ?? 1;
+    // Forced, it stays electron; otherwise a failed download (nothing ran) falls back to code-server.
+    if (r.status !== ELECTRON_DOWNLOAD_FAILED || process.env.KVLENS_VSCODE === 'electron') return r.status ?? 1;
+    console.log('[integration] runner: code-server (@vscode/test-electron could not download VS Code, see above)');
   }
   return runOnCodeServer();
 }
 
 main().then((code) => process.exit(code), (e) => {
-  console.error(`[integration] FAILED: ${e?.stack ?? e}`);
+  // A set-up step for the user (e.g. a missing Debian package) is a message, not a stack trace.
+  console.error(`[integration] FAILED: ${e instanceof SetupError ? e.message : e?.stack ?? e}`);
   console.log('kvlens-results {"passed":0,"failed":1,"pending":0}');
   process.exit(1);
 });

@@ -2,7 +2,9 @@
 // a llama-swap file has one per model; a vLLM config has one.
 import type { Range } from './diagnostics';
 
-export type ConfigFormat = 'kvlens-profile' | 'vllm' | 'llama-swap';
+export type ConfigFormat = 'kvlens-profile' | 'vllm' | 'llama-swap'
+  // Serve commands where people keep them: shell scripts, docker-compose `command:`, Kubernetes container args.
+  | 'shell' | 'docker-compose' | 'kubernetes';
 export type EngineKind = 'llama.cpp' | 'vllm';
 export type FlashAttention = 'on' | 'off' | 'auto';
 

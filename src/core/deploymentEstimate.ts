@@ -6,7 +6,7 @@ import type { Deployment, TargetRef } from './deployment';
 import type { EstimateReport } from './estimator/report';
 import { estimate } from './estimator/estimate';
 import type { HardwareTarget } from './hardware/types';
-import { resolveTargets, type CustomTarget, type TargetError } from './hardware/targets';
+import { resolveTargets, type CustomTarget, type TargetError, type TargetNotice } from './hardware/targets';
 import type { ModelDescriptor } from './models/descriptor';
 
 export interface DeploymentEstimateInput {
@@ -27,6 +27,8 @@ export interface DeploymentEstimateResult {
   hardware: Array<HardwareTarget & { range?: TargetRef['range'] }>;
   /** Unknown or incomplete targets; the others are still estimated. */
   targetErrors: TargetError[];
+  /** Targets written as names ("RTX 4090") that resolved to a catalog id. */
+  targetNotices: TargetNotice[];
   /** True when the targets came from settings rather than the file (lenses then sit on the model line). */
   targetsFromSettings: boolean;
   /** Why there is no report at all. */
@@ -41,13 +43,13 @@ export function targetRefsFor(d: Deployment, defaults: readonly string[] = []): 
 
 export function estimateDeployment(d: Deployment, inp: DeploymentEstimateInput): DeploymentEstimateResult {
   const { refs, fromSettings } = targetRefsFor(d, inp.defaultTargets);
-  const base = { hardware: [], targetErrors: [], targetsFromSettings: fromSettings };
+  const base = { hardware: [], targetErrors: [], targetNotices: [], targetsFromSettings: fromSettings };
   if (refs.length === 0) return { ...base, problem: 'no targets: add `targets:` or set kvlens.targets.default' };
-  const { targets, errors } = resolveTargets(refs, [...(inp.customTargets ?? [])]);
-  if (!inp.model) return { ...base, targetErrors: errors, problem: 'no model' };
-  if (targets.length === 0) return { ...base, targetErrors: errors, problem: errors[0]?.message ?? 'no known target' };
+  const { targets, errors, notices = [] } = resolveTargets(refs, [...(inp.customTargets ?? [])]);
+  if (!inp.model) return { ...base, targetErrors: errors, targetNotices: notices, problem: 'no model' };
+  if (targets.length === 0) return { ...base, targetErrors: errors, targetNotices: notices, problem: errors[0]?.message ?? 'no known target' };
   const targetAssumptions: Record<string, string[]> = {};
   for (const t of targets) if (t.assumptions?.length) targetAssumptions[t.id] = t.assumptions;
   const report = estimate(d, inp.model, targets, { targetAssumptions, draft: inp.draft, whatIfs: inp.whatIfs });
-  return { report, hardware: targets, targetErrors: errors, targetsFromSettings: fromSettings };
+  return { report, hardware: targets, targetErrors: errors, targetNotices: notices, targetsFromSettings: fromSettings };
 }

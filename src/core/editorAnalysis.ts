@@ -6,7 +6,8 @@ import { estimateDeployment } from './deploymentEstimate';
 import type { ConfigFormat, Deployment } from './deployment';
 import type { KvDiagnostic, Range } from './diagnostics';
 import type { EstimateReport } from './estimator/report';
-import { analyzeText } from './formats/analyze';
+import { analyzeText, resolveModelRef } from './formats/analyze';
+import { mapServerPath } from './rules/modelRefs';
 import type { CustomTarget } from './hardware/targets';
 import type { ModelDescriptor } from './models/descriptor';
 import type { ModelResolution, ModelResolverLike } from './rules/rule';
@@ -20,6 +21,8 @@ export interface EditorEstimate {
   model?: ModelDescriptor;
   /** Why there is no estimate (model missing, unknown target, estimator error): shown instead of numbers. */
   problem?: string;
+  /** The resolver's own words on a missing or unreadable model (where it looked, how to get it). */
+  problemDetail?: string;
   /** The model is still being looked up (a slow resolver answered 'pending'). */
   pending?: boolean;
   /** Targets came from the default-targets setting: target lenses sit on the model line. */
@@ -44,12 +47,15 @@ export interface EditorAnalysisOptions {
   modelResolver: ModelResolverLike;
   defaultTargets?: readonly string[];
   customTargets?: readonly CustomTarget[];
+  /** Passed through to analyzeText (the editor's kvlens.vllm.version and kvlens.pathMappings). */
+  vllmVersion?: string;
+  pathMappings?: Record<string, string>;
 }
 
 export async function analyzeForEditor(text: string, fileName: string, opts: EditorAnalysisOptions): Promise<EditorAnalysis> {
   const analysis = await analyzeText(text, fileName, {
     format: opts.format, associations: opts.associations, modelResolver: opts.modelResolver,
-    defaultTargets: opts.defaultTargets, customTargets: opts.customTargets,
+    defaultTargets: opts.defaultTargets, customTargets: opts.customTargets, vllmVersion: opts.vllmVersion, pathMappings: opts.pathMappings,
   });
   const baseDir = path.dirname(path.resolve(fileName));
   const estimates: EditorEstimate[] = [];
@@ -60,9 +66,10 @@ export async function analyzeForEditor(text: string, fileName: string, opts: Edi
   return { format: analysis.format, deployments: analysis.deployments, diagnostics: analysis.diagnostics, estimates, verdicts };
 }
 
-async function resolve(resolver: ModelResolverLike, ref: string, baseDir: string): Promise<ModelResolution> {
+/** The model as the rules resolved it (path mappings, a server path's model name): one resolution for both. */
+async function resolve(opts: EditorAnalysisOptions, ref: string, baseDir: string): Promise<ModelResolution> {
   try {
-    return await resolver.resolve(ref, baseDir);
+    return await resolveModelRef(opts.modelResolver, ref, mapServerPath(ref, opts.pathMappings), baseDir);
   } catch (e) {
     return { kind: 'error', error: e instanceof Error ? e.message : String(e) };
   }
@@ -87,13 +94,13 @@ async function estimateOne(deployment: Deployment, baseDir: string, opts: Editor
     return { deployment, problem: hf ? `not sized: a -hf model needs the Hub (offline: -m with a local GGUF); -hf ${hf}` : 'no model: set `model:` (or -m) to estimate memory and speed' };
   }
   try {
-    const resolved = await resolve(opts.modelResolver, ref, baseDir);
+    const resolved = await resolve(opts, ref, baseDir);
     if (resolved.kind === 'pending') return { deployment, pending: true, problem: `resolving ${ref}…` };
     if (!resolved.descriptor) {
-      return { deployment, problem: resolved.kind === 'missing' ? `model not found: ${ref}` : `model not readable: ${resolved.error ?? ref}` };
+      return { deployment, problem: resolved.kind === 'missing' ? `model not found: ${ref}` : `model not readable: ${resolved.error ?? ref}`, problemDetail: resolved.error };
     }
     const draftRef = deployment.speculative?.draftRef;
-    const draft = draftRef ? (await resolve(opts.modelResolver, draftRef, baseDir)).descriptor : undefined;
+    const draft = draftRef ? (await resolve(opts, draftRef, baseDir)).descriptor : undefined;
     const est = estimateDeployment(deployment, {
       model: resolved.descriptor, draft, defaultTargets: opts.defaultTargets, customTargets: opts.customTargets,
     });

@@ -132,7 +132,7 @@ export interface DeploymentVerdict {
 }
 
 /** Diagnostic codes that are about one target (or about the verdict itself), not about the engine's settings. */
-const PER_TARGET_CODES = new Set(['memory-does-not-fit', 'memory-tight', 'unknown-target']);
+const PER_TARGET_CODES = new Set(['memory-does-not-fit', 'memory-tight', 'unknown-target', 'target-name', 'invalid-target']);
 
 function within(r: Range, outer: Range): boolean {
   const before = (a: Range['start'], b: Range['start']) => a.line < b.line || (a.line === b.line && a.character <= b.character);
@@ -141,21 +141,23 @@ function within(r: Range, outer: Range): boolean {
 
 /**
  * The error diagnostics that belong to deployment `index` and stop its engine: for a profile, errors inside its
- * `engine` block or on its model; for a llama-swap file, errors in that model's entry; for a vLLM config, all.
+ * `engine` block or on its model; for a file with several deployments, errors in that one's entry; else all.
  */
 export function blockersFor(diagnostics: readonly KvDiagnostic[], deployments: readonly Deployment[], index: number): KvDiagnostic[] {
   const d = deployments[index];
   if (!d) return [];
   const errors = diagnostics.filter((x) => x.severity === 'error' && !PER_TARGET_CODES.has(x.code));
-  if (d.format === 'vllm') return errors;
-  if (d.format === 'llama-swap') {
-    const from = d.anchor.start.line;
-    const next = deployments.slice(index + 1).map((x) => x.anchor.start.line).filter((l) => l > from);
-    const to = next.length ? Math.min(...next) : Number.POSITIVE_INFINITY;
-    return errors.filter((x) => x.range.start.line >= from && x.range.start.line < to);
+  if (d.format === 'kvlens-profile') {
+    const areas = [d.engineRange, d.model?.range].filter((r): r is Range => !!r);
+    return errors.filter((x) => areas.some((a) => within(x.range, a)));
   }
-  const areas = [d.engineRange, d.model?.range].filter((r): r is Range => !!r);
-  return errors.filter((x) => areas.some((a) => within(x.range, a)));
+  // A vLLM config (or a script with one server): all of it is the engine. Several deployments in one file
+  // (llama-swap models, compose services, Kubernetes containers): each owns the lines from its anchor to the next.
+  if (deployments.length === 1) return errors;
+  const from = d.anchor.start.line;
+  const next = deployments.slice(index + 1).map((x) => x.anchor.start.line).filter((l) => l > from);
+  const to = next.length ? Math.min(...next) : Number.POSITIVE_INFINITY;
+  return errors.filter((x) => x.range.start.line >= from && x.range.start.line < to);
 }
 
 /** The memory verdict and its figures for one target: what the memory-fit rule and every surface share. */

@@ -1,7 +1,11 @@
-// The estimator's t/s for a measured test on the `local` target, so each pp/tg measurement shows its estimate.
-// Reuses estimate() (the same roofline `kvlens estimate` prints) with a Deployment built from the test's flags.
-import type { Deployment, FlashAttention } from '../core/deployment';
-import { estimate } from '../core/estimator/estimate';
+// The estimator's t/s for a measured test on the `local` target, so each pp/tg measurement shows its estimate:
+// the calibrated speed model (core/estimator/calibration) with llama-bench's own semantics for ppN, tgN and
+// depth, i.e. the figures `kvlens estimate` would give for the same settings. Saved with each result, tagged with
+// the calibration that produced it, so later estimates for this machine can be refined by these runs.
+import { llamaKvCache } from '../core/estimator/kvCache';
+import { normalizeModel } from '../core/estimator/modelShape';
+import { calibrationId } from '../core/estimator/calibration/params';
+import { calibratedSpeed, llamaBenchSpeed } from '../core/estimator/calibration/speed';
 import { detectLocalCpuSync, detectLocalTarget } from '../core/hardware/local';
 import type { HardwareTarget } from '../core/hardware/types';
 import type { ModelDescriptor } from '../core/models/descriptor';
@@ -13,6 +17,9 @@ export interface SpeedEstimate {
   decodeTokensPerSec?: number;
   /** The ± relative band the estimator states for this target. */
   band: number;
+  /** Which calibration produced the figures (params.calibrationId), and its group, e.g. `CPU/quant/amd`. */
+  calibration?: string;
+  basis?: string;
 }
 
 /**
@@ -26,7 +33,8 @@ export async function localBenchTarget(gpu: boolean): Promise<{ target: Hardware
 }
 
 export function threadScaledTarget(target: HardwareTarget, threads: number): HardwareTarget {
-  if (target.kind !== 'cpu' || !(threads > 0)) return target;
+  // A CPU known to the catalog has its physical core count: the calibrated terms scale it by threads themselves.
+  if (target.kind !== 'cpu' || !(threads > 0) || target.catalogId) return target;
   // cpuHostTarget assumes physical = logical / 2; more threads than physical cores add no FLOP/s.
   const physical = Math.max(1, Math.round((target.cores ?? 1) / 2));
   const f = Math.min(threads, physical) / physical;
@@ -35,44 +43,28 @@ export function threadScaledTarget(target: HardwareTarget, threads: number): Har
   return { ...target, peakFlops: { fp32: pf.fp32 * f, fp16: pf.fp16 * f, bf16: pf.bf16 * f, ...(pf.fp8 ? { fp8: pf.fp8 * f } : {}), ...(pf.int8 ? { int8: pf.int8 * f } : {}) } };
 }
 
-function deploymentFor(t: BenchTestSpec, promptTokens: number, outputTokens: number): Deployment {
-  const zero = { line: 0, character: 0 };
-  return {
-    name: 'bench', format: 'kvlens-profile', anchor: { start: zero, end: zero },
-    engine: {
-      kind: 'llama.cpp', contextSize: requestedContext(t), parallel: Math.max(1, t.n_seq), cacheTypeK: t.type_k, cacheTypeV: t.type_v,
-      flashAttention: t.flash_attn as FlashAttention, batchSize: t.n_batch, ubatchSize: t.n_ubatch, threads: t.n_threads, gpuLayers: t.n_gpu_layers,
-      tensorParallel: 1, pipelineParallel: 1, dataParallel: 1,
-    },
-    workload: { promptTokens, outputTokens, concurrency: 1 },
-    targets: [{ id: 'local' }],
-    settingRanges: {},
-  };
-}
-
-function run(model: ModelDescriptor, t: BenchTestSpec, target: HardwareTarget, prompt: number, output: number) {
-  const r = estimate(deploymentFor(t, prompt, output), model, [target], { whatIfs: false });
-  return r.targets[0]?.perf;
-}
-
 /**
- * ppN at depth d: the estimator's prefill time of d+N tokens minus that of d (attention over the earlier d);
- * tgN at depth d: decode at the mean depth d + N/2 (estimate() decodes at promptTokens + outputTokens / 2).
- * A pp+tg test (-pg) gets both. Undefined fields when the estimator cannot give a figure.
+ * ppN at depth d: prefill of N tokens on top of d; tgN at depth d: decode at the mean depth d + N/2 (after the
+ * prompt for a pp+tg test); a pp+tg test gets both. Undefined fields when the estimator cannot give a figure.
  */
 export function estimateSpeedForTest(model: ModelDescriptor, t: BenchTestSpec, target: HardwareTarget): SpeedEstimate {
   const scaled = threadScaledTarget(target, t.n_threads);
-  const out: SpeedEstimate = { band: scaled.efficiency.band ?? 0.3 };
-  if (t.n_prompt > 0) {
-    const full = run(model, t, scaled, t.n_depth + t.n_prompt, 0);
-    const before = t.n_depth > 0 ? run(model, t, scaled, t.n_depth, 0) : undefined;
-    const sec = (full?.ttftSec ?? 0) - (before?.ttftSec ?? 0);
-    if (sec > 0 && Number.isFinite(sec)) out.prefillTokensPerSec = t.n_prompt / sec;
-  }
-  if (t.n_gen > 0) {
-    const p = run(model, t, scaled, t.n_depth, t.n_gen);
-    if (p && p.decodeTokensPerSec > 0 && Number.isFinite(p.decodeTokensPerSec)) out.decodeTokensPerSec = p.decodeTokensPerSec;
-  }
+  const m = normalizeModel(model).model;
+  const fa = t.flash_attn === 'on' || (t.flash_attn === 'auto' && scaled.kind !== 'cpu');
+  const kv = llamaKvCache(m, { nCtx: Math.max(256, requestedContext(t)), nSeq: Math.max(1, t.n_seq), unified: false, typeK: t.type_k, typeV: t.type_v, nUbatch: t.n_ubatch, nBatch: t.n_batch, swaFull: false, flashAttention: fa ? 'on' : 'off' });
+  const attn = kv.layers.length;
+  const swa = kv.layers.filter((l) => l.kind === 'swa').length;
+  // The bundled engine runs on the CPU unless it found a GPU: the target says which.
+  const backend = scaled.kind === 'cpu' ? 'CPU' : undefined;
+  const s = calibratedSpeed({
+    model: m, target: scaled, backend, kvBytesPerToken: kv.bytesPerToken, window: m.slidingWindow, swaShare: attn ? swa / attn : 0,
+    devices: scaled.kind === 'gpu' ? Math.max(1, scaled.count ?? 1) : 1, threads: scaled.catalogId ? t.n_threads : undefined,
+    nUbatch: Math.min(t.n_batch, t.n_ubatch), nBatch: t.n_batch, flashAttention: fa,
+  });
+  const sp = llamaBenchSpeed(s, { nPrompt: t.n_prompt, nGen: t.n_gen, depth: t.n_depth });
+  const out: SpeedEstimate = { band: Math.max(s.pp.band, s.tg.band), calibration: calibrationId(), basis: `${s.pp.group} prefill, ${s.tg.group} decode` };
+  if (t.n_prompt > 0 && sp.pp && Number.isFinite(sp.pp)) out.prefillTokensPerSec = sp.pp;
+  if (t.n_gen > 0 && sp.tg && Number.isFinite(sp.tg)) out.decodeTokensPerSec = sp.tg;
   return out;
 }
 

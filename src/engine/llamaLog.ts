@@ -80,3 +80,29 @@ export function failureReason(lines: readonly { level: string; text: string }[])
   }
   return undefined;
 }
+
+export interface RecurrentLogLine {
+  /** Rows per layer (llama_memory_recurrent mem_size = max(1, n_seq_max)). */
+  cells: number;
+  /** Layers the recurrent memory iterates (n_layer, filtered ones included). */
+  layers: number;
+  seqs: number;
+  rsSeq: number;
+  bytes: number;
+  rBytes: number;
+  sBytes: number;
+}
+
+// src/llama-memory-recurrent.cpp (bundled de3ff815): "%s: size = %7.2f MiB (%6u cells, %3d layers, %2u seqs %2u rs_seq),
+// R (%s): %7.2f MiB, S (%s): %7.2f MiB, P (%s): %7.2f MiB"; older builds print no rs_seq and no P part.
+const RS_RE = /llama_memory_recurrent:\s+size\s*=\s*([\d.]+)\s*MiB\s*\(\s*(\d+)\s*cells,\s*(\d+)\s*layers,\s*(\d+)\s*seqs(?:\s+(\d+)\s*rs_seq)?\),\s*R\s*\([^)]+\):\s*([\d.]+)\s*MiB,\s*S\s*\([^)]+\):\s*([\d.]+)\s*MiB/;
+
+/** The recurrent-state size line of a hybrid or recurrent model's context. */
+export function parseRecurrentLine(line: string): RecurrentLogLine | undefined {
+  const m = RS_RE.exec(line);
+  if (!m) return undefined;
+  return {
+    bytes: mib(m[1]!), cells: Number(m[2]), layers: Number(m[3]), seqs: Number(m[4]), rsSeq: Number(m[5] ?? 0),
+    rBytes: mib(m[6]!), sBytes: mib(m[7]!),
+  };
+}

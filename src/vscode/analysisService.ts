@@ -4,10 +4,11 @@ import * as vscode from 'vscode';
 import { loadCore, type ConfigFormat, type Deployment, type DeploymentVerdict, type EditorEstimate, type KvDiagnostic } from './core';
 import * as config from './config';
 import { PendingResolver } from './pendingResolver';
+import { hubSettings } from './hubSettings';
 
 /** Content sniffing is skipped for bigger documents (the core also refuses to parse them, with a diagnostic). */
 const MAX_SNIFF_CHARS = 4 * 1024 * 1024;
-const CONTENT_SNIFF_LANGUAGES = new Set(['yaml', 'json', 'jsonc']);
+const CONTENT_SNIFF_LANGUAGES = new Set(['yaml', 'json', 'jsonc', 'shellscript']);
 const SCHEMES = new Set(['file', 'untitled', 'vscode-remote', 'vscode-userdata', 'vscode-vfs']);
 
 /** One deployment's estimate as the editor shows it (src/core/editorAnalysis.ts). */
@@ -39,11 +40,19 @@ export class AnalysisService implements vscode.Disposable {
   private readonly waiting = new Set<string>();
 
   /**
-   * Created lazily so activation reads no catalog and compiles no schema. A lookup slower than 150 ms does not
-   * hold up the diagnostics and lenses: it answers "pending" and the document is analysed again when it settles.
+   * Created lazily so activation reads no catalog and compiles no schema. Hub ids resolve in the background (the
+   * resolver answers 'pending' at once and announces the model when it arrives); any other lookup slower than
+   * 150 ms (a large GGUF read the first time) answers 'pending' too, through PendingResolver. Either way the
+   * diagnostics and lenses never wait, and the documents that waited are analysed again when the model is there.
    */
   private modelResolver(): PendingResolver<Awaited<ReturnType<ModelResolver['resolve']>>> {
-    return (this.resolver ??= new PendingResolver(loadCore().createModelResolver(), { onSettled: () => this.resolvedLater() }));
+    if (!this.resolver) {
+      const hub = hubSettings();
+      const inner = loadCore().createModelResolver({ network: 'background', hub, lmStudioFolder: hub.lmStudioFolder });
+      inner.onDidResolve(() => this.reanalyzePending());
+      this.resolver = new PendingResolver(inner, { onSettled: () => this.resolvedLater() });
+    }
+    return this.resolver;
   }
 
   private resolvedLater(): void {
@@ -55,6 +64,21 @@ export class AnalysisService implements vscode.Disposable {
       this.cache.delete(key);
       this.analyze(doc).catch((e) => console.error('[kvlens] analysis failed', e));
     }
+  }
+
+  /** Documents whose estimate waited for a Hub model: analysed again (the resolver answers from memory now). */
+  private reanalyzePending(): void {
+    for (const [key, a] of this.cache) {
+      if (!a.estimates.some((e) => e.pending)) continue;
+      const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === key);
+      this.cache.delete(key);
+      if (doc && !doc.isClosed) void this.analyze(doc);
+    }
+  }
+
+  /** Settings or workspace trust changed: the next resolve uses the new Hub settings. */
+  resetModelResolver(): void {
+    this.resolver = undefined;
   }
 
   /** The format of a document KV Lens handles, or undefined. Cheap: a name check, then a content sniff for YAML/JSON. */
@@ -111,6 +135,7 @@ export class AnalysisService implements vscode.Disposable {
     // The format is known already: analyzeText need not sniff the content a second time.
     const analysis = await loadCore().analyzeForEditor(text, doc.fileName, {
       format, modelResolver: this.modelResolver(), defaultTargets: config.defaultTargets(doc.uri), customTargets: config.customTargets(),
+      vllmVersion: config.vllmVersion(doc.uri), pathMappings: config.pathMappings(doc.uri),
     });
     if (analysis.estimates.some((e) => e.pending)) this.waiting.add(key);
     const result: DocumentAnalysis = {

@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import type { ConfigFormat, CustomTarget } from './core';
 
-const FORMATS: ReadonlySet<string> = new Set(['kvlens-profile', 'vllm', 'llama-swap']);
+const FORMATS: ReadonlySet<string> = new Set(['kvlens-profile', 'vllm', 'llama-swap', 'shell', 'docker-compose', 'kubernetes']);
 
 export interface SweepSettings {
   cacheTypes: string[];
@@ -27,6 +27,20 @@ export function fileAssociations(uri: vscode.Uri): Record<string, ConfigFormat> 
     if (typeof format === 'string' && FORMATS.has(format)) out[glob] = format as ConfigFormat;
   }
   return out;
+}
+
+/** `kvlens.vllm.version`: undefined for `latest` (the core then uses its newest table). */
+export function vllmVersion(uri?: vscode.Uri): string | undefined {
+  const v = cfg(uri).get<string>('vllm.version', 'latest');
+  return typeof v === 'string' && v.trim() && v.trim() !== 'latest' ? v.trim() : undefined;
+}
+
+/** `kvlens.pathMappings`: server folder → local folder, strings only. */
+export function pathMappings(uri?: vscode.Uri): Record<string, string> | undefined {
+  const raw = cfg(uri).get<Record<string, unknown>>('pathMappings') ?? {};
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(raw)) if (typeof v === 'string' && k) out[k] = v;
+  return Object.keys(out).length ? out : undefined;
 }
 
 export const validationEnabled = (uri?: vscode.Uri): boolean => cfg(uri).get<boolean>('validation.enabled', true);

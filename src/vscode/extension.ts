@@ -23,7 +23,7 @@ import * as config from './config';
 /** Which documents the providers are registered for; each provider then asks the analysis service whether a
  * document is ours (by name, setting or content), since vLLM and llama-swap files are also detected by content. */
 const SELECTOR: vscode.DocumentSelector = [
-  { language: 'yaml' }, { language: 'json' }, { language: 'jsonc' },
+  { language: 'yaml' }, { language: 'json' }, { language: 'jsonc' }, { language: 'shellscript' },
   { pattern: '**/*.kvlens.{yaml,yml,json}' }, { pattern: '**/*{vllm,llama-swap}*.{yaml,yml,json}' },
 ];
 
@@ -72,6 +72,13 @@ export function activate(context: vscode.ExtensionContext): KvLensApi {
     registerSelectTarget(services),
     registerShowLog(services),
     ...registerPanel(services),
+  );
+  // Hub settings or trust changed: models resolve with the new settings from the next analysis on.
+  context.subscriptions.push(
+    vscode.workspace.onDidGrantWorkspaceTrust(() => analyses.resetModelResolver()),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('kvlens.hub') || e.affectsConfiguration('kvlens.models')) analyses.resetModelResolver();
+    }),
   );
   // Documents already open when we activate: analysed right after activation, not during it.
   const initial = setTimeout(() => {

@@ -15,7 +15,7 @@ import { compactLensText, engineLensText, lensTooltip } from './text';
 export interface LensInput {
   format?: string;
   estimates: ReadonlyArray<{
-    deployment: Deployment; report?: EstimateReport; problem?: string; pending?: boolean; targetRanges?: ReadonlyArray<Range | undefined>;
+    deployment: Deployment; report?: EstimateReport; problem?: string; problemDetail?: string; pending?: boolean; targetRanges?: ReadonlyArray<Range | undefined>;
     targetErrors?: ReadonlyArray<{ ref: string; message: string; range?: Range; suggestions: readonly string[] }>;
   }>;
   verdicts: readonly DeploymentVerdict[];
@@ -70,7 +70,7 @@ export function placeLenses(input: LensInput, text: string, opts: { trusted: boo
     }
     if (!est.report || !v) {
       const problem = est.problem ?? v?.problem ?? 'no estimate';
-      out.push({ line: modelLine, kind: 'problem', title: clip(`KV Lens: ${problem}`, MAX_LENS_COLUMNS), tooltip: problem, command: '', deployment: i });
+      out.push({ line: modelLine, kind: 'problem', title: clip(`KV Lens: ${problem}`, MAX_LENS_COLUMNS), tooltip: est.problemDetail && est.problemDetail !== problem ? `${problem}\n${est.problemDetail}` : problem, command: '', deployment: i });
       return;
     }
     // An unknown target says so on its own line; the others are estimated as usual.

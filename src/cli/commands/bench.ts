@@ -201,7 +201,8 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     if (descriptorError) io.out(`(no estimate: ${descriptorError})\n`);
     io.out('KV MiB: llama.cpp\'s llama_kv_cache log line (2 decimals); est MiB: kvlens estimate for the same -c/-np/-ctk/-ctv/-fa; KV Δ: match = equal within the log\'s 0.005 MiB rounding. n_ctx: cells over all sequences.\n');
     const band = rows.find((x) => x.speed)?.speed?.band;
-    if (band !== undefined) io.out(`est t/s: kvlens estimate's roofline for the 'local' target (${local.note}) with default efficiencies, ±${Math.round(band * 100)} % band; CPU FLOP/s scaled to the test's -t threads (of the physical cores assumed), bandwidth not scaled. t/s Δ % = measured vs estimate; a tiny model is dominated by overheads the roofline does not model.\n`);
+    const basis = rows.find((x) => x.speed)?.speed?.basis;
+    if (band !== undefined) io.out(`est t/s: kvlens estimate's roofline for the 'local' target (${local.note}), calibrated on published llama-bench runs${basis ? ` (${basis})` : ''}, ±${Math.round(band * 100)} % band; CPU FLOP/s scaled to the test's -t threads. t/s Δ % = measured vs estimate. Saved with --out, these runs refine later estimates for this machine.\n`);
   }
   if (out) {
     const file = path.resolve(io.cwd, out);
@@ -212,6 +213,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
         ...(x.est ? { kvBytes: x.est.kvBytes, kvKBytes: x.est.kvKBytes, kvVBytes: x.est.kvVBytes } : {}),
         ...(x.speed?.prefillTokensPerSec ? { prefillTokensPerSec: x.speed.prefillTokensPerSec } : {}),
         ...(x.speed?.decodeTokensPerSec ? { decodeTokensPerSec: x.speed.decodeTokensPerSec } : {}),
+        ...(x.speed?.calibration ? { calibration: x.speed.calibration } : {}),
       } : undefined),
     });
     await new ResultsStore(file).append(records);

@@ -34,6 +34,12 @@ const FORMAT_ALIASES: Record<string, ConfigFormat> = {
   vllm: 'vllm',
   'llama-swap': 'llama-swap',
   llamaswap: 'llama-swap',
+  shell: 'shell',
+  sh: 'shell',
+  compose: 'docker-compose',
+  'docker-compose': 'docker-compose',
+  kubernetes: 'kubernetes',
+  k8s: 'kubernetes',
 };
 
 function formatName(s: string): ConfigFormat {

@@ -11,9 +11,17 @@ import type { ModelDescriptor } from '../../core/models/descriptor';
 import { estimate } from '../../core/estimator/estimate';
 import type { EstimateReport, TargetEstimate } from '../../core/estimator/report';
 import { resolveTargets } from '../../core/hardware/targets';
-import { detectLocalTarget } from '../../core/hardware/local';
+import { currentLocalDetection, detectLocalTarget } from '../../core/hardware/local';
+import { machineCalibrationFromStore } from '../../core/estimator/calibration/machineStore';
 import { formatBytes, formatDuration, formatGiB, formatRate, formatTokens } from '../../core/units';
 import { createModelResolver } from '../../core/models/resolve';
+import { parseModelRef } from '../../core/models/hub/ids';
+import { findCatalogModel } from '../../core/models/catalog';
+
+/** A model reference rather than a file: `kvlens estimate Qwen/Qwen3-8B -c 32768 --target rtx-4090`. */
+function isModelName(text: string): boolean {
+  return parseModelRef(text).kind !== 'other' || findCatalogModel(text) !== undefined;
+}
 import { parseLlamaArgs } from '../../core/formats/llamacpp/parse';
 import { analyzeText } from '../../core/formats/analyze';
 import { loadHardwareCatalog } from '../../core/hardware/catalog';
@@ -23,14 +31,18 @@ export const HELP = `Usage: kvlens estimate [options] <file> [llama.cpp flags]
 
 Memory (weights, KV cache, buffers), concurrency and speed (TTFT, TPOT, tok/s) per GPU/CPU target.
 <file> is a KV Lens profile, a vLLM config, a llama-swap config (one estimate per model), a .gguf file or an
-HF config.json (or a folder holding one). llama.cpp flags after the file (-c -np -ctk -ctv -fa -ngl -ub -b -kvu)
-override or supply the engine settings.
+HF config.json (or a folder holding one) — or a model by name: a Hugging Face id (Qwen/Qwen3-8B, hf://org/name,
+org/repo:Q4_K_M for a GGUF repo), an Ollama name (qwen3:8b) or a catalog id. Hub models are read headers only
+(HF_TOKEN for gated ones, HF_ENDPOINT for mirrors, HF_HUB_OFFLINE=1 for caches only). llama.cpp flags after the
+file (-c -np -ctk -ctv -fa -ngl -ub -b -kvu) override or supply the engine settings.
 
 Options:
   --target ID          hardware target (repeatable): a catalog id such as h100-sxm, rtx-4090, or local
                        (default: the file's targets, else h100-sxm and local)
   --format text|json   output (default text; json follows the EstimateReport contract)
   --draft MODEL        draft model for speculative decoding (GGUF, config.json or catalog id)
+  --results FILE       a results store (kvlens bench --out): this machine's runs in it calibrate the
+                       speed estimate for the 'local' target and this machine's catalog hardware
   --list-targets       print the hardware catalog ids and exit
   -h, --help           show this help
 
@@ -42,6 +54,7 @@ export interface EstimateArgs {
   targets: string[];
   output: 'text' | 'json';
   draft?: string;
+  results?: string;
   file?: string;
   flags: string[];
   help: boolean;
@@ -54,7 +67,7 @@ export function parseEstimateArgs(args: string[]): EstimateArgs {
     const a = args[i];
     if (out.file !== undefined) {
       // After the file: our own long options still work, everything else is a llama.cpp flag.
-      if (a === '--target' || a.startsWith('--target=') || a === '--format' || a.startsWith('--format=') || a === '--draft' || a.startsWith('--draft=')) {
+      if (a === '--target' || a.startsWith('--target=') || a === '--format' || a.startsWith('--format=') || a === '--draft' || a.startsWith('--draft=') || a === '--results' || a.startsWith('--results=')) {
         i = takeOption(out, args, i);
       } else {
         out.flags.push(a);
@@ -64,7 +77,7 @@ export function parseEstimateArgs(args: string[]): EstimateArgs {
     if (a === '-h' || a === '--help') out.help = true;
     else if (a === '--list-targets') out.listTargets = true;
     else if (a === '--json') out.output = 'json';
-    else if (a === '--target' || a.startsWith('--target=') || a === '--format' || a.startsWith('--format=') || a === '--draft' || a.startsWith('--draft=')) i = takeOption(out, args, i);
+    else if (a === '--target' || a.startsWith('--target=') || a === '--format' || a.startsWith('--format=') || a === '--draft' || a.startsWith('--draft=') || a === '--results' || a.startsWith('--results=')) i = takeOption(out, args, i);
     else if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option '${a}' before the file (llama.cpp flags go after it)`);
     else out.file = a;
   }
@@ -83,7 +96,8 @@ function takeOption(out: EstimateArgs, args: string[], i: number): number {
   else if (name === '--format') {
     if (value !== 'text' && value !== 'json') throw new UsageError(`--format must be text or json, not '${value}'`);
     out.output = value;
-  } else out.draft = value;
+  } else if (name === '--results') out.results = value;
+  else out.draft = value;
   return i;
 }
 
@@ -92,7 +106,8 @@ interface ResolverLike {
 }
 
 function loadResolver(): ResolverLike {
-  return createModelResolver();
+  // The CLI may wait for the Hub (headers only); HF_HUB_OFFLINE=1 keeps it to caches.
+  return createModelResolver({ network: 'blocking' });
 }
 
 function bareDeployment(name: string, modelRef: string): Deployment {
@@ -124,6 +139,8 @@ async function deploymentsOf(file: string, io: CliIO): Promise<{ deployments: De
   try {
     st = fs.statSync(abs);
   } catch {
+    // Not a file: a model by name (Hub id, hf://…, org/repo:quant, an Ollama name, a catalog id), no profile needed.
+    if (isModelName(file)) return { deployments: [bareDeployment(file, file)], baseDir: io.cwd };
     throw new UsageError(`cannot read '${file}': no such file or folder`);
   }
   const baseDir = st.isDirectory() ? abs : path.dirname(abs);
@@ -243,8 +260,11 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     if (refs.some((r) => 'id' in r && r.id.toLowerCase() === 'local')) await detectLocalTarget();
     const resolved = resolveTargets(refs);
     for (const e of resolved.errors) io.err(`kvlens estimate: ${e.message}\n`);
+    for (const n of resolved.notices ?? []) io.err(`kvlens estimate: ${n.message}\n`);
     if (!resolved.targets.length) throw new UsageError('no known hardware target (see --list-targets)');
-    const report = estimate(withSpec, model, resolved.targets, { draft });
+    const machine = opts.results ? await machineCalibrationFromStore(path.resolve(io.cwd, opts.results)) : undefined;
+    const here = machine ? currentLocalDetection().target.catalogId : undefined;
+    const report = estimate(withSpec, model, resolved.targets, { draft, machineCalibration: machine ? { local: machine, ...(here ? { [here]: machine } : {}) } : undefined });
     if (report.targets.some((t) => !t.memory.fits)) anyNoFit = true;
     reports.push({ deployment: d.name, ...report });
   }

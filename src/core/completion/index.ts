@@ -53,7 +53,7 @@ export interface CompletionOptions {
   models: readonly { id: string; detail?: string }[];
 }
 
-const SCHEMAS: Record<ConfigFormat, Schema> = {
+const SCHEMAS: Partial<Record<ConfigFormat, Schema>> = {
   'kvlens-profile': profileSchema as Schema,
   vllm: vllmSchema as Schema,
   'llama-swap': llamaSwapSchema as Schema,
@@ -273,8 +273,15 @@ export function cursorContext(text: string, offset: number, lang: 'yaml' | 'json
 /** Completion entries at `offset`. Never throws: a context it cannot read gives no entries. */
 export function completionsAt(text: string, offset: number, o: CompletionOptions): CompletionEntry[] {
   try {
-    const ctx = cursorContext(text, offset, o.lang);
+    // A serve command in a shell script: llama.cpp flags and their values on the command being typed.
+    if (o.format === 'shell') {
+      const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+      const before = text.slice(lineStart, offset);
+      return /(^|\s)-[\w-]*$|\s-[\w-]+\s+\S*$/.test(before) ? flagEntries(before.trimStart(), offset) : [];
+    }
     const root = SCHEMAS[o.format];
+    if (!root) return [];
+    const ctx = cursorContext(text, offset, o.lang);
     if (ctx.at === 'key') {
       const holder = schemaAt(root, ctx.path);
       // `- h10` in a list of ids is a value; `- ` in a list of mappings starts a mapping's first key.

@@ -57,7 +57,11 @@ export interface ResultRecord {
   profile?: string;
   result: BenchTestResult;
   /** The estimator's figures for the same settings, when they were computed. */
-  estimate?: { kvBytes?: number; kvKBytes?: number; kvVBytes?: number; prefillTokensPerSec?: number; decodeTokensPerSec?: number };
+  estimate?: {
+    kvBytes?: number; kvKBytes?: number; kvVBytes?: number; prefillTokensPerSec?: number; decodeTokensPerSec?: number;
+    /** Which speed calibration produced the t/s figures (per-machine calibration uses runs of the current one). */
+    calibration?: string;
+  };
   /** Tests the run (runId) planned: a run with fewer records was cancelled or stopped (the panel marks it). */
   planned?: number;
 }

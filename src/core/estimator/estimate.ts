@@ -15,7 +15,11 @@ import { fin, normalizeModel, pos, unreadEmbeddingBytes } from './modelShape';
 import { contextSwitchSec, decodeStepTiming, type Efficiencies, type PerfContext, pickPeakFlops, prefillTiming, ridgePoint } from './perf';
 import { bestSpeculative } from './speculative';
 import { applyServedWeights } from './weights';
+import { describeVllmPool, refineVllmPool } from './vllmKvPool';
 import { formatBytes, formatSi } from '../units';
+import { llamaSpeedSetup, servingSpeedSetup, type SpeedSetup } from './calibration/estimateHook';
+import type { MachineCalibration } from './calibration/machine';
+import type { SpeedParams } from './calibration/model';
 
 /** Used/capacity below this is green ("fits"); up to 1.0 is "tight" (yellow); above is "does-not-fit". */
 export const FIT_THRESHOLD = 0.85;
@@ -32,6 +36,12 @@ export interface EstimateOptions {
   windowTokens?: number[];
   /** Extra assumptions per target id (e.g. from local detection). */
   targetAssumptions?: Record<string, string[]>;
+  /** Per-machine speed calibration by target id (from the user's measured runs: calibration/machine.ts). */
+  machineCalibration?: Record<string, MachineCalibration | undefined>;
+  /** Speed coefficients to use instead of the bundled data/calibration.json (benchmarks, tests). */
+  speedParams?: SpeedParams;
+  /** `roofline`: the plain roofline with each target's fixed efficiencies (what estimates were before calibration). */
+  speedModel?: 'calibrated' | 'roofline';
 }
 
 export interface ResolvedEngine {
@@ -155,7 +165,13 @@ function kvSplit(kv: LlamaKvCache, firstDeviceLayer: number): { device: number; 
       host += l.kBytes + l.vBytes;
     }
   }
-  return { deviceK, deviceV, device: deviceK + deviceV, host };
+  // Recurrent state (llama_memory_recurrent) lives with its layer like the KV cache does.
+  let state = 0;
+  for (const s of kv.stateLayers ?? []) {
+    if (s.index >= firstDeviceLayer) state += s.bytes;
+    else host += s.bytes;
+  }
+  return { deviceK, deviceV, device: deviceK + deviceV + state, host };
 }
 
 /** llamaKvCache memoized for one estimate() call: targets and what-ifs ask for the same caches again and again. */
@@ -189,10 +205,10 @@ interface TargetInput {
   kv: KvFn;
 }
 
-function baseAssumptions(t: HardwareTarget, eff: Efficiencies, band: number): string[] {
+function baseAssumptions(t: HardwareTarget, eff: Efficiencies, band: number, speed?: SpeedSetup): string[] {
   const a = [
     `${t.name}: ${formatBytes(t.memoryBytes)} memory, ${formatSi(t.memoryBandwidthBytesPerSec, 'B/s')} bandwidth, ${formatSi(t.peakFlops.bf16, 'FLOP/s')} bf16 dense — source: ${t.source.document} <${t.source.url}>`,
-    `efficiency: ${Math.round(eff.bandwidth * 100)} % of datasheet bandwidth and ${Math.round(eff.compute * 100)} % of peak FLOP/s (expected figures; theoretical = 100 %), ±${Math.round(band * 100)} % band until a measured run calibrates it`,
+    ...(speed ? speed.assumptions : [`efficiency: ${Math.round(eff.bandwidth * 100)} % of datasheet bandwidth and ${Math.round(eff.compute * 100)} % of peak FLOP/s (expected figures; theoretical = 100 %), ±${Math.round(band * 100)} % band until a measured run calibrates it`]),
     'TTFT is for one request on an idle server; under load queueing dominates',
   ];
   for (const n of t.notes ?? []) a.push(`${t.id}: ${n}`);
@@ -202,14 +218,18 @@ function baseAssumptions(t: HardwareTarget, eff: Efficiencies, band: number): st
 function llamaTarget(inp: TargetInput): TargetEstimate {
   const { model, engine, workload, target } = inp;
   const assumptions: string[] = [...(target.assumptions ?? []), ...(inp.opts.targetAssumptions?.[target.id] ?? [])];
-  const eff: Efficiencies = { compute: target.efficiency.compute, bandwidth: target.efficiency.bandwidth };
-  const band = target.efficiency.band ?? 0.3;
-  assumptions.push(...baseAssumptions(target, eff, band));
   const kvOpts = {
     nCtx: engine.contextSize, nSeq: engine.parallel, unified: engine.unified, typeK: engine.typeK, typeV: engine.typeV,
     nUbatch: engine.nUbatch, nBatch: engine.nBatch, swaFull: engine.swaFull, flashAttention: engine.flashAttention,
   };
   const kv = inp.kv(model, kvOpts);
+  const speed = (target.origin === 'custom' && !target.catalogId) || inp.opts.speedModel === 'roofline' ? undefined : llamaSpeedSetup({
+    target, model, flashAttention: engine.flashAttention, nUbatch: engine.nUbatch, nBatch: engine.nBatch, threads: inp.deployment.engine.threads,
+    kvBytesPerToken: kv.bytesPerToken, workload, modelRef: inp.deployment.engine.modelRef ?? model.source.path, params: inp.opts.speedParams, machine: inp.opts.machineCalibration?.[target.id],
+  });
+  const eff: Efficiencies = speed?.eff ?? { compute: target.efficiency.compute, bandwidth: target.efficiency.bandwidth };
+  const band = speed?.band ?? target.efficiency.band ?? 0.3;
+  assumptions.push(...baseAssumptions(target, eff, band, speed));
   const onGpu = target.kind === 'gpu';
   const split = offloadSplit(model, engine.gpuLayers, onGpu);
   const kvs = kvSplit(kv, onGpu ? split.firstDeviceLayer : 0);
@@ -250,7 +270,7 @@ function llamaTarget(inp: TargetInput): TargetEstimate {
     nUbatch: kv.nUbatch, embeddingBytes: unreadEmbeddingBytes(model),
   };
   const expected = perfFigures({ ctx, batch, depth }, workload.promptTokens, eff);
-  const theoretical = perfFigures({ ctx, batch, depth }, workload.promptTokens, { compute: 1, bandwidth: 1 });
+  const theoretical = perfFigures({ ctx, batch, depth }, workload.promptTokens, speed?.theoretical ?? { compute: 1, bandwidth: 1 });
   const oneUserKv = kv.bytesPerToken * Math.min(atContext, workload.promptTokens + workload.outputTokens);
   const ctxSwitch = contextSwitchSec(target, oneUserKv, eff);
 
@@ -263,7 +283,7 @@ function llamaTarget(inp: TargetInput): TargetEstimate {
     `decode at batch ${batch} and average depth ${Math.round(depth)} tokens (prompt + half the output); prefill FLOPs = 2 × ${formatSi(model.activeParams, '')} active params × tokens + causal attention; compute at ${formatSi(peak, 'FLOP/s')}`,
     `context switch: one user's KV (${formatBytes(oneUserKv)}) out and another's in over ${target.hostLink.kind === 'unified' ? 'memory (unified)' : `${target.hostLink.kind} ${target.hostLink.generation ?? ''} x${target.hostLink.lanes ?? 16} at ${formatSi(target.hostLink.bytesPerSec, 'B/s')} per direction`}`,
   );
-  if (target.count && target.count > 1) assumptions.push(`${target.count} devices present; llama.cpp estimate uses one (layer split across GPUs is not modelled)`);
+  if (target.count && target.count > 1) assumptions.push(`${target.count} devices present; memory figures are for one device${speed ? ' (speed includes the layer split over all of them)' : '; llama.cpp speed uses one (layer split not modelled)'}`);
   for (const n of [...engine.notes, ...kv.notes]) assumptions.push(n);
 
   const perf: TargetEstimate['perf'] = {
@@ -271,6 +291,7 @@ function llamaTarget(inp: TargetInput): TargetEstimate {
     aggregateDecodeTokensPerSec: expected.decodeTokensPerSec * batch, contextSwitchSec: ctxSwitch, bound: expected.bound, prefillBound: expected.prefillBound,
     band, theoretical: { prefillTokensPerSec: theoretical.prefillTokensPerSec, ttftSec: theoretical.ttftSec, decodeTokensPerSec: theoretical.decodeTokensPerSec, tpotSec: theoretical.tpotSec },
     batch, decodeDepth: depth, ridgePoint: ridgePoint(target, peak), commSec: expected.commSec,
+    ...(speed ? { calibration: speed.info } : {}),
   };
   const spec = speculative(inp, ctx, batch, depth, eff, draftKv?.bytesPerToken, assumptions);
   if (spec) perf.speculative = spec;
@@ -424,9 +445,10 @@ function llamaWhatIfs(inp: TargetInput, w: WhatIfCtx): WhatIf[] {
 function vllmTarget(inp: TargetInput): TargetEstimate {
   const { model, engine, workload, target } = inp;
   const assumptions: string[] = [...(target.assumptions ?? []), ...(inp.opts.targetAssumptions?.[target.id] ?? [])];
-  const eff: Efficiencies = { compute: target.efficiency.compute, bandwidth: target.efficiency.bandwidth };
-  const band = target.efficiency.band ?? 0.3;
-  assumptions.push(...baseAssumptions(target, eff, band));
+  const speed = (target.origin === 'custom' && !target.catalogId) || inp.opts.speedModel === 'roofline' ? undefined : servingSpeedSetup({ target, params: inp.opts.speedParams, workload, modelRef: inp.deployment.engine.modelRef });
+  const eff: Efficiencies = speed?.eff ?? { compute: target.efficiency.compute, bandwidth: target.efficiency.bandwidth };
+  const band = speed?.band ?? target.efficiency.band ?? 0.3;
+  assumptions.push(...baseAssumptions(target, eff, band, speed));
   const tp = engine.tensorParallel;
   const pp = engine.pipelineParallel;
   const devices = tp * pp;
@@ -450,10 +472,13 @@ function vllmTarget(inp: TargetInput): TargetEstimate {
   const maxNumSeqs = engine.parallel;
   const activation = vllmActivationBytes(model, engine.maxNumBatchedTokens, maxNumSeqs, tp, dtypeBytes);
   const nonTorch = vllmNonTorchBytes(tp);
-  const pool = vllmPool({
+  // The per-layer vLLM spec (sliding windows, Mamba state, page-size unification) refines the simple pool.
+  const refined = refineVllmPool(vllmPool({
     capacityBytes: capacity, utilization: engine.gpuMemoryUtilization, weightsPerDevice: weightsPerDevice + draftBytes, activationBytes: activation,
     nonTorchBytes: nonTorch, bytesPerTokenPerDevice: perTokenDevice, blockSize: engine.blockSize, maxModelLen, maxNumSeqs,
-  });
+  }), model.vllm, { maxModelLen, maxNumSeqs, blockSize: engine.blockSize, maxNumBatchedTokens: engine.maxNumBatchedTokens, tensorParallel: tp, kvCacheDtype: engine.kvCacheDtype, modelDtypeBytes: dtypeBytes });
+  const pool = refined.pool;
+  if (refined.detail) assumptions.push(describeVllmPool(refined.detail, maxModelLen), ...refined.detail.notes);
   const total = weightsPerDevice + draftBytes + activation + nonTorch + pool.poolBytes;
   const errors: string[] = [];
   let verdict: Verdict;
@@ -469,7 +494,7 @@ function vllmTarget(inp: TargetInput): TargetEstimate {
   const kvHeads = Math.max(0, ...model.kvHeadsPerLayer);
   if (tp > 1 && kvHeads > 0 && kvHeads < tp && !model.mla) assumptions.push(`${kvHeads} KV heads < tensor-parallel ${tp}: each GPU keeps a replicated head, so KV per GPU does not shrink below one head`);
   if (model.mla) assumptions.push('MLA: vLLM caches the compressed latent (kv_lora_rank + qk_rope_head_dim), replicated on every TP rank');
-  if (model.layerKinds.some((k) => k === 'swa')) assumptions.push('sliding-window layers counted at full length in the pool (conservative; vLLM\'s hybrid allocator may give them fewer blocks)');
+  if (!refined.detail && model.layerKinds.some((k) => k === 'swa')) assumptions.push('sliding-window layers counted at full length in the pool (conservative; vLLM\'s hybrid allocator may give them fewer blocks)');
   assumptions.push(
     `vLLM pool: ${engine.gpuMemoryUtilization} × ${formatBytes(capacity)} = ${formatBytes(pool.budgetBytes)} − weights ${formatBytes(weightsPerDevice + draftBytes)}${devices > 1 ? ` (1/${devices} of the model)` : ''} − activation peak ≈ ${formatBytes(activation)} (max-num-batched-tokens ${engine.maxNumBatchedTokens}) − non-torch ≈ ${formatBytes(nonTorch)} = ${formatBytes(pool.poolBytes)}`,
     `KV ${formatSi(perTokenDevice, 'B')}/token per GPU (kv-cache-dtype ${engine.kvCacheDtype} → ${bpe} B/element) → ${pool.blocks} blocks × ${engine.blockSize} tokens = ${pool.maxKvTokens} tokens; ${pool.maxConcurrency.toFixed(2)}× concurrency at max-model-len ${maxModelLen}`,
@@ -488,7 +513,7 @@ function vllmTarget(inp: TargetInput): TargetEstimate {
     activationBytes: dtypeBytes, nUbatch: engine.maxNumBatchedTokens, embeddingBytes: unreadEmbeddingBytes(model),
   };
   const expected = perfFigures({ ctx, batch, depth }, workload.promptTokens, eff);
-  const theoretical = perfFigures({ ctx, batch, depth }, workload.promptTokens, { compute: 1, bandwidth: 1 });
+  const theoretical = perfFigures({ ctx, batch, depth }, workload.promptTokens, speed?.theoretical ?? { compute: 1, bandwidth: 1 });
   const oneUserKv = perTokenDevice * Math.min(maxModelLen, workload.promptTokens + workload.outputTokens);
   if (tp > 1) assumptions.push(`tensor parallel ${tp}: FLOPs and bytes split over ${tp} GPUs, plus 2 ring all-reduces per layer of hidden × tokens × ${dtypeBytes} B over ${target.interconnect.kind !== 'none' ? `${target.interconnect.kind} ${formatSi(target.interconnect.bytesPerSec, 'B/s')}` : `${target.hostLink.kind} ${formatSi(target.hostLink.bytesPerSec, 'B/s')}`}`);
   const perf: TargetEstimate['perf'] = {
@@ -497,6 +522,7 @@ function vllmTarget(inp: TargetInput): TargetEstimate {
     prefillBound: expected.prefillBound, band,
     theoretical: { prefillTokensPerSec: theoretical.prefillTokensPerSec, ttftSec: theoretical.ttftSec, decodeTokensPerSec: theoretical.decodeTokensPerSec, tpotSec: theoretical.tpotSec },
     batch, decodeDepth: depth, ridgePoint: ridgePoint(target, peak), commSec: expected.commSec,
+    ...(speed ? { calibration: speed.info } : {}),
   };
   const spec = speculative(inp, ctx, batch, depth, eff, undefined, assumptions);
   if (spec) perf.speculative = spec;

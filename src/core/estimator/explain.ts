@@ -2,7 +2,8 @@
 // assumptions and sources behind it. Strings from files (model and target names) are escaped for Markdown.
 import type { ModelDescriptor } from '../models/descriptor';
 import type { EstimateReport, TargetEstimate } from './report';
-import { llamaKvCache, type LlamaKvCache } from './kvCache';
+import { kvGroupRule, llamaKvCache, type LlamaKvCache } from './kvCache';
+import { LLAMA_CPP_COMMIT_SHORT } from '../models/arch/llamaArchTable';
 import type { Deployment } from '../deployment';
 import { resolveEngine } from './estimate';
 import { normalizeModel } from './modelShape';
@@ -35,6 +36,8 @@ export function explainKvCache(model: ModelDescriptor, kv: LlamaKvCache): string
   if (model.mla) {
     const lat = model.mla.kvLoraRank + model.mla.qkRopeHeadDim;
     lines.push(`MLA latent: ${layers} layers × (${model.mla.kvLoraRank} + ${model.mla.qkRopeHeadDim}) = ${lat} elements × ${typeLabel(kv.typeK)} = **${formatCount(kv.bytesPerToken)} B/token** (no separate V)`);
+  } else if (new Set(kv.layers.map((l) => `${l.kElements}|${l.vElements}`)).size > 1) {
+    lines.push(`${layers} KV layers with per-layer head counts and sizes (groups below) × ${typeLabel(kv.typeK)}${same ? '' : ` / ${typeLabel(kv.typeV)}`} = **${formatCount(kv.bytesPerToken)} B/token**`);
   } else if (heads.length === 1 && same && model.headDimK === model.headDimV) {
     lines.push(`2 × ${layers} layers × ${heads[0]} KV heads × ${model.headDimK} head_dim × ${typeLabel(kv.typeK)} = **${formatCount(kv.bytesPerToken)} B/token**`);
   } else {
@@ -48,12 +51,29 @@ export function explainKvCache(model: ModelDescriptor, kv: LlamaKvCache): string
   lines.push('');
   lines.push(`${full} full-attention layer(s) × ${formatCount(kv.cells)} cells × ${kv.streams} stream(s)` + (swa ? `; ${swa} sliding-window layer(s) × ${formatCount(kv.swaCells ?? kv.cells)} cells (PAD(min(cells, n_swa${kv.unified ? ' × n_seq' : ''} + n_ubatch ${kv.nUbatch}), 256))` : ''));
   lines.push('');
+  const groups = explainKvGroups(kv);
+  if (groups) lines.push(groups, '');
+  if (model.llamaPlan?.rules.length) lines.push(`_Layout rules (llama.cpp ${LLAMA_CPP_COMMIT_SHORT}): ${model.llamaPlan.rules.map(md).join('; ')}_`, '');
   lines.push(`K (${kv.typeK}) ${bytesWithExact(kv.kBytes)} + V (${kv.typeV}) ${bytesWithExact(kv.vBytes)} = **${bytesWithExact(kv.totalBytes)}**`);
   if (kv.vTransposed) lines.push('', 'Flash attention off: V is stored transposed (rows widened to the largest layer\'s).');
   for (const n of kv.notes) lines.push('', `- ${md(n)}`);
   for (const e of kv.errors) lines.push('', `⚠ llama.cpp refuses this: ${md(e)}`);
   lines.push('', '_Source: llama.cpp src/llama-context.cpp, llama-kv-cache.cpp, llama-kv-cache-iswa.cpp (the version bundled in node-llama-cpp). Sizes in binary units (GiB = 2³⁰ B)._');
   return lines.join('\n');
+}
+
+/**
+ * Which rule sized each layer group, one line per group, e.g. "18 full layers × 8,192 cells (-c padded to 256);
+ * 18 SWA layers × 768 cells (window 128 + ubatch 512 = 640, padded to 256)" — plus the recurrent state.
+ */
+export function explainKvGroups(kv: Pick<LlamaKvCache, 'groups'>): string {
+  if (!kv.groups?.length) return '';
+  return kv.groups.map((g) => {
+    if (g.kind === 'recurrent') return `- ${g.layers} recurrent layer${g.layers === 1 ? '' : 's'}: ${formatCount(g.bytes)} B — ${md(kvGroupRule(g))}`;
+    const what = g.kind === 'swa' ? 'SWA' : 'full';
+    const kv = g.vElements ? `K ${formatCount(g.kElements)} + V ${formatCount(g.vElements)}` : `K ${formatCount(g.kElements)} (no V)`;
+    return `- ${g.layers} ${what} layer${g.layers === 1 ? '' : 's'} × ${md(kvGroupRule(g))}: ${kv} elements per cell, ${formatCount(g.bytes)} B`;
+  }).join('\n');
 }
 
 /** The textbook per-token formula for a vLLM or paper-style figure. */
@@ -108,6 +128,33 @@ export function explainTiming(report: EstimateReport, t: TargetEstimate): string
   lines.push('', `Context switch (one user's KV out, another's in over the host link): ${formatDuration(p.contextSwitchSec)}`);
   if (p.speculative) lines.push('', `Speculative decoding (MagicDec): Ω = (1 − α^(γ+1)) / (1 − α) = ${(p.speculative.expectedTokensPerStep ?? 0).toFixed(2)}; speedup ${p.speculative.speedup.toFixed(2)}× at γ = ${p.speculative.draftLength ?? '?'}; best γ = ${p.speculative.bestDraftLength} (${(p.speculative.bestSpeedup ?? p.speculative.speedup).toFixed(2)}×)`);
   lines.push('', '_TTFT is for one request; under load queueing dominates._');
+  const cal = explainCalibration(t);
+  if (cal) lines.push('', cal);
+  return lines.join('\n');
+}
+
+/**
+ * What sized the speed figures (issue 13): the calibration group and its parameters with their share of the time,
+ * how many published measurements support them and their held-out error, and how to verify on this machine.
+ */
+export function explainCalibration(t: TargetEstimate): string | undefined {
+  const c = t.perf.calibration;
+  if (!c) return undefined;
+  const lines: string[] = [];
+  const what = c.model === 'serving' ? 'continuous-batching serving model' : `calibrated llama.cpp model, ${md(c.backend)} backend${c.devices > 1 ? `, layers split over ${c.devices} GPUs` : ''}`;
+  lines.push(`**How the speed was sized** (${what}${c.machine ? `; ${md(c.machine.label)}` : ''})`);
+  // Inside a code span Markdown escapes would show literally: only the backtick needs keeping out.
+  const code = (x: string) => `\`${x.replace(/`/g, "'").replace(/[\r\n]+/g, ' ')}\``;
+  const part = (label: string, p: NonNullable<typeof c>['prefill']) => {
+    const scope = p.support && p.support.scope !== p.group ? ` (${md(p.support.scope)})` : '';
+    const sup = p.support ? `${p.support.rows} published measurements on ${p.support.chips} chip${p.support.chips === 1 ? '' : 's'}${scope}, held-out median error ${p.support.medianAbsErrorPct} %` : 'no published measurements in this group';
+    lines.push('', `${label} — ${code(p.group)}: ${sup}; shown ± ${Math.round(p.band * 100)} %`);
+    for (const x of p.parameters.slice(0, 5)) lines.push(`- ${md(x.text)}${x.share > 0 ? ` — ${Math.round(x.share * 100)} % of the time` : ''}`);
+    if (Math.abs(p.factor - 1) >= 0.01) lines.push(`- × ${p.factor.toFixed(2)} for current builds and this weight type${c.machine ? ' and this machine' : ''}`);
+  };
+  part('Prefill', c.prefill);
+  part('Decode', c.decode);
+  lines.push('', `Verify here: ${c.verify.llamaBench ? `${code(c.verify.llamaBench)} or ${code(c.verify.kvlensBench)}` : md(c.verify.kvlensBench)}${c.verify.note ? ` — ${md(c.verify.note)}` : ''}`);
   return lines.join('\n');
 }
 
@@ -120,9 +167,37 @@ export function explainTarget(report: EstimateReport, t: TargetEstimate): string
   return [explainMemory(report, t), explainWeights(report, t), explainConcurrency(report, t), explainTiming(report, t), explainAssumptions(t)].join('\n\n---\n\n');
 }
 
-/** vLLM's per-token KV explained for the report's engine settings. */
+/** vLLM's per-token KV explained for the report's engine settings: per layer kind when the model has a vLLM spec. */
 export function explainVllmKv(model: ModelDescriptor, kvCacheDtype: string, dtype: string | undefined, tensorParallel: number): string {
-  return explainKvPerToken(model, vllmKvBytesPerElement(kvCacheDtype, dtype), `kv-cache-dtype ${kvCacheDtype}`, tensorParallel);
+  const bpe = vllmKvBytesPerElement(kvCacheDtype, dtype);
+  if (!model.vllm) return explainKvPerToken(model, bpe, `kv-cache-dtype ${kvCacheDtype}`, tensorParallel);
+  const tp = Math.max(1, tensorParallel);
+  const kinds = new Map<string, { layers: number; bytes: number; what: string }>();
+  for (const { spec } of model.vllm.layers) {
+    let key: string;
+    let bytes = 0;
+    let what: string;
+    if (spec.kind === 'mamba') {
+      key = `mamba:${spec.mamba.type}`;
+      what = `${spec.mamba.type.replace(/_/g, ' ')} state (per sequence, not per token)`;
+    } else if (spec.kind === 'mla') {
+      key = `mla:${spec.headSize}`;
+      bytes = spec.headSize * bpe;
+      what = `MLA latent ${spec.headSize} × ${bpe} B`;
+    } else {
+      const heads = Math.max(1, Math.floor(spec.kvHeads / tp));
+      key = `${spec.kind}:${heads}:${spec.headSize}`;
+      bytes = heads * (spec.headSize + spec.headSizeV) * bpe;
+      const win = spec.kind === 'sliding' ? `, window ${spec.window}` : spec.kind === 'chunked' ? `, chunks of ${spec.chunk}` : '';
+      what = `${spec.kind} attention${win}: 2 × ${heads} KV heads × ${spec.headSize} × ${bpe} B`;
+    }
+    const k = kinds.get(key) ?? { layers: 0, bytes, what };
+    k.layers++;
+    kinds.set(key, k);
+  }
+  const total = [...kinds.values()].reduce((a, k) => a + k.layers * k.bytes, 0);
+  const lines = [...kinds.values()].map((k) => `- ${k.layers} layer${k.layers === 1 ? '' : 's'}: ${md(k.what)}${k.bytes ? ` = ${formatCount(k.bytes)} B/token each` : ''}`);
+  return [`${lines.join('\n')}`, '', `= **${formatCount(total)} B/token** per GPU (kv-cache-dtype ${md(kvCacheDtype)}${tp > 1 ? `, TP ${tp}` : ''}; vllm/v1/kv_cache_interface.py page sizes)`].join('\n');
 }
 
 /** The KV explanation for a deployment's own engine settings (llama.cpp allocation, or vLLM's per-token figure). */

@@ -2,9 +2,12 @@
 // step + every sequence's KV / achievable bandwidth) until the batch crosses the ridge point. Tensor parallel
 // divides FLOPs and bytes over N devices and adds two ring all-reduces per layer. Efficiency 1.0 gives the
 // theoretical peak papers compute; the target's efficiency factors give the expected figure.
+// When the efficiencies carry a calibration (calibration/speed.ts), the time is the fitted sum of terms instead:
+// the same scenario, with what the published measurements say each term costs on that backend and family.
 import type { ModelDescriptor } from '../models/descriptor';
 import type { HardwareTarget } from '../hardware/types';
 import { attentionWidth, bytesPerParam, causalArea, paramsReadPerStep } from './modelShape';
+import { type CalibratedSpeed, decodeSeconds, prefillSeconds, type ServingSpeed, theoreticalDecode, theoreticalPrefill, type Timing } from './calibration/speed';
 
 export interface PerfContext {
   model: ModelDescriptor;
@@ -30,6 +33,11 @@ export interface PerfContext {
 export interface Efficiencies {
   compute: number;
   bandwidth: number;
+  /** llama.cpp: the calibrated speed model for this target; `theoretical` asks for its terms at 100 % of peak. */
+  calibrated?: CalibratedSpeed;
+  /** vLLM-style serving: the calibrated continuous-batching coefficients. */
+  serving?: ServingSpeed;
+  theoretical?: boolean;
 }
 
 export interface StepTiming {
@@ -74,8 +82,58 @@ function weightReadSec(ctx: PerfContext, bytes: number, eff: Efficiencies): numb
   return (bytes * (1 - hostFrac)) / devBw + (bytes * hostFrac) / hostBw;
 }
 
+/** The calibrated setup with this scenario's KV layout and model (what-ifs and drafts vary them). */
+function scenario(c: CalibratedSpeed, ctx: PerfContext): CalibratedSpeed {
+  return { ...c, ctx: { ...c.ctx, model: ctx.model, kvBytesPerToken: ctx.kvBytesPerToken, window: ctx.window, swaShare: ctx.swaShare, ...(ctx.nUbatch ? { nUbatch: ctx.nUbatch } : {}) } };
+}
+
+/** Weights left in host memory (partial offload) stream over the host link on top of the calibrated time. */
+function hostExtraSec(ctx: PerfContext, t: Timing, eff: Efficiencies): number {
+  const frac = ctx.hostWeightFraction ?? 0;
+  if (!(frac > 0)) return 0;
+  const bytes = (t.terms.weights ?? 0) * ctx.target.memoryBandwidthBytesPerSec * frac;
+  return bytes / (hostBandwidth(ctx) * (eff.theoretical ? 1 : ctx.target.efficiency.bandwidth));
+}
+
+function fromTiming(ctx: PerfContext, t: Timing, eff: Efficiencies, tokens: number): StepTiming {
+  const host = hostExtraSec(ctx, t, eff);
+  const bw = ctx.target.memoryBandwidthBytesPerSec;
+  return {
+    seconds: t.seconds + host, computeSec: t.computeSec, memorySec: t.memorySec + host, commSec: 0, bound: t.computeSec >= t.memorySec + host ? 'compute' : 'memory',
+    flops: 2 * ctx.model.activeParams * tokens, bytes: ((t.terms.weights ?? 0) + (t.terms.experts ?? 0) + (t.terms.kv ?? 0)) * bw,
+  };
+}
+
+/** vLLM decode iteration: max(memory, compute) + all-reduce + fixed cost, with the fitted serving coefficients. */
+function servingStep(ctx: PerfContext, batch: number, depth: number, eff: Efficiencies, tokensPerSeq: number): StepTiming {
+  const k = eff.serving!.coef;
+  const th = eff.theoretical;
+  const m = ctx.model;
+  const b = Math.max(1, batch);
+  const tokens = b * tokensPerSeq;
+  const bw = ctx.target.memoryBandwidthBytesPerSec * ctx.devices;
+  const weightBytes = Math.max(0, paramsReadPerStep(m, tokens) * bytesPerParam(m) - (ctx.embeddingBytes ?? 0));
+  const kvBytes = b * kvBytesAtDepth(ctx, depth);
+  const memorySec = (th ? 1 : k.weights) * weightBytes / bw + (th ? 1 : k.kv) * kvBytes / bw;
+  const d = attentionWidth(m);
+  const attnLayers = m.layerKinds.filter((x) => x !== 'recurrent').length;
+  const flops = tokens * (2 * m.activeParams + 4 * d * attnLayers * depth);
+  const computeSec = ((th ? 1 : k.compute) * flops) / (ctx.peakFlops * ctx.devices);
+  const commSec = ctx.devices > 1 ? allReduceSec(ctx, tokens) * (th ? 1 : k.comm) : 0;
+  const seconds = Math.max(computeSec, memorySec) + commSec + (th ? 0 : k.iterationMs / 1000);
+  return { seconds, computeSec, memorySec, commSec, bound: computeSec > memorySec ? 'compute' : 'memory', flops, bytes: weightBytes + kvBytes };
+}
+
 /** Prefill of `prompt` tokens for one sequence. */
 export function prefillTiming(ctx: PerfContext, prompt: number, eff: Efficiencies): StepTiming {
+  if (eff.calibrated) {
+    const s = scenario(eff.calibrated, ctx);
+    return fromTiming(ctx, eff.theoretical ? theoreticalPrefill(s, prompt) : prefillSeconds(s, prompt), eff, prompt);
+  }
+  if (eff.serving && !eff.theoretical) {
+    const base = prefillTiming(ctx, prompt, { compute: 1 / eff.serving.coef.compute, bandwidth: 1 / eff.serving.coef.weights });
+    return base;
+  }
   const m = ctx.model;
   const d = attentionWidth(m);
   const attnLayers = m.layerKinds.filter((k) => k !== 'recurrent').length;
@@ -98,6 +156,11 @@ export function prefillTiming(ctx: PerfContext, prompt: number, eff: Efficiencie
  * (1 for ordinary decode, γ+1 for speculative verification).
  */
 export function decodeStepTiming(ctx: PerfContext, batch: number, depth: number, eff: Efficiencies, tokensPerSeq = 1): StepTiming {
+  if (eff.calibrated) {
+    const s = scenario(eff.calibrated, ctx);
+    return fromTiming(ctx, eff.theoretical ? theoreticalDecode(s, batch, depth, tokensPerSeq) : decodeSeconds(s, batch, depth, tokensPerSeq), eff, Math.max(1, batch) * tokensPerSeq);
+  }
+  if (eff.serving) return servingStep(ctx, batch, depth, eff, tokensPerSeq);
   const m = ctx.model;
   const b = Math.max(1, batch);
   const tokens = b * tokensPerSeq;

@@ -99,6 +99,8 @@ export interface TargetEstimate {
     ridgePoint?: number;
     /** Tensor-parallel communication share of one decode step, seconds. */
     commSec?: number;
+    /** What sized the speed figures: calibration group, parameters, published support, band, how to verify. */
+    calibration?: SpeedCalibrationInfo;
   };
   whatIfs?: WhatIf[];
   assumptions: string[];
@@ -118,4 +120,35 @@ export interface WhatIf {
   fits: boolean;
   /** Why a cache type cannot be used with these settings (e.g. quantized V needs flash attention). */
   invalid?: string;
+}
+
+/** The calibration behind a target's speed figures (issue 13): shown in hovers and the panel. */
+export interface SpeedCalibrationInfo {
+  /** Published fit, refined by this machine's runs, or the plain roofline (custom targets without a catalog base). */
+  source: 'published' | 'machine' | 'roofline';
+  /** llama.cpp's per-backend model, or the continuous-batching serving model (vLLM). */
+  model: 'llama.cpp' | 'serving';
+  backend: string;
+  /** Matmul path prefill uses, e.g. "INT8 tensor cores (MMQ)", and its peak FLOP/s per device. */
+  computePath?: string;
+  computePeakFlops?: number;
+  /** GPUs the layers are split over (llama.cpp). */
+  devices: number;
+  prefill: CalibrationPart;
+  decode: CalibrationPart;
+  machine?: { runs: number; label: string };
+  verify: { llamaBench?: string; kvlensBench: string; note?: string };
+}
+
+export interface CalibrationPart {
+  /** Coefficient group, e.g. `CUDA/quant/geforce-40`. */
+  group: string;
+  /** Build-era and weight-type factor on the fitted time (and the machine's, when calibrated here). */
+  factor: number;
+  /** The terms that sized this figure, largest share first. */
+  parameters: Array<{ term: string; value: number; share: number; text: string }>;
+  /** Published measurements behind the group, and their held-out error. */
+  support?: { rows: number; chips: number; medianAbsErrorPct: number; bandPct: number; scope: string };
+  /** ± relative band. */
+  band: number;
 }

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import type { ConfigFormat, Deployment } from '../deployment';
 import type { KvDiagnostic, Range } from '../diagnostics';
 import { RULES } from '../rules';
+import { mapServerPath, modelNameHint, refShape, resolveRefPath } from '../rules/modelRefs';
 import type { ModelResolution, ModelResolverLike, Rule, RuleContext } from '../rules/rule';
 import type { CustomTarget } from '../hardware/targets';
 import { detectFormat } from './detect';
@@ -12,7 +13,12 @@ import { firstContentRange, languageOf, LineIndex, parseDocument, type ParsedDoc
 import { analyzeSwapDocument } from './swap';
 import { profileDeployment } from './profile';
 import { schemaDiagnostics } from './schemaDiagnostics';
-import { vllmDeployment } from './vllm';
+import { vllmDeployment, yaml11Value } from './vllm';
+import { buildVllmSchema } from './schemaBuild';
+import { analyzeShellScript } from './shell/analyze';
+import { analyzeCompose } from './compose/analyze';
+import { analyzeKubernetes } from './kubernetes/analyze';
+import { vllmTable } from './vllm/tables';
 import { attachFixes } from '../fixes';
 
 export interface AnalyzeOptions {
@@ -31,6 +37,13 @@ export interface AnalyzeOptions {
   /** Targets to size for when a deployment names none, and user-defined targets (the editor's settings). */
   defaultTargets?: readonly string[];
   customTargets?: readonly CustomTarget[];
+  /** The vLLM version configs are for (the `kvlens.vllm.version` setting; default: the newest table). */
+  vllmVersion?: string;
+  /**
+   * Server paths → local folders (`{"/models": "/home/me/models"}`, the `kvlens.pathMappings` setting): a model
+   * path written for the server it runs on is looked for here.
+   */
+  pathMappings?: Record<string, string>;
 }
 
 export interface Analysis {
@@ -121,6 +134,16 @@ async function analyzeUnsafe(text: string, fileName: string, opts: AnalyzeOption
       }],
     };
   }
+  if (format === 'shell') {
+    const r = analyzeShellScript(text, { vllmVersion: opts.vllmVersion });
+    const ruleDiags = await runRules(r.deployments, text, fileName, opts);
+    return { format, deployments: r.deployments, diagnostics: sortDiagnostics([...r.diagnostics, ...ruleDiags]) };
+  }
+  if (format === 'kubernetes') {
+    const r = analyzeKubernetes(text, { vllmVersion: opts.vllmVersion });
+    const ruleDiags = await runRules(r.deployments, text, fileName, opts);
+    return { format, deployments: r.deployments, diagnostics: sortDiagnostics([...r.diagnostics, ...ruleDiags]), document: r.documents[0] };
+  }
   const doc = parseDocument(text, languageOf(fileName, text));
   const diagnostics: KvDiagnostic[] = [...doc.diagnostics];
   let deployments: Deployment[] = [];
@@ -133,18 +156,24 @@ async function analyzeUnsafe(text: string, fileName: string, opts: AnalyzeOption
   }
   const usable = doc.value !== undefined;
   if (format === 'kvlens-profile') {
-    if (usable) schemaDiags.push(...schemaDiagnostics('kvlens-profile', doc, doc.value));
+    if (usable) schemaDiags.push(...profileSchemaDiagnostics(doc, opts));
     const r = profileDeployment(doc, fileName);
     diagnostics.push(...r.diagnostics);
     if (r.deployment) deployments.push(r.deployment);
   } else if (format === 'vllm') {
-    if (usable) schemaDiags.push(...schemaDiagnostics('vllm', doc, doc.value));
-    const r = vllmDeployment(doc, fileName);
+    // Checked as vLLM reads it: PyYAML (YAML 1.1 booleans), against the chosen version's table.
+    if (usable) schemaDiags.push(...schemaDiagnostics('vllm', doc, yaml11Value(doc, doc.root), { schema: buildVllmSchema(opts.vllmVersion) }));
+    const r = vllmDeployment(doc, fileName, vllmTable(opts.vllmVersion).version);
     diagnostics.push(...r.diagnostics);
     if (r.deployment) deployments.push(r.deployment);
+  } else if (format === 'docker-compose') {
+    const r = analyzeCompose(doc, { vllmVersion: opts.vllmVersion });
+    diagnostics.push(...r.diagnostics);
+    deployments = r.deployments;
   } else {
-    if (usable) schemaDiags.push(...schemaDiagnostics('llama-swap', doc, doc.value));
+    // Schema checked on the macro-expanded value (llama-swap expands macros before it decodes).
     const r = analyzeSwapDocument(doc);
+    schemaDiags.push(...r.schemaDiagnostics);
     diagnostics.push(...r.diagnostics);
     deployments = r.deployments;
   }
@@ -162,6 +191,28 @@ async function analyzeUnsafe(text: string, fileName: string, opts: AnalyzeOption
   return { format, deployments, diagnostics: sortDiagnostics(attachFixes(diagnostics, { text, format, fileName })), document: doc };
 }
 
+/**
+ * A profile's schema; `engine.options` of a vLLM engine are checked against the vLLM version the profile names
+ * (`engine.version`), else the setting's, else the newest table (the shipped profile schema has the newest).
+ */
+function profileSchemaDiagnostics(doc: ParsedDocument, opts: AnalyzeOptions): KvDiagnostic[] {
+  const all = schemaDiagnostics('kvlens-profile', doc, doc.value);
+  const engine = doc.root?.props?.get('engine');
+  const options = engine?.props?.get('options');
+  const version = engine?.props?.get('version')?.value;
+  const wanted = vllmTable(typeof version === 'string' ? version : opts.vllmVersion).version;
+  if (engine?.props?.get('kind')?.value !== 'vllm' || !options || options.type !== 'object' || wanted === vllmTable().version) return all;
+  const inside = (r: Range): boolean => {
+    const a = doc.lines.offset(r.start);
+    return a >= options.start && a <= options.end;
+  };
+  const value = yaml11Value(doc, options);
+  return [
+    ...all.filter((d) => !inside(d.range)),
+    ...schemaDiagnostics('vllm', doc, value, { schema: buildVllmSchema(wanted), basePath: ['engine', 'options'] }),
+  ];
+}
+
 function emptyMessage(format: ConfigFormat): string {
   return format === 'kvlens-profile'
     ? 'This profile is empty: add `model`, `engine`, `workload` and `targets` (see examples/).'
@@ -176,9 +227,11 @@ async function runRules(deployments: Deployment[], text: string, fileName: strin
   for (const deployment of deployments) {
     let modelResolution: ModelResolution | undefined;
     let draftResolution: ModelResolution | undefined;
+    const mappedModelPath = deployment.model ? mapServerPath(deployment.model.ref, opts.pathMappings) : undefined;
+    const mappedDraftPath = deployment.speculative?.draftRef ? mapServerPath(deployment.speculative.draftRef, opts.pathMappings) : undefined;
     if (opts.modelResolver) {
-      if (deployment.model) modelResolution = await safeResolve(opts.modelResolver, deployment.model.ref, baseDir);
-      if (deployment.speculative?.draftRef) draftResolution = await safeResolve(opts.modelResolver, deployment.speculative.draftRef, baseDir);
+      if (deployment.model) modelResolution = await resolveModelRef(opts.modelResolver, deployment.model.ref, mappedModelPath, baseDir, fileExists);
+      if (deployment.speculative?.draftRef) draftResolution = await resolveModelRef(opts.modelResolver, deployment.speculative.draftRef, mappedDraftPath, baseDir, fileExists);
     }
     const ctx: RuleContext = {
       deployment,
@@ -192,6 +245,8 @@ async function runRules(deployments: Deployment[], text: string, fileName: strin
       draftResolution,
       defaultTargets: opts.defaultTargets,
       customTargets: opts.customTargets,
+      mappedModelPath,
+      mappedDraftPath,
     };
     for (const rule of rules) {
       try {
@@ -202,6 +257,21 @@ async function runRules(deployments: Deployment[], text: string, fileName: strin
     }
   }
   return out;
+}
+
+/**
+ * A model reference as the resolver should see it: a server path mapped to this machine (kvlens.pathMappings);
+ * a server path that is not here, by the model name its file name gives (`…/Qwen2.5-7B-Instruct-Q4_K_M.gguf`).
+ */
+export async function resolveModelRef(
+  resolver: ModelResolverLike, ref: string, mapped: string | undefined, baseDir: string, fileExists: (p: string) => boolean = cachedFileExists,
+): Promise<ModelResolution> {
+  const first = await safeResolve(resolver, mapped ?? ref, baseDir);
+  if (first.kind !== 'missing' || refShape(ref) !== 'path' || fileExists(mapped ?? resolveRefPath(ref, baseDir))) return first;
+  const hint = modelNameHint(ref);
+  if (!hint) return first;
+  const byName = await safeResolve(resolver, hint, baseDir);
+  return byName.kind === 'missing' || byName.kind === 'error' ? first : byName;
 }
 
 async function safeResolve(resolver: ModelResolverLike, ref: string, baseDir: string): Promise<ModelResolution> {

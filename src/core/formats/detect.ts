@@ -1,25 +1,27 @@
 // Which format a file is in: the user's associations first, then the file name, then — only when the content
-// is unmistakable — the content. Content detection must never claim an unrelated YAML file (docker-compose,
-// a CI workflow, a Helm chart), so it wants several keys and every one of them known.
+// is unmistakable — the content. Content detection runs on every opened YAML/JSON/shell file, so it is a
+// bounded sniff: the first SNIFF_BYTES only, top-level keys read line by line with one regex, a few more
+// regexes for markers; no YAML parse. It must never claim an unrelated file (docker-compose without an LLM
+// server, CI workflows, Kubernetes manifests of other apps, LMCache configs), so each format wants several
+// distinctive signs, and a file that looks like another tool's (compose `services:`, Kubernetes `kind:`,
+// a workflow's `jobs:`) is never taken for vLLM or llama-swap.
 import * as jsonc from 'jsonc-parser';
 import type { ConfigFormat } from '../deployment';
-import * as YAML from 'yaml';
 import { globMatch } from './glob';
-import { offerParsedDocument, parseDocument } from './document';
-import { looksLikeLlamaSwap } from './llamaSwap';
+import { llamaSwapTopLevelKeys } from './swap';
+import { looksLikeComposeWithServer } from './compose/detect';
+import { looksLikeKubernetesWithServer } from './kubernetes/detect';
+import { looksLikeServeScript } from './shell/detect';
 import { findVllmOption } from './vllmOptions';
 
-export const CONFIG_FORMATS: readonly ConfigFormat[] = ['kvlens-profile', 'vllm', 'llama-swap'];
+export const CONFIG_FORMATS: readonly ConfigFormat[] = ['kvlens-profile', 'vllm', 'llama-swap', 'shell', 'docker-compose', 'kubernetes'];
 
 const PROFILE_KEYS = new Set(['$schema', 'version', 'name', 'description', 'model', 'engine', 'workload', 'targets', 'speculative']);
-// llama-swap's top-level keys (github.com/mostlygeek/llama-swap config.example.yaml).
-const LLAMA_SWAP_KEYS = new Set([
-  'models', 'groups', 'macros', 'healthCheckTimeout', 'logLevel', 'logTimeFormat', 'logToStdout', 'metricsMaxInMemory',
-  'startPort', 'hooks', 'includeAliasesInList', 'sendLoadingState', 'apiKeys', 'peers', 'captureBuffer', 'wakeUpTimeout',
-]);
+/** Top-level keys of other tools' YAML: a file with one of these is not a vLLM or llama-swap config. */
+const FOREIGN_KEYS = new Set(['services', 'apiVersion', 'kind', 'jobs', 'steps', 'stages', 'pipeline', 'volumes', 'networks', 'spec', 'metadata']);
 
 /** Only this much of a file is looked at to guess its format. */
-const SNIFF_BYTES = 64 * 1024;
+export const SNIFF_BYTES = 64 * 1024;
 
 export function detectByName(fileName: string): ConfigFormat | undefined {
   const base = (fileName.replace(/\\/g, '/').split('/').pop() ?? fileName).toLowerCase();
@@ -38,57 +40,49 @@ export function detectByAssociation(fileName: string, associations?: Record<stri
   return undefined;
 }
 
+function head(text: string): string {
+  return text.length > SNIFF_BYTES ? text.slice(0, SNIFF_BYTES) : text;
+}
+
 /** Top-level keys of a YAML mapping, read line by line (no full parse: this runs on every opened YAML file). */
 export function topLevelYamlKeys(text: string): string[] {
   const keys: string[] = [];
-  const head = text.length > SNIFF_BYTES ? text.slice(0, SNIFF_BYTES) : text;
+  const h = head(text);
   const re = /^(?:"([^"\n]+)"|'([^'\n]+)'|([^\s#:'"\-[\]{}|>!&*%@`][^:#\n]*?))[ \t]*:(?:[ \t]|$)/gm;
-  for (let m = re.exec(head); m; m = re.exec(head)) keys.push((m[1] ?? m[2] ?? m[3]).trim());
+  for (let m = re.exec(h); m; m = re.exec(h)) keys.push((m[1] ?? m[2] ?? m[3]).trim());
   return keys;
 }
 
-function topLevelKeys(text: string, fileName: string): string[] | undefined {
-  const trimmed = text.trimStart();
-  if (/\.json$/i.test(fileName) || trimmed.startsWith('{')) {
-    if (text.length > 1024 * 1024) return undefined;
-    try {
-      const v: unknown = jsonc.parse(text, [], { allowTrailingComma: true });
-      return v && typeof v === 'object' && !Array.isArray(v) ? Object.keys(v) : undefined;
-    } catch {
-      return undefined;
-    }
+/** Top-level keys of a JSON object: a full parse, but only for small files (JSON has no cheaper honest sniff). */
+function topLevelJsonKeys(text: string): string[] | undefined {
+  if (text.length > SNIFF_BYTES) return undefined;
+  try {
+    const v: unknown = jsonc.parse(text, [], { allowTrailingComma: true });
+    return v && typeof v === 'object' && !Array.isArray(v) ? Object.keys(v) : undefined;
+  } catch {
+    return undefined;
   }
-  return topLevelYamlKeys(text);
+}
+
+function isJson(fileName: string, text: string): boolean {
+  return /\.jsonc?$/i.test(fileName) || /^\s*\{/.test(text.slice(0, 256));
 }
 
 /**
- * llama-swap by content: only a YAML whose top-level keys are all llama-swap's and include `models` is parsed,
- * then helper A's looksLikeLlamaSwap decides (every model a mapping, at least one with a `cmd`).
+ * llama-swap by content: a top-level `models:`, mostly llama-swap's own top-level keys (llama-swap ignores the
+ * others, and people do write `host:`/`port:` there), no other tool's keys, and an indented `cmd:` or `proxy:`
+ * in the sniffed head (models that llama-swap starts or forwards to).
  */
 export function looksLikeLlamaSwapConfig(text: string, keys = topLevelYamlKeys(text)): boolean {
-  if (!keys.includes('models') || !keys.every((k) => LLAMA_SWAP_KEYS.has(k))) return false;
-  if (text.length > 1024 * 1024) return false;
-  try {
-    return looksLikeLlamaSwap(plainYamlValue(text));
-  } catch {
-    return false;
+  if (!keys.includes('models')) return false;
+  const known = llamaSwapTopLevelKeys();
+  let unknown = 0;
+  for (const k of keys) {
+    if (FOREIGN_KEYS.has(k)) return false;
+    if (!known.has(k)) unknown++;
   }
-}
-
-/**
- * YAML.parse(text) for the sniff above. Our own parseDocument gives the same value when nothing separates the two
- * option sets (no merge keys `<<`, no aliases `*`, no errors, warnings or duplicate keys); then that parse is
- * kept for the analysis that follows instead of parsing the file a second time. Otherwise yaml decides as before.
- */
-function plainYamlValue(text: string): unknown {
-  if (!text.includes('<<') && !text.includes('*')) {
-    const doc = parseDocument(text, 'yaml');
-    if (doc.diagnostics.length === 0 && doc.value !== undefined) {
-      offerParsedDocument(doc);
-      return doc.value;
-    }
-  }
-  return YAML.parse(text, { maxAliasCount: 100 });
+  if (unknown > 3) return false;
+  return /^[ \t]+(?:cmd|proxy)[ \t]*:/m.test(head(text));
 }
 
 export function looksLikeVllmConfig(keys: readonly string[]): boolean {
@@ -96,6 +90,7 @@ export function looksLikeVllmConfig(keys: readonly string[]): boolean {
   let known = 0;
   let distinctive = 0;
   for (const k of keys) {
+    if (FOREIGN_KEYS.has(k)) return false;
     const opt = findVllmOption(k);
     if (!opt) continue;
     known++;
@@ -109,12 +104,23 @@ export function looksLikeProfile(keys: readonly string[]): boolean {
   return keys.includes('engine') && keys.some((k) => k === 'model' || k === 'targets' || k === 'workload') && keys.every((k) => PROFILE_KEYS.has(k));
 }
 
+const YAML_OR_JSON = /\.(ya?ml|json|jsonc)$/i;
+
 export function detectByContent(fileName: string, text: string): ConfigFormat | undefined {
-  if (!/\.(ya?ml|json)$/i.test(fileName) && /\.[a-z0-9]+$/i.test(fileName.replace(/\\/g, '/').split('/').pop() ?? '')) return undefined;
-  const keys = topLevelKeys(text, fileName);
+  const base = fileName.replace(/\\/g, '/').split('/').pop() ?? '';
+  if (/\.(sh|bash)$/i.test(base) || (!/\.[a-z0-9]+$/i.test(base) && text.startsWith('#!'))) {
+    return looksLikeServeScript(head(text)) ? 'shell' : undefined;
+  }
+  if (!YAML_OR_JSON.test(base) && /\.[a-z0-9]+$/i.test(base)) return undefined;
+  const json = isJson(fileName, text);
+  const keys = json ? topLevelJsonKeys(text) : topLevelYamlKeys(text);
   if (!keys || keys.length === 0) return undefined;
   if (looksLikeProfile(keys)) return 'kvlens-profile';
-  if (!/\.json$/i.test(fileName) && looksLikeLlamaSwapConfig(text, keys)) return 'llama-swap';
+  if (!json) {
+    if (keys.includes('services') && looksLikeComposeWithServer(head(text))) return 'docker-compose';
+    if (keys.includes('kind') && keys.includes('apiVersion') && looksLikeKubernetesWithServer(head(text))) return 'kubernetes';
+    if (looksLikeLlamaSwapConfig(text, keys)) return 'llama-swap';
+  }
   if (looksLikeVllmConfig(keys)) return 'vllm';
   return undefined;
 }

@@ -15,6 +15,7 @@ import { type ArgIssue, type LlamaArgsParse, llamaToolOf, parseArgTokens, type S
 import { suggest } from './llamacpp/suggest';
 import { type ArgToken, tokenizeArgs } from './llamacpp/tokenize';
 import { mapScalarOffsets } from './yamlScalar';
+import { modelOfLlama } from './commands/serveCommand';
 
 export interface LlamaSwapAnalysis {
   deployments: Deployment[];
@@ -204,9 +205,13 @@ function expandedToValue(x: Expanded, a: number, b: number): { start: number; en
 }
 
 /** Where the cmd's command starts for llama-server flags, or undefined when it does not run llama-server. */
+/** Program paths of llama.cpp forks whose flags differ (ik_llama.cpp's ik-llama-server or its build folder). */
+const FORK_RE = /ik[-_]llama/i;
+
 function findServerStart(tokens: readonly ArgToken[]): { index: number; tool: 'llama-server' | 'llama-cli' | 'llama-bench' } | undefined {
   if (tokens.length === 0) return undefined;
   const first = tokens[0].value;
+  if (FORK_RE.test(first) && /llama-server[^\\/]*$/.test(first)) return { index: 0, tool: 'llama-server' };
   const tool = llamaToolOf(first);
   if (tool) return { index: 0, tool };
   const base = first.replace(/\\/g, '/').split('/').pop() ?? '';
@@ -226,7 +231,13 @@ function findServerStart(tokens: readonly ArgToken[]): { index: number; tool: 'l
  * Analyzes a parsed llama-swap document. Models whose cmd does not run llama-server (vLLM, docker images of
  * other servers, scripts) get no deployment and no flag diagnostics.
  */
-export function analyzeLlamaSwap(doc: YAML.Document.Parsed, text: string, lineCounter: YAML.LineCounter): LlamaSwapAnalysis {
+export function analyzeLlamaSwap(
+  doc: YAML.Document.Parsed,
+  text: string,
+  lineCounter: YAML.LineCounter,
+  /** ${PORT} per model as llama-swap assigns them (sorted model ids); default: document order from startPort. */
+  ports?: ReadonlyMap<string, number>,
+): LlamaSwapAnalysis {
   const deployments: Deployment[] = [];
   const diagnostics: KvDiagnostic[] = [];
   const root = doc.contents;
@@ -262,7 +273,7 @@ export function analyzeLlamaSwap(doc: YAML.Document.Parsed, text: string, lineCo
     if (macros !== globalMacros) readMacros(modelMacros, macros);
     const builtins = new Map<string, string>([['MODEL_ID', name]]);
     // llama-swap hands out one port per model that uses ${PORT}, in order from startPort.
-    builtins.set('PORT', String(nextPort));
+    builtins.set('PORT', String(ports?.get(name) ?? nextPort));
 
     const toDoc = mapScalarOffsets(cmdNode, text);
     const valueRange = (start: number, end: number): Range => {
@@ -285,6 +296,17 @@ export function analyzeLlamaSwap(doc: YAML.Document.Parsed, text: string, lineCo
     const start = findServerStart(tok.tokens);
     if (!start) continue;
     const parse = parseArgTokens(tok.tokens.slice(start.index), { tool: start.tool });
+    // Forks with flags of their own (ik_llama.cpp): no table to check them against, so their flags are read
+    // for the estimate but not judged.
+    const fork = FORK_RE.exec(tok.tokens[start.index].value);
+    if (fork) {
+      parse.issues = [{
+        severity: 'information',
+        code: 'fork-flags-not-checked',
+        message: `This cmd runs ${fork[0].includes('ik') ? 'ik_llama.cpp' : 'a fork of llama.cpp'}, which has flags of its own: KV Lens does not check them (it has tables for llama.cpp only) and reads the flags llama.cpp shares for the estimate.`,
+        span: { offset: tok.tokens[start.index].offset, length: tok.tokens[start.index].length },
+      }];
+    }
     if (start.index > 0) parse.program = { name: tok.tokens[start.index].value, span: { offset: tok.tokens[start.index].offset, length: tok.tokens[start.index].length }, tool: start.tool };
 
     const spanToValue = (sp: Span): { start: number; end: number; macro?: string; literal: boolean } =>
@@ -309,7 +331,8 @@ export function analyzeLlamaSwap(doc: YAML.Document.Parsed, text: string, lineCo
 
     const settingRanges: Partial<Record<string, Range>> = {};
     for (const [field, span] of Object.entries(parse.spans)) settingRanges[field] = spanRange(span);
-    deployments.push(toDeployment(name, anchor, parse, settingRanges));
+    const hf = modelOfLlama(parse);
+    deployments.push(toDeployment(name, anchor, parse, settingRanges, hf ? spanRange(hf.span) : undefined));
   }
   return { deployments, diagnostics };
 }
@@ -359,7 +382,7 @@ function toDiagnostic(
   return d;
 }
 
-function toDeployment(name: string, anchor: Range, parse: LlamaArgsParse, settingRanges: Partial<Record<string, Range>>): Deployment {
+function toDeployment(name: string, anchor: Range, parse: LlamaArgsParse, settingRanges: Partial<Record<string, Range>>, hfRange?: Range): Deployment {
   const d: Deployment = {
     name,
     format: 'llama-swap',
@@ -371,5 +394,10 @@ function toDeployment(name: string, anchor: Range, parse: LlamaArgsParse, settin
   };
   const modelRange = settingRanges.modelRef;
   if (parse.modelRef !== undefined && modelRange) d.model = { ref: parse.modelRef, range: modelRange };
+  else if (hfRange && parse.flags.some((f) => f.spec.canonical === '--hf-repo')) {
+    // `-hf org/repo[:quant]`: the Hub id the model resolver sizes.
+    const hf = modelOfLlama(parse);
+    if (hf) d.model = { ref: hf.ref, range: hfRange };
+  }
   return d;
 }

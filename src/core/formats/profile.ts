@@ -121,7 +121,8 @@ export function profileDeployment(doc: ParsedDocument, fileName: string): { depl
       });
     }
     if (optionsNode?.type === 'object') {
-      const v = readVllmOptions(doc, optionsNode);
+      const version = engineNode?.props?.get('version')?.value;
+      const v = readVllmOptions(doc, optionsNode, typeof version === 'string' ? version : undefined);
       engine = v.engine;
       diagnostics.push(...v.diagnostics);
       Object.assign(settingRanges, v.ranges);

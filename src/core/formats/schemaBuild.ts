@@ -1,52 +1,70 @@
-// Builds schemas/vllm-config.schema.json and schemas/kvlens-profile.schema.json from vllmOptions.ts, so the
-// option table, the shipped schemas and the validator never drift (a unit test compares the files with this
-// output). Regenerate from the repository root with: npx tsc -p . && node out/src/core/formats/schemaBuild.js
-import { VLLM_OPTIONS, VllmOption, vllmSpellings } from './vllmOptions';
+// Builds schemas/vllm-config.schema.json and schemas/kvlens-profile.schema.json from the generated vLLM option
+// tables (vllm/tables.ts), so the option tables, the shipped schemas and the validator never drift (a unit test
+// compares the files with this output), and builds the schema of any other vLLM version in memory.
+// Regenerate from the repository root with: npx tsc -p . && node out/src/core/formats/schemaBuild.js
+import { vllmOptions, VllmOption, vllmSpellings } from './vllmOptions';
+import { VLLM_DEFAULT_VERSION, vllmTable } from './vllm/tables';
 
 type Json = Record<string, unknown>;
 
-// Marks a mapping whose unknown keys are warnings (the option list of a third-party tool we may lag behind).
+// Marks a mapping whose unknown keys are warnings (the option list of a third-party tool that ignores them).
 export const UNKNOWN_KEY_SEVERITY = 'x-kvlens-unknownKeySeverity';
+/** On an option's schema: a choice list that platforms extend, so other values are warnings. */
+export const OPEN_CHOICES = 'x-kvlens-openChoices';
+/** On a vLLM options schema: options this version does not have → removed in / added in. */
+export const MISSING_OPTIONS = 'x-kvlens-missing';
 
 export const INT_PATTERN = '^-?[0-9]+$';
 export const HRINT_PATTERN = '^[0-9]+(\\.[0-9]+)?[kKmMgG]?$';
+export const HRINT_AUTO_PATTERN = '^(auto|-1|[0-9]+(\\.[0-9]+)?[kKmMgG]?)$';
 export const FLOAT_PATTERN = '^-?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][-+]?[0-9]+)?$';
 
-function optionSchema(opt: VllmOption): Json {
-  const s: Json = { description: opt.deprecated ? `${opt.description} (deprecated in vLLM)` : opt.description };
-  switch (opt.type) {
+function optionSchema(opt: VllmOption, negative = false): Json {
+  const description = negative ? `Turns \`${opt.name}\` off. ${opt.description}` : opt.description;
+  const s: Json = { description: opt.deprecated ? `${description} (deprecated in vLLM: ${opt.deprecated})` : description };
+  switch (opt.kind) {
     case 'int':
       Object.assign(s, { type: ['integer', 'string'], pattern: INT_PATTERN });
       break;
     case 'hrint':
       Object.assign(s, { type: ['integer', 'string'], pattern: HRINT_PATTERN });
       break;
+    case 'hrint-auto':
+      Object.assign(s, { type: ['integer', 'string'], pattern: HRINT_AUTO_PATTERN });
+      break;
     case 'float':
       Object.assign(s, { type: ['number', 'string'], pattern: FLOAT_PATTERN });
       break;
     case 'bool':
+    case 'flag':
       s.type = 'boolean';
       break;
+    case 'optstr':
+      s.type = ['string', 'boolean'];
+      break;
     case 'string':
-      s.type = opt.name === 'hf-token' ? ['string', 'boolean'] : 'string';
+      s.type = ['string', 'number'];
       break;
-    case 'enum':
-      Object.assign(s, { type: 'string', enum: [...(opt.values ?? [])] });
+    case 'enum': {
+      const values = [...(opt.values ?? [])];
+      const numeric = values.filter((v) => /^-?[0-9]+$/.test(v)).map(Number);
+      Object.assign(s, { type: numeric.length ? ['string', 'integer'] : 'string', enum: [...values, ...numeric] });
+      if (opt.openValues) s[OPEN_CHOICES] = true;
       break;
+    }
     case 'json':
+      // A config dataclass or dict: a YAML mapping, or the same as a JSON string (vLLM json.loads it).
       s.type = opt.name === 'compilation-config' ? ['object', 'string', 'integer'] : ['object', 'string'];
       break;
-    case 'strlist':
-      Object.assign(s, { type: ['string', 'array'], items: { type: 'string' } });
-      break;
-    case 'intlist':
-      Object.assign(s, { type: ['integer', 'string', 'array'], items: { type: 'integer' } });
+    case 'list':
+      Object.assign(s, { type: ['string', 'number', 'array'], items: { type: ['string', 'number'] } });
       break;
   }
   if (opt.minimum !== undefined) s.minimum = opt.minimum;
   if (opt.maximum !== undefined) s.maximum = opt.maximum;
   if (opt.exclusiveMinimum !== undefined) s.exclusiveMinimum = opt.exclusiveMinimum;
-  if (opt.examples) s.examples = opt.type === 'int' ? opt.examples.map(Number) : [...opt.examples];
+  if (opt.exclusiveMaximum !== undefined) s.exclusiveMaximum = opt.exclusiveMaximum;
+  if (opt.examples) s.examples = [...opt.examples];
   if (opt.name === 'speculative-config') {
     s.properties = {
       model: { type: 'string', description: 'Draft model (HF id or path).' },
@@ -60,27 +78,45 @@ function optionSchema(opt: VllmOption): Json {
   return s;
 }
 
-export function vllmOptionsDefinition(): Json {
+/** The options of one vLLM version as a JSON-schema mapping: both spellings, and `no-x` for booleans. */
+export function vllmOptionsDefinition(version?: string): Json {
+  const table = vllmTable(version);
   const properties: Json = {};
-  for (const opt of VLLM_OPTIONS) {
+  for (const opt of vllmOptions(table.version)) {
     for (const spelling of vllmSpellings(opt.name)) properties[spelling] = optionSchema(opt);
+    if (opt.kind === 'bool') for (const spelling of vllmSpellings(`no-${opt.name}`)) properties[spelling] ??= optionSchema(opt, true);
   }
+  const missing: Json = {};
+  for (const [name, m] of table.missing) missing[name] = m;
   return {
     type: 'object',
-    description: 'vLLM engine arguments by their long option names (`max-model-len` or `max_model_len`).',
+    description: `vLLM ${table.version} engine arguments by their long option names (\`max-model-len\` or \`max_model_len\`).`,
+    'x-kvlens-subject': 'vLLM',
+    'x-kvlens-table': table.label,
+    [MISSING_OPTIONS]: missing,
     properties,
     additionalProperties: false,
-    [UNKNOWN_KEY_SEVERITY]: 'warning',
   };
 }
 
-export function buildVllmSchema(): Json {
-  return {
-    $schema: 'http://json-schema.org/draft-07/schema#',
-    title: 'vLLM `vllm serve --config` file',
-    ...vllmOptionsDefinition(),
-  };
+const built = new Map<string, Json>();
+
+/** The schema of a `vllm serve --config` file for a version (default: the newest known). */
+export function buildVllmSchema(version?: string): Json {
+  const v = vllmTable(version).version;
+  let s = built.get(v);
+  if (!s) {
+    s = {
+      $schema: 'http://json-schema.org/draft-07/schema#',
+      title: `vLLM \`vllm serve --config\` file (vLLM ${v})`,
+      ...vllmOptionsDefinition(v),
+    };
+    built.set(v, s);
+  }
+  return s;
 }
+
+export { VLLM_DEFAULT_VERSION };
 
 const TARGET_ID_PATTERN = '^[a-z0-9][a-z0-9._-]*$';
 
@@ -123,6 +159,10 @@ export function buildProfileSchema(): Json {
         additionalProperties: false,
         properties: {
           kind: { type: 'string', enum: ['llama.cpp', 'vllm'], description: 'llama.cpp (llama-server flags in `args`) or vllm (vLLM options in `options`).' },
+          version: {
+            type: 'string',
+            description: 'The engine version the options are for: a vLLM version (e.g. 0.11; default: the newest KV Lens knows) or a llama.cpp build.',
+          },
           args: {
             type: ['string', 'array'],
             items: { type: 'string' },

@@ -7,7 +7,12 @@ import profileSchema from '../../../schemas/kvlens-profile.schema.json';
 import vllmSchema from '../../../schemas/vllm-config.schema.json';
 import llamaSwapSchema from '../../../schemas/llama-swap.schema.json';
 import { anchorRange, keyRange, locate, locateNearest, type DocNode, type ParsedDocument, valueRange } from './document';
-import { FLOAT_PATTERN, HRINT_PATTERN, INT_PATTERN, UNKNOWN_KEY_SEVERITY } from './schemaBuild';
+import { FLOAT_PATTERN, HRINT_AUTO_PATTERN, HRINT_PATTERN, INT_PATTERN, MISSING_OPTIONS, OPEN_CHOICES, UNKNOWN_KEY_SEVERITY } from './schemaBuild';
+import { normaliseVllmKey } from './vllm/tables';
+import { replacementText } from './vllm/argv';
+import { LLAMA_CACHE_TYPES } from '../deployment';
+
+const LLAMA_TYPES: ReadonlySet<string> = new Set(LLAMA_CACHE_TYPES.filter((t) => !['f32', 'f16', 'bf16'].includes(t)));
 import { listForMessage, suggestName } from './suggest';
 import { aliasFor, missingKeyFix, outOfRangeFix, typeFix } from '../fixes/schema';
 
@@ -58,6 +63,7 @@ export function expectedOf(schema: Schema | undefined): string {
   const types = Array.isArray(schema.type) ? (schema.type as string[]) : schema.type ? [schema.type as string] : [];
   if (schema.pattern === INT_PATTERN) return 'a whole number';
   if (schema.pattern === HRINT_PATTERN) return 'a whole number (such as 32768, or 32k = 32000 / 32K = 32768)';
+  if (schema.pattern === HRINT_AUTO_PATTERN) return 'a whole number (such as 32768, 32k = 32000 or 32K = 32768) or `auto`';
   if (schema.pattern === FLOAT_PATTERN) return 'a number';
   if (types.length === 0) return 'a different value';
   const words = types.map((t) => TYPE_WORDS[t] ?? t);
@@ -84,16 +90,37 @@ export interface SchemaDiagnosticOptions {
   subject?: string;
   /** Prefix of the JSON path being validated (when a sub-document is validated on its own). */
   basePath?: readonly string[];
+  /** Validate against this schema instead of the shipped one for `id` (a versioned vLLM table). */
+  schema?: object;
+}
+
+/** Who reads the file and which table KV Lens checked it against, for messages about unknown keys. */
+export const SUBJECT_KEY = 'x-kvlens-subject';
+export const TABLE_KEY = 'x-kvlens-table';
+export const TYPE_MESSAGE_KEY = 'x-kvlens-typeMessage';
+
+const compiledExtra = new Map<object, ValidateFunction>();
+
+/** A validator for a schema built at run time (a vLLM version's table), compiled once per schema object. */
+export function validatorForSchema(schema: object): ValidateFunction {
+  let v = compiledExtra.get(schema);
+  if (!v) {
+    ajv ??= new Ajv({ allErrors: true, verbose: true, strict: false, allowUnionTypes: true });
+    v = ajv.compile(schema);
+    compiledExtra.set(schema, v);
+  }
+  return v;
 }
 
 export function schemaDiagnostics(id: SchemaId, doc: ParsedDocument, value: unknown, opts: SchemaDiagnosticOptions = {}): KvDiagnostic[] {
-  const validate = validatorFor(id);
+  const validate = opts.schema ? validatorForSchema(opts.schema) : validatorFor(id);
   if (validate(value)) return [];
+  const root = (opts.schema ?? SCHEMAS[id]) as Schema;
   const base = opts.basePath ?? [];
   const out: KvDiagnostic[] = [];
   const seen = new Set<string>();
   for (const e of (validate.errors ?? []).slice(0, 200)) {
-    const d = toDiagnostic(doc, e, base);
+    const d = toDiagnostic(doc, e, base, root);
     if (!d) continue;
     const k = `${d.code}|${d.range.start.line}:${d.range.start.character}|${d.message}`;
     if (seen.has(k)) continue;
@@ -103,7 +130,7 @@ export function schemaDiagnostics(id: SchemaId, doc: ParsedDocument, value: unkn
   return out;
 }
 
-function toDiagnostic(doc: ParsedDocument, e: ErrorObject, base: readonly string[]): KvDiagnostic | undefined {
+function toDiagnostic(doc: ParsedDocument, e: ErrorObject, base: readonly string[], root: Schema): KvDiagnostic | undefined {
   const path = [...base, ...pathOf(e.instancePath)];
   const node = locate(doc.root, path);
   const parent = e.parentSchema as Schema | undefined;
@@ -117,14 +144,43 @@ function toDiagnostic(doc: ParsedDocument, e: ErrorObject, base: readonly string
       const props = Object.keys((parent?.properties as Schema | undefined) ?? {});
       const severity = (parent?.[UNKNOWN_KEY_SEVERITY] as Severity | undefined) ?? 'error';
       const suggestion = suggestName(key, props);
-      const isVllm = parent?.[UNKNOWN_KEY_SEVERITY] !== undefined;
+      const subject = (parent?.[SUBJECT_KEY] ?? root[SUBJECT_KEY]) as string | undefined;
+      const table = (parent?.[TABLE_KEY] ?? root[TABLE_KEY]) as string | undefined;
       const where = path.length > base.length ? ` in ${nameOf(path.slice(base.length))}` : '';
-      let message = isVllm
-        ? `\`${key}\` is not a vLLM option KV Lens knows`
-        : `Unknown key \`${key}\`${where}`;
+      let message: string;
+      const missing = subject === 'vLLM'
+        ? ((parent?.[MISSING_OPTIONS] ?? root[MISSING_OPTIONS]) as Record<string, { removedIn?: string; replacement?: string; addedIn?: string }> | undefined)?.[normaliseVllmKey(key).replace(/^no-/, '')]
+        : undefined;
+      if (missing?.removedIn) {
+        // The option existed in an older vLLM: say when it went and what replaced it, as vLLM's source says.
+        const replacement = replacementText(missing.replacement);
+        return {
+          severity: 'error',
+          code: 'removed-option',
+          message: `\`${key}\` was removed in vLLM ${missing.removedIn}; vLLM refuses it (table: ${table ?? 'vLLM'}).${replacement}`,
+          range: member ? keyRange(doc, member) : at(node),
+        };
+      }
+      if (missing?.addedIn) {
+        return {
+          severity: 'error',
+          code: 'unknown-key',
+          message: `\`${key}\` is not an option of ${table ?? 'this vLLM'}: it was added in vLLM ${missing.addedIn}, and older vLLM refuses unknown options.`,
+          range: member ? keyRange(doc, member) : at(node),
+        };
+      }
+      if (subject === 'vLLM') {
+        // vLLM's argparse refuses an option it does not know, so this is the error vLLM would stop with.
+        message = `\`${key}\` is not a vLLM option in ${table ?? 'the vLLM table'}: vLLM refuses unknown options`;
+      } else if (subject === 'llama-swap') {
+        // llama-swap decodes with yaml.v3 without KnownFields: an unknown key is silently ignored.
+        message = `\`${key}\`${where} is not a llama-swap setting${table ? ` (${table})` : ''}: llama-swap ignores it`;
+      } else {
+        message = `Unknown key \`${key}\`${where}`;
+      }
       if (suggestion) message += `; did you mean \`${suggestion}\`?`;
-      else if (isVllm) message += ' (vLLM rejects unknown options; if this one is newer than KV Lens, ignore this warning).';
-      else message += `. Allowed keys: ${listForMessage(props, 14)}.`;
+      else if (!subject) message += `. Allowed keys: ${listForMessage(props, 14)}.`;
+      else message += '.';
       const range = member ? keyRange(doc, member) : at(node);
       const fixes: QuickFix[] = [];
       if (suggestion && member?.keyStart !== undefined) {
@@ -152,6 +208,9 @@ function toDiagnostic(doc: ParsedDocument, e: ErrorObject, base: readonly string
     case 'type':
     case 'pattern': {
       const fix = typeFix(doc, node, parent, e.data);
+      if (e.keyword === 'type' && typeof parent?.[TYPE_MESSAGE_KEY] === 'string') {
+        return { severity: 'error', code: 'invalid-type', message: `${capital(name)}: ${parent[TYPE_MESSAGE_KEY] as string}.`, range: at(node), fixes: fix ? [fix] : undefined };
+      }
       return {
         severity: 'error',
         code: 'invalid-type',
@@ -161,9 +220,22 @@ function toDiagnostic(doc: ParsedDocument, e: ErrorObject, base: readonly string
       };
     }
     case 'enum': {
-      const allowed = (schema as unknown[]).map(String);
+      const allowed = [...new Set((schema as unknown[]).map(String))];
       // Another engine's spelling first (`q8_0` in vLLM's kv-cache-dtype means fp8), then the nearest name.
-      const suggestion = typeof e.data === 'string' ? aliasFor(e.data, allowed) ?? suggestName(e.data, allowed) : undefined;
+      const meant = typeof e.data === 'string' ? aliasFor(e.data, allowed) ?? suggestName(e.data, allowed) : undefined;
+      if (parent?.[OPEN_CHOICES]) {
+        // Platforms and plugins add values to this list (e.g. kv-cache-dtype): unknown here is not wrong there.
+        const suggestion = meant;
+        const range = at(node);
+        return {
+          severity: 'warning',
+          code: 'unlisted-value',
+          message: `${capital(name)}: ${describeValue(e.data)} is not one of the values ${(root[TABLE_KEY] as string | undefined) ?? 'this vLLM'} lists (${listForMessage(allowed, 20)}); platforms and plugins add values, so check that yours has it.${LLAMA_TYPES.has(String(e.data)) ? ` (${describeValue(e.data)} is a llama.cpp cache type; vLLM's 8-bit KV cache is \`fp8\`.)` : ''}${suggestion ? ` Did you mean \`${suggestion}\`?` : ''}`,
+          range,
+          fixes: suggestion && node ? [{ title: `Change to \`${suggestion}\``, preferred: true, edits: [{ range, newText: requote(doc, node.start, node.end, suggestion) }] }] : undefined,
+        };
+      }
+      const suggestion = meant;
       const range = at(node);
       const fixes: QuickFix[] | undefined =
         suggestion && node

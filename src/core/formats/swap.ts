@@ -1,20 +1,34 @@
-// llama-swap files inside analyzeText: helper A's analyzeLlamaSwap (./llamaSwap.ts) does the work — macros,
-// cmd flags, one deployment per llama-server model. This adapter only feeds it our parsed document.
+// llama-swap files inside analyzeText: macros expanded as llama-swap expands them (llamaswap/macros.ts), the
+// generated schema checked on the expanded value, then helper A's analyzeLlamaSwap (./llamaSwap.ts) for each
+// model's cmd — flags, one deployment per llama-server model.
 import type { Deployment } from '../deployment';
 import type { KvDiagnostic } from '../diagnostics';
-import { firstContentRange, type ParsedDocument } from './document';
+import llamaSwapSchema from '../../../schemas/llama-swap.schema.json';
+import { anchorRange, firstContentRange, keyRange, locate, locateNearest, type DocNode, type ParsedDocument, valueRange } from './document';
 import { analyzeLlamaSwap } from './llamaSwap';
+import { expandLlamaSwapMacros } from './llamaswap/macros';
+import { schemaDiagnostics } from './schemaDiagnostics';
 
-export function analyzeSwapDocument(doc: ParsedDocument): { deployments: Deployment[]; diagnostics: KvDiagnostic[] } {
+type Schema = Record<string, unknown>;
+const TOP_KEYS: ReadonlySet<string> = new Set(Object.keys((llamaSwapSchema as unknown as { properties: Schema }).properties));
+
+/** The top-level keys llama-swap's Config decodes (from the generated schema). */
+export function llamaSwapTopLevelKeys(): ReadonlySet<string> {
+  return TOP_KEYS;
+}
+
+export function analyzeSwapDocument(doc: ParsedDocument): { deployments: Deployment[]; diagnostics: KvDiagnostic[]; schemaDiagnostics: KvDiagnostic[] } {
   if (doc.lang !== 'yaml' || !doc.yamlDoc || !doc.lineCounter) {
     return {
       deployments: [],
+      schemaDiagnostics: [],
       diagnostics: [{ severity: 'error', code: 'invalid-type', message: 'llama-swap configs are YAML files.', range: firstContentRange(doc) }],
     };
   }
   if (doc.root?.type !== 'object' || doc.root.props?.get('models')?.type !== 'object') {
     return {
       deployments: [],
+      schemaDiagnostics: [],
       diagnostics: [{
         severity: 'error',
         code: 'missing-key',
@@ -23,5 +37,68 @@ export function analyzeSwapDocument(doc: ParsedDocument): { deployments: Deploym
       }],
     };
   }
-  return analyzeLlamaSwap(doc.yamlDoc, doc.text, doc.lineCounter);
+  const schemaDiags: KvDiagnostic[] = [];
+  const diagnostics: KvDiagnostic[] = [];
+  let ports: Map<string, number> | undefined;
+  if (doc.value !== undefined) {
+    const expanded = expandLlamaSwapMacros(doc.value, TOP_KEYS);
+    ports = expanded.ports;
+    schemaDiags.push(...schemaDiagnostics('llama-swap', doc, expanded.value));
+    for (const f of expanded.findings) {
+      const node = locate(doc.root, f.path);
+      const range = !node ? anchorRange(doc, locateNearest(doc.root, f.path)) : node.type === 'object' || node.type === 'array' ? anchorRange(doc, node) : valueRange(doc, node);
+      diagnostics.push({ severity: f.severity, code: f.code, message: f.message, range });
+    }
+  }
+  schemaNotes(doc, doc.root, llamaSwapSchema as unknown as Schema, diagnostics);
+  for (const m of doc.root.props?.get('models')?.members ?? []) {
+    if (m.type === 'object' && !m.props?.has('cmd')) {
+      diagnostics.push({
+        severity: 'warning',
+        code: 'missing-cmd',
+        message: `Model \`${m.key}\` has no \`cmd\`: llama-swap loads the config but cannot start it ("empty command") when it is requested. A remote API belongs under \`peers\`.`,
+        range: keyRange(doc, m),
+      });
+    }
+  }
+  const r = analyzeLlamaSwap(doc.yamlDoc, doc.text, doc.lineCounter, ports);
+  // A llama-server on a fixed port without `proxy` is reported once, on its `--port` (with the quick fix), as
+  // the error llama-swap gives, instead of twice.
+  const models = doc.root.props?.get('models');
+  for (const d of r.diagnostics) {
+    if (d.code !== 'missing-proxy') continue;
+    const at = doc.lines.offset(d.range.start);
+    const model = models?.members?.find((m) => m.start <= at && at <= m.end);
+    const i = diagnostics.findIndex((x) => x.code === 'port-without-cmd' && model && x.range.start.line === keyRange(doc, model).start.line);
+    if (i >= 0) {
+      d.severity = 'error';
+      d.message = `${diagnostics[i].message} ${d.message}`;
+      diagnostics.splice(i, 1);
+    }
+  }
+  diagnostics.push(...r.diagnostics);
+  return { deployments: r.deployments, diagnostics, schemaDiagnostics: schemaDiags };
+}
+
+/** Keys the generated schema marks as ignored by llama-swap or as a legacy spelling (no JSON-schema keyword for that). */
+function schemaNotes(doc: ParsedDocument, node: DocNode | undefined, schema: Schema | undefined, out: KvDiagnostic[], depth = 0): void {
+  if (!node || node.type !== 'object' || !schema || depth > 8) return;
+  const props = schema.properties as Record<string, Schema> | undefined;
+  const extra = schema.additionalProperties;
+  for (const m of node.members ?? []) {
+    const s = props?.[m.key ?? ''] ?? (typeof extra === 'object' ? (extra as Schema) : undefined);
+    if (!s) continue;
+    const resolved = typeof s.$ref === 'string' ? refOf(s.$ref) : s;
+    if (typeof resolved?.['x-kvlens-ignored'] === 'string') {
+      out.push({ severity: 'warning', code: 'ignored-key', message: `${resolved['x-kvlens-ignored'] as string}.`, range: keyRange(doc, m) });
+    } else if (typeof resolved?.['x-kvlens-deprecated'] === 'string') {
+      out.push({ severity: 'information', code: 'legacy-key', message: `\`${m.key}\`: ${resolved['x-kvlens-deprecated'] as string}.`, range: keyRange(doc, m) });
+    }
+    schemaNotes(doc, m, resolved, out, depth + 1);
+  }
+}
+
+function refOf(ref: string): Schema | undefined {
+  const m = /^#\/definitions\/(.+)$/.exec(ref);
+  return m ? ((llamaSwapSchema as unknown as { definitions: Record<string, Schema> }).definitions[m[1]]) : undefined;
 }

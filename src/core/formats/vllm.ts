@@ -1,50 +1,16 @@
-// vLLM options (a `vllm serve --config` file, or a profile's `engine.options`) → EngineSettings, with the range
-// of every setting. Values are read the way vLLM reads them: config values reach argparse as strings, so a
-// quoted number is a number, and `32k`/`32K` are 32000/32768 (vLLM's human_readable_int).
-import type { Deployment, EngineSettings, SpeculativeSpec } from '../deployment';
+// vLLM options written as YAML/JSON (a `vllm serve --config` file, or a profile's `engine.options`) → the option
+// entries vllm/settings.ts turns into EngineSettings, with the range of every setting. vLLM reads the file with
+// PyYAML (YAML 1.1): unquoted yes/no/on/off are booleans there, so they are here (yaml11Value). What vLLM would
+// refuse beyond the schema (a JSON string option that is not JSON) is reported too.
+import type { Deployment, SpeculativeSpec } from '../deployment';
 import { DEFAULT_WORKLOAD } from '../deployment';
 import type { KvDiagnostic, Range } from '../diagnostics';
 import { firstContentRange, keyRange, type DocNode, type ParsedDocument, valueRange } from './document';
-import { findVllmOption, normaliseVllmKey, VLLM_KV_CACHE_DTYPES } from './vllmOptions';
+import { findVllmOption, normaliseVllmKey } from './vllmOptions';
+import { defaultVllmEngine, type VllmOptionEntry, vllmSettingsFrom } from './vllm/settings';
+import type { EngineSettings } from '../deployment';
 
-/** Option (dashed) → EngineSettings field. */
-const SETTING_OF: Record<string, keyof EngineSettings> = {
-  'max-model-len': 'contextSize',
-  'max-num-seqs': 'parallel',
-  'tensor-parallel-size': 'tensorParallel',
-  'pipeline-parallel-size': 'pipelineParallel',
-  'data-parallel-size': 'dataParallel',
-  'gpu-memory-utilization': 'gpuMemoryUtilization',
-  'kv-cache-dtype': 'kvCacheDtype',
-  'block-size': 'blockSize',
-  'max-num-batched-tokens': 'maxNumBatchedTokens',
-  dtype: 'dtype',
-  quantization: 'quantization',
-  'cpu-offload-gb': 'cpuOffloadGb',
-  'swap-space': 'swapSpaceGb',
-  model: 'modelRef',
-};
-
-const NUMERIC = new Set<keyof EngineSettings>([
-  'contextSize', 'parallel', 'tensorParallel', 'pipelineParallel', 'dataParallel', 'gpuMemoryUtilization',
-  'blockSize', 'maxNumBatchedTokens', 'cpuOffloadGb', 'swapSpaceGb',
-]);
-
-/** A number as vLLM would read it, or undefined. */
-export function vllmNumber(v: unknown): number | undefined {
-  if (typeof v === 'number') return Number.isFinite(v) ? v : undefined;
-  if (typeof v !== 'string') return undefined;
-  const s = v.trim();
-  const m = /^([0-9]+(?:\.[0-9]+)?)([kKmMgG]?)$/.exec(s);
-  if (m) {
-    const unit = m[2];
-    const mult = !unit ? 1 : unit === unit.toLowerCase() ? { k: 1e3, m: 1e6, g: 1e9 }[unit]! : { K: 1024, M: 1024 ** 2, G: 1024 ** 3 }[unit]!;
-    const n = Number(m[1]) * mult;
-    return Number.isFinite(n) ? Math.round(n * 1e6) / 1e6 : undefined;
-  }
-  if (/^-?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?$/.test(s)) return Number(s);
-  return undefined;
-}
+export { defaultVllmEngine, vllmNumber } from './vllm/settings';
 
 export interface VllmEngine {
   engine: EngineSettings;
@@ -55,25 +21,45 @@ export interface VllmEngine {
   diagnostics: KvDiagnostic[];
 }
 
-export function defaultVllmEngine(): EngineSettings {
-  return {
-    kind: 'vllm', cacheTypeK: 'auto', cacheTypeV: 'auto', flashAttention: 'auto',
-    tensorParallel: 1, pipelineParallel: 1, dataParallel: 1,
-  };
+/** PyYAML's YAML 1.1 booleans that YAML 1.2 (the `yaml` package) reads as strings. */
+const YAML11_TRUE = new Set(['yes', 'Yes', 'YES', 'on', 'On', 'ON']);
+const YAML11_FALSE = new Set(['no', 'No', 'NO', 'off', 'Off', 'OFF']);
+
+/** A node's plain value as PyYAML would load it (unquoted YAML 1.1 booleans become booleans). */
+export function yaml11Value(doc: ParsedDocument, n: DocNode): unknown {
+  switch (n.type) {
+    case 'object': {
+      const o: Record<string, unknown> = {};
+      for (const m of n.members ?? []) if (m.key !== '__proto__') o[m.key as string] = yaml11Value(doc, m);
+      return o;
+    }
+    case 'array':
+      return (n.items ?? []).map((i) => yaml11Value(doc, i));
+    case 'string':
+      if (doc.lang === 'yaml' && n.yamlScalar?.type === 'PLAIN') {
+        if (YAML11_TRUE.has(String(n.value))) return true;
+        if (YAML11_FALSE.has(String(n.value))) return false;
+      }
+      return n.value;
+    case 'other':
+      return undefined;
+    default:
+      return n.value;
+  }
 }
 
 /** Reads vLLM options from a mapping node; also reports options written twice in two spellings. */
-export function readVllmOptions(doc: ParsedDocument, node: DocNode | undefined): VllmEngine {
-  const engine = defaultVllmEngine();
-  const out: VllmEngine = { engine, ranges: {}, diagnostics: [] };
-  if (!node || node.type !== 'object') return out;
+export function readVllmOptions(doc: ParsedDocument, node: DocNode | undefined, version?: string): VllmEngine {
+  if (!node || node.type !== 'object') return { engine: defaultVllmEngine(), ranges: {}, diagnostics: [] };
+  const diagnostics: KvDiagnostic[] = [];
   const firstSpelling = new Map<string, DocNode>();
+  const entries: VllmOptionEntry[] = [];
   for (const m of node.members ?? []) {
     const key = m.key ?? '';
     const norm = normaliseVllmKey(key);
     const earlier = firstSpelling.get(norm);
     if (earlier && earlier.key !== key) {
-      out.diagnostics.push({
+      diagnostics.push({
         severity: 'warning',
         code: 'duplicate-key',
         message: `\`${key}\` and \`${earlier.key}\` are the same vLLM option (vLLM reads \`_\` as \`-\`); the last one wins.`,
@@ -81,65 +67,46 @@ export function readVllmOptions(doc: ParsedDocument, node: DocNode | undefined):
       });
     }
     firstSpelling.set(norm, m);
-    const field = SETTING_OF[norm];
-    if (!field || !findVllmOption(norm)) continue;
-    const r = valueRange(doc, m);
-    if (NUMERIC.has(field)) {
-      const n = vllmNumber(m.value);
-      if (n === undefined) continue;
-      (engine as unknown as Record<string, unknown>)[field] = n;
-      out.ranges[field] = r;
-    } else if (typeof m.value === 'string') {
-      // An invalid kv-cache-dtype is the schema's error; the estimator must not see it.
-      if (field === 'kvCacheDtype' && !(VLLM_KV_CACHE_DTYPES as readonly string[]).includes(m.value)) continue;
-      (engine as unknown as Record<string, unknown>)[field] = m.value;
-      out.ranges[field] = r;
-      if (field === 'modelRef') out.model = { ref: m.value, range: r };
+    const opt = findVllmOption(norm, version);
+    if (!opt) continue;
+    if (opt.deprecated) {
+      diagnostics.push({
+        severity: 'warning',
+        code: 'deprecated-option',
+        message: `\`${key}\` is deprecated in vLLM${version ? ` ${version}` : ''}: ${opt.deprecated.replace(/^\[DEPRECATED\]\s*/, '')}`,
+        range: keyRange(doc, m),
+      });
     }
+    const value = yaml11Value(doc, m);
+    if (opt.kind === 'json' && typeof value === 'string' && !validJson(value)) {
+      diagnostics.push({
+        severity: 'error',
+        code: 'invalid-json',
+        message: `\`${key}\` is not valid JSON: vLLM parses this option's text with json.loads and would stop. Write a JSON object, or a YAML mapping.`,
+        range: valueRange(doc, m),
+      });
+      continue;
+    }
+    const draft = opt.name === 'speculative-config' && m.type === 'object' ? m.props?.get('model') : undefined;
+    entries.push({ name: opt.name, value, range: valueRange(doc, m), draftRange: draft ? valueRange(doc, draft) : undefined });
   }
-  if (engine.kvCacheDtype) {
-    engine.cacheTypeK = engine.cacheTypeV = engine.kvCacheDtype;
-    out.ranges.cacheTypeK = out.ranges.cacheTypeV = out.ranges.kvCacheDtype;
-  }
-  // enable-prefix-caching etc. do not change memory; speculative-config does change what is loaded.
-  const served = [...firstSpelling.entries()].find(([k]) => k === 'served-model-name')?.[1];
-  if (served?.type === 'string') out.servedName = String(served.value);
-  else if (served?.type === 'array' && served.items?.[0]?.type === 'string') out.servedName = String(served.items[0].value);
-  const spec = firstSpelling.get('speculative-config');
-  if (spec) out.speculative = readSpeculativeConfig(doc, spec);
-  return out;
+  const s = vllmSettingsFrom(entries);
+  return { ...s, diagnostics };
 }
 
-/** vLLM's speculative-config (a mapping or a JSON string). The acceptance rate is not vLLM's: assumed 0.8. */
-function readSpeculativeConfig(doc: ParsedDocument, node: DocNode): SpeculativeSpec | undefined {
-  let model: string | undefined;
-  let modelRange: Range | undefined;
-  let tokens: number | undefined;
-  if (node.type === 'object') {
-    const m = node.props?.get('model');
-    if (m?.type === 'string') {
-      model = String(m.value);
-      modelRange = valueRange(doc, m);
-    }
-    tokens = vllmNumber(node.props?.get('num_speculative_tokens')?.value);
-  } else if (node.type === 'string') {
-    try {
-      const j = JSON.parse(String(node.value)) as Record<string, unknown>;
-      if (typeof j.model === 'string') {
-        model = j.model;
-        modelRange = valueRange(doc, node);
-      }
-      tokens = vllmNumber(j.num_speculative_tokens);
-    } catch {
-      return undefined;
-    }
+function validJson(s: string): boolean {
+  const t = s.trim();
+  if (!t.startsWith('{') && !t.startsWith('[')) return /^-?[0-9]+$/.test(t); // compilation-config: a level
+  try {
+    JSON.parse(t);
+    return true;
+  } catch {
+    return false;
   }
-  if (!model && tokens === undefined) return undefined;
-  return { draftRef: model, draftRange: modelRange, acceptanceRate: 0.8, draftLength: tokens ?? 4 };
 }
 
 /** A whole `vllm serve --config` file → one deployment. */
-export function vllmDeployment(doc: ParsedDocument, fileName: string): { deployment?: Deployment; diagnostics: KvDiagnostic[] } {
+export function vllmDeployment(doc: ParsedDocument, fileName: string, version?: string): { deployment?: Deployment; diagnostics: KvDiagnostic[] } {
   const root = doc.root;
   if (!root || root.type !== 'object') {
     return {
@@ -151,7 +118,7 @@ export function vllmDeployment(doc: ParsedDocument, fileName: string): { deploym
       }],
     };
   }
-  const v = readVllmOptions(doc, root);
+  const v = readVllmOptions(doc, root, version);
   const base = fileName.replace(/\\/g, '/').split('/').pop() ?? fileName;
   return {
     deployment: {
@@ -168,3 +135,4 @@ export function vllmDeployment(doc: ParsedDocument, fileName: string): { deploym
     diagnostics: v.diagnostics,
   };
 }
+

@@ -2,6 +2,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { HardwareCatalog, HardwareTarget } from './types';
+import { type NameResolution, resolveHardwareName, type ResolveOptions } from './names';
 
 let cached: HardwareCatalog | undefined;
 
@@ -49,42 +50,28 @@ export function editDistance(a: string, b: string): number {
   return prev[n];
 }
 
-/** Catalog ids close to `id` (edit distance ≤ 3, or sharing a prefix/substring), best first. */
+/**
+ * Catalog ids close to `id`, best first — what "did you mean" offers. Ranked by what the user most likely meant
+ * (names.ts): a shared model number and family first, then memory, then spelling; `a100` lists the A100s, not the
+ * A10. `local` is offered when the input is spelled like it.
+ */
 export function closeHardwareIds(id: string, max = 3): string[] {
   const key = id.trim().toLowerCase();
-  const scored = [...listHardwareIds(), 'local'].map((c) => {
-    let d = editDistance(key, c);
-    const compactKey = key.replace(/[^a-z0-9]/g, '');
-    const compactC = c.replace(/[^a-z0-9]/g, '');
-    if (compactKey.length >= 3 && (compactC.includes(compactKey) || compactKey.includes(compactC))) d = Math.min(d, 1);
-    return { c, d };
-  });
-  return scored.filter((s) => s.d <= 3).sort((x, y) => x.d - y.d || x.c.localeCompare(y.c)).slice(0, max).map((s) => s.c);
+  const r = resolveHardwareName(key, loadHardwareCatalog().targets);
+  const ids = r.candidates.map((c) => c.id).filter((c) => c !== key);
+  if (key.length >= 3 && editDistance(key, 'local') <= 2) ids.unshift('local');
+  return ids.slice(0, max);
 }
 
-/** Map a GPU name as nvidia-smi prints it ("NVIDIA H100 80GB HBM3") to a catalog id. */
+/** The catalog entry a name means ("4090", "RTX 4090", "m3 max 40c", "NVIDIA H100 80GB HBM3"), with runners-up. */
+export function resolveHardware(name: string, opts: ResolveOptions = {}): NameResolution & { target?: HardwareTarget } {
+  const r = resolveHardwareName(name, loadHardwareCatalog().targets, opts);
+  return r.id ? { ...r, target: findHardware(r.id) } : r;
+}
+
+/** Map a GPU name as nvidia-smi or rocm-smi prints it ("NVIDIA H100 80GB HBM3", "AMD Instinct MI300X") to a catalog id. */
 export function catalogIdForGpuName(name: string, memoryMiB?: number): string | undefined {
-  const n = name.toLowerCase();
-  const gib = memoryMiB ? memoryMiB / 1024 : undefined;
-  if (n.includes('gh200')) return 'gh200';
-  if (n.includes('h200')) return 'h200';
-  if (n.includes('b200')) return 'b200';
-  if (n.includes('h100')) {
-    if (n.includes('nvl')) return 'h100-nvl';
-    if (n.includes('pcie')) return 'h100-pcie';
-    return 'h100-sxm';
-  }
-  if (n.includes('a100')) return gib !== undefined ? (gib > 50 ? 'a100-80gb' : 'a100-40gb') : n.includes('80') ? 'a100-80gb' : 'a100-40gb';
-  if (n.includes('l40s')) return 'l40s';
-  if (/\bl4\b/.test(n)) return 'l4';
-  if (/\ba10g?\b/.test(n)) return 'a10';
-  if (/\bt4\b/.test(n)) return 't4';
-  if (n.includes('5090')) return 'rtx-5090';
-  if (n.includes('4090')) return 'rtx-4090';
-  if (n.includes('3090')) return 'rtx-3090';
-  if (n.includes('mi325')) return 'mi325x';
-  if (n.includes('mi300x')) return 'mi300x';
-  return undefined;
+  return resolveHardwareName(name, loadHardwareCatalog().targets, { kind: 'gpu', memoryGiB: memoryMiB ? memoryMiB / 1024 : undefined }).id;
 }
 
 // Re-exported here because callers look for target resolution next to the catalog.

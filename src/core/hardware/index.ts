@@ -2,3 +2,4 @@ export * from './types';
 export * from './catalog';
 export * from './local';
 export * from './targets';
+export * from './names';

@@ -1,11 +1,12 @@
 // The `local` target: what this machine is, detected at run time. CPU facts come from os + /proc/cpuinfo (Linux)
-// or sysctl (macOS, via execFile); GPUs from nvidia-smi via execFile with a short timeout. Never through a shell.
-// DRAM bandwidth and CPU FLOP/s cannot be read from the OS, so they are conservative guesses with a wide band,
-// and the assumptions say so.
+// or sysctl and system_profiler (macOS, via execFile); GPUs from nvidia-smi or rocm-smi via execFile with a short
+// timeout. Never through a shell. Every name is mapped to a catalog entry when one matches (names.ts), so `local`
+// gets datasheet figures; only an unknown CPU falls back to conservative guesses with a wide band, and the
+// assumptions say so.
 import { execFile } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
-import { catalogIdForGpuName, findHardware } from './catalog';
+import { catalogIdForGpuName, findHardware, resolveHardware } from './catalog';
 import type { HardwareTarget } from './types';
 
 export interface LocalGpu {
@@ -67,8 +68,55 @@ export function parseNvidiaSmi(text: string): LocalGpu[] {
   return gpus;
 }
 
+/**
+ * Parse `rocm-smi --showproductname --showmeminfo vram --json`: one object per card with "Card Series" (or
+ * "Card series" / "Marketing Name" in other ROCm versions) and "VRAM Total Memory (B)".
+ */
+export function parseRocmSmi(text: string): LocalGpu[] {
+  let data: unknown;
+  try { data = JSON.parse(text); } catch { return []; }
+  if (!data || typeof data !== 'object') return [];
+  const gpus: LocalGpu[] = [];
+  for (const [card, v] of Object.entries(data as Record<string, unknown>)) {
+    if (!/^card\d+$/i.test(card) || !v || typeof v !== 'object') continue;
+    const f = v as Record<string, unknown>;
+    const pick = (re: RegExp) => Object.entries(f).find(([k, x]) => re.test(k) && typeof x === 'string' && x.trim() && !/^0x/i.test(x.trim()))?.[1] as string | undefined;
+    const name = pick(/^(card series|marketing name|device name|card model)$/i);
+    const bytes = Number(Object.entries(f).find(([k]) => /vram total memory \(b\)/i.test(k))?.[1]);
+    if (!name) continue;
+    const memoryMiB = Number.isFinite(bytes) && bytes > 0 ? Math.round(bytes / 2 ** 20) : 0;
+    gpus.push({ name: name.trim(), memoryMiB, catalogId: catalogIdForGpuName(name, memoryMiB || undefined) });
+  }
+  return gpus;
+}
+
+/** The GPU core count `system_profiler SPDisplaysDataType` prints for Apple silicon ("Total Number of Cores: 40"). */
+export function parseAppleGpuCores(text: string): number | undefined {
+  const m = /Total Number of Cores:\s*(\d+)/i.exec(text);
+  return m ? Number(m[1]) : undefined;
+}
+
+/** The catalog id of an Apple SoC from its brand string and GPU core count ("Apple M3 Max", 40 → m3-max). */
+export function appleCatalogId(brand: string, gpuCores?: number): string | undefined {
+  const r = resolveHardware(gpuCores ? `${brand} ${gpuCores}-core GPU` : brand, { kind: 'apple' });
+  return r.id;
+}
+
+/** The catalog id of a CPU from its model string ("AMD EPYC 9654 96-Core Processor", "Intel(R) Xeon(R) Platinum 8480+"). */
+export function cpuCatalogId(model: string): string | undefined {
+  // "96-Core Processor" is the CPU's core count, not an Apple GPU's: drop it before matching.
+  return resolveHardware(model.replace(/\(r\)|\(tm\)/gi, ' ').replace(/\d+-core processor/i, ' '), { kind: 'cpu' }).id;
+}
+
 /** A CPU-host target from what the OS tells us, with stated guesses for bandwidth and FLOP/s. */
 export function cpuHostTarget(cpuModel: string, logicalCores: number, ramBytes: number, isa: string[], assumptions: string[]): HardwareTarget {
+  const known = cpuCatalogId(cpuModel);
+  const entry = known ? findHardware(known) : undefined;
+  if (entry) {
+    assumptions.push(`local CPU: ${cpuModel} → catalog entry ${entry.id} (datasheet bandwidth and FLOP/s), memory = this machine's ${(ramBytes / GIB).toFixed(1)} GiB`);
+    // cores stays the catalog's physical count: the calibrated speed terms scale compute by threads / cores.
+    return { ...entry, id: 'local', name: `Local ${entry.name}`, memoryBytes: ramBytes, isa: isa.length ? isa : entry.isa, origin: 'local', catalogId: entry.id };
+  }
   const physical = Math.max(1, Math.round(logicalCores / 2));
   const ghz = 2.5;
   const fp32PerCycle = isa.includes('avx512') ? 64 : isa.includes('avx2') ? 32 : 8;
@@ -98,8 +146,8 @@ function gpuTargetFromLocal(gpus: LocalGpu[], assumptions: string[]): HardwareTa
   const same = gpus.filter((g) => g.name === first.name).length;
   const entry = first.catalogId ? findHardware(first.catalogId) : undefined;
   if (entry) {
-    assumptions.push(`local GPU: ${same} × ${first.name} (${first.memoryMiB} MiB reported by nvidia-smi) → catalog entry ${entry.id}`);
-    return { ...entry, id: 'local', name: `Local ${same > 1 ? `${same} × ` : ''}${first.name}`, memoryBytes: Math.round(first.memoryMiB * 2 ** 20), count: same, origin: 'local' };
+    assumptions.push(`local GPU: ${same} × ${first.name}${first.memoryMiB ? ` (${first.memoryMiB} MiB reported)` : ''} → catalog entry ${entry.id}`);
+    return { ...entry, id: 'local', name: `Local ${same > 1 ? `${same} × ` : ''}${first.name}`, memoryBytes: first.memoryMiB ? Math.round(first.memoryMiB * 2 ** 20) : entry.memoryBytes, count: same, origin: 'local', catalogId: entry.id };
   }
   assumptions.push(`local GPU ${first.name} is not in the catalog: bandwidth and FLOP/s unknown, assumed like an L4 (wide band)`);
   const l4 = findHardware('l4');
@@ -132,25 +180,30 @@ export function detectLocalCpuSync(): LocalDetection {
 }
 
 /** Full detection (nvidia-smi, sysctl). Cached for the process; pass `refresh` to re-run. */
-export async function detectLocalTarget(opts: { refresh?: boolean; timeoutMs?: number; nvidiaSmi?: string } = {}): Promise<LocalDetection> {
+export async function detectLocalTarget(opts: { refresh?: boolean; timeoutMs?: number; nvidiaSmi?: string; rocmSmi?: string } = {}): Promise<LocalDetection> {
   if (cachedDetection && !opts.refresh) return cachedDetection;
   const base = detectLocalCpuSync();
   const timeout = opts.timeoutMs ?? 2000;
   if (process.platform === 'darwin') {
     const brand = await execFileText('sysctl', ['-n', 'machdep.cpu.brand_string'], timeout);
     if (brand?.trim()) base.cpuModel = brand.trim();
-    const apple = /apple m(\d)\s*(ultra|max|pro)?/i.exec(base.cpuModel);
-    const id = apple ? `m${apple[1]}-${(apple[2] ?? '').toLowerCase()}` : undefined;
+    const displays = /apple m\d/i.test(base.cpuModel) ? await execFileText('system_profiler', ['SPDisplaysDataType'], timeout * 2) : undefined;
+    const cores = displays ? parseAppleGpuCores(displays) : undefined;
+    const id = appleCatalogId(base.cpuModel, cores);
     const entry = id ? findHardware(id) : undefined;
     if (entry) {
       base.assumptions.length = 0;
-      base.assumptions.push(`local: ${base.cpuModel} → catalog entry ${entry.id}, memory = this machine's ${(base.ramBytes / GIB).toFixed(0)} GiB`);
-      base.target = { ...entry, id: 'local', name: `Local ${base.cpuModel}`, memoryBytes: base.ramBytes, origin: 'local' };
+      base.assumptions.push(`local: ${base.cpuModel}${cores ? ` with a ${cores}-core GPU` : ''} → catalog entry ${entry.id}, memory = this machine's ${(base.ramBytes / GIB).toFixed(0)} GiB`);
+      base.target = { ...entry, id: 'local', name: `Local ${base.cpuModel}`, memoryBytes: base.ramBytes, origin: 'local', catalogId: entry.id };
     }
   }
   const smi = await execFileText(opts.nvidiaSmi ?? 'nvidia-smi', ['--query-gpu=name,memory.total', '--format=csv,noheader,nounits'], timeout);
-  if (smi) {
-    base.gpus = parseNvidiaSmi(smi);
+  if (smi) base.gpus = parseNvidiaSmi(smi);
+  if (!base.gpus.length && process.platform === 'linux') {
+    const rocm = await execFileText(opts.rocmSmi ?? 'rocm-smi', ['--showproductname', '--showmeminfo', 'vram', '--json'], timeout);
+    if (rocm) base.gpus = parseRocmSmi(rocm);
+  }
+  if (base.gpus.length) {
     const gpuTarget = gpuTargetFromLocal(base.gpus, base.assumptions);
     if (gpuTarget) base.target = gpuTarget;
   }

@@ -1,7 +1,7 @@
 // Turn a deployment's target list (catalog ids, `local`, inline custom targets) into hardware targets.
 import type { TargetRef } from '../deployment';
 import type { Range } from '../diagnostics';
-import { closeHardwareIds, findHardware } from './catalog';
+import { closeHardwareIds, findHardware, resolveHardware } from './catalog';
 import { currentLocalDetection } from './local';
 import type { HardwareTarget } from './types';
 
@@ -15,9 +15,19 @@ export interface TargetError {
   suggestions: string[];
 }
 
+/** A reference that is not a catalog id but clearly names one ("RTX 4090" → rtx-4090): resolved, with the id to write. */
+export interface TargetNotice {
+  ref: string;
+  id: string;
+  message: string;
+  range?: Range;
+}
+
 export interface ResolvedTargets {
   targets: Array<HardwareTarget & { range?: Range; assumptions?: string[] }>;
   errors: TargetError[];
+  /** Names resolved to catalog ids (a quick fix can replace the name with the id). */
+  notices?: TargetNotice[];
 }
 
 const GPU_DEFAULTS: Pick<HardwareTarget, 'peakFlops' | 'hostLink' | 'interconnect' | 'efficiency'> = {
@@ -82,6 +92,7 @@ export function customTarget(def: Record<string, unknown>): HardwareTarget | str
       : { url: 'your kvlens.targets.custom setting or profile', document: 'user-defined target' },
     count: count ? Math.floor(count) : undefined,
     notes: [...(Array.isArray(def.notes) ? def.notes.map(String) : []), ...assumed],
+    catalogId: base?.id,
     origin: 'custom',
   };
 }
@@ -90,6 +101,7 @@ export function customTarget(def: Record<string, unknown>): HardwareTarget | str
 export function resolveTargets(refs: TargetRef[], custom: CustomTarget[] = []): ResolvedTargets {
   const targets: ResolvedTargets['targets'] = [];
   const errors: TargetError[] = [];
+  let notices: TargetNotice[] | undefined;
   for (const ref of refs) {
     if ('inline' in ref) {
       const t = customTarget(ref.inline);
@@ -116,6 +128,13 @@ export function resolveTargets(refs: TargetRef[], custom: CustomTarget[] = []): 
       targets.push({ ...entry, range: ref.range });
       continue;
     }
+    const named = resolveHardware(id);
+    if (named.target) {
+      const count = named.count && named.count > 1 ? named.count : undefined;
+      targets.push({ ...named.target, ...(count ? { count } : {}), range: ref.range });
+      (notices ??= []).push({ ref: id, id: named.target.id, range: ref.range, message: `'${id}' is ${named.target.name}: catalog id '${named.target.id}'${count ? ` × ${count}` : ''}` });
+      continue;
+    }
     const suggestions = closeHardwareIds(key);
     errors.push({
       ref: id,
@@ -124,5 +143,5 @@ export function resolveTargets(refs: TargetRef[], custom: CustomTarget[] = []): 
       message: `unknown hardware target '${id}'${suggestions.length ? `; did you mean ${suggestions.map((s) => `'${s}'`).join(', ')}?` : ''}`,
     });
   }
-  return { targets, errors };
+  return notices ? { targets, errors, notices } : { targets, errors };
 }

@@ -7,6 +7,10 @@ export interface PeakFlops {
   bf16: number;
   fp8?: number;
   int8?: number;
+  /** Dense FP4 (NVFP4/MXFP4) tensor FLOP/s. */
+  fp4?: number;
+  /** FP16 tensor with FP16 accumulate where it differs from `fp16` (GeForce: twice the FP32-accumulate rate). */
+  fp16Acc16?: number;
 }
 
 export interface HostLink {
@@ -18,7 +22,7 @@ export interface HostLink {
 }
 
 export interface Interconnect {
-  kind: 'nvlink' | 'infinity-fabric' | 'pcie' | 'none';
+  kind: 'nvlink' | 'infinity-fabric' | 'pcie' | 'roce' | 'none';
   /** Per direction, per device. */
   bytesPerSec: number;
 }
@@ -47,6 +51,23 @@ export interface HardwareTarget {
   /** Devices available (custom targets, or several local GPUs). */
   count?: number;
   notes?: string[];
+  /** Product family (geforce-40, apple-m3, instinct-cdna3, ...): ranks suggestions and groups calibration. */
+  family?: string;
+  /** Architecture (ampere, ada, rdna3, apple-m2, zen4, ...). */
+  arch?: string;
+  memoryType?: string;
+  /** Board / package power in watts, as the datasheet states it. */
+  tdpWatts?: number;
+  /** SMs (NVIDIA), CUs (AMD), GPU cores (Apple) or Xe-cores (Intel). */
+  computeUnits?: number;
+  boostClockMHz?: number;
+  releaseYear?: number;
+  /** llama.cpp backends in order of preference (CUDA, ROCm, Metal, Vulkan, SYCL, CPU). */
+  backends?: string[];
+  /** Names people type for this target. */
+  aliases?: string[];
+  /** Local and custom targets: the catalog entry whose figures they start from (calibration is looked up by it). */
+  catalogId?: string;
   /** How this target came to be: catalog entry, detected at run time, or user-defined. */
   origin?: 'catalog' | 'local' | 'custom';
 }

@@ -1,5 +1,7 @@
 // What the estimator needs to know about a model, whichever source it came from (GGUF, HF config.json, catalog).
 // Facts that could not be determined are listed in `missing` so the UI can say so instead of printing NaN.
+import type { LlamaMemoryPlan } from './arch/llamaPlan';
+import type { VllmModelSpec } from './arch/vllmSpec';
 
 export type LayerKind = 'full' | 'swa' | 'recurrent';
 
@@ -62,4 +64,13 @@ export interface ModelDescriptor {
   missing: string[];
   /** Assumptions made while reading (e.g. "head_dim taken as hidden/heads"). */
   notes: string[];
+  /**
+   * What llama.cpp allocates, layer by layer (KV layers, SWA layers, recurrent state, shared-KV layers), decided by
+   * the bundled llama.cpp's rules (models/arch/llamaPlan.ts). The llama.cpp estimate uses it when present.
+   */
+  llamaPlan?: LlamaMemoryPlan;
+  /** vLLM's KV cache spec per layer (models/arch/vllmSpec.ts), from the HF config. */
+  vllm?: VllmModelSpec;
+  /** Where the facts were read, for `kvlens models resolve` and hovers (file, URL, cache path, bytes read). */
+  provenance?: { what: string; where: string; bytes?: number }[];
 }

@@ -79,14 +79,24 @@ const VALUE_TYPES: Record<number, { name: string; size: number }> = {
 const READ_AHEAD = 1 << 20;
 const GGML_MAX_DIMS = 4;
 
-/** Sequential reader over a file handle: at most READ_AHEAD (or one capped item) buffered at a time. */
+/** Thrown by a buffer-backed read when the header continues past the bytes fetched so far (remote reads). */
+export class GgufNeedMore extends Error {
+  constructor(readonly needed: number) {
+    super(`GGUF header continues past byte ${needed}`);
+    this.name = 'GgufNeedMore';
+  }
+}
+
+type ReadAt = (target: Buffer, offset: number, length: number, position: number) => number;
+
+/** Sequential reader over a file handle or a prefix buffer: at most READ_AHEAD (or one capped item) buffered at a time. */
 class HandleReader {
   private buf = Buffer.alloc(0);
   private bufStart = 0;
   pos = 0;
   where = 'header';
 
-  constructor(private readonly fd: number, readonly size: number, private readonly limits: GgufReadLimits) {}
+  constructor(private readonly readAt: ReadAt, readonly size: number, private readonly limits: GgufReadLimits, private readonly onShort?: (needed: number) => never) {}
 
   get remaining(): number { return this.size - this.pos; }
 
@@ -117,11 +127,14 @@ class HandleReader {
     const fresh = Buffer.alloc(len);
     let got = 0;
     while (got < len) {
-      const r = fs.readSync(this.fd, fresh, got, len - got, this.pos + got);
+      const r = this.readAt(fresh, got, len - got, this.pos + got);
       if (r === 0) break;
       got += r;
     }
-    if (got < n) this.fail(`file shrank while reading: got ${got} of ${n} bytes`);
+    if (got < n) {
+      if (this.onShort) this.onShort(this.pos + n);
+      this.fail(`file shrank while reading: got ${got} of ${n} bytes`);
+    }
     this.buf = fresh.subarray(0, got);
     this.bufStart = this.pos;
     this.pos += n;
@@ -233,10 +246,29 @@ export function readGgufSync(path: string, limits: GgufReadLimits = DEFAULT_GGUF
     if (st.isDirectory()) throw new GgufError(`${path} is a directory, not a GGUF file`);
     if (!st.isFile()) throw new GgufError(`${path} is not a regular file`);
     if (st.size === 0) throw new GgufError(`${path} is empty (0 bytes), not a GGUF file`);
-    return parse(new HandleReader(fd, st.size, limits), path, limits);
+    return parse(new HandleReader((b, o, l, p) => fs.readSync(fd, b, o, l, p), st.size, limits), path, limits);
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/**
+ * Parses a GGUF header from the first bytes of a file of `fileSize` bytes (a Range read of a remote file). Throws
+ * GgufNeedMore with the byte count needed when the header continues past `prefix`; the caller fetches more and
+ * calls again. Same checks and limits as readGgufSync.
+ */
+export function parseGgufPrefix(prefix: Buffer, fileSize: number, where: string, limits: GgufReadLimits = DEFAULT_GGUF_LIMITS): GgufModelInfo {
+  const readAt: ReadAt = (b, o, l, p) => {
+    if (p >= prefix.length) return 0;
+    const n = Math.min(l, prefix.length - p);
+    prefix.copy(b, o, p, p + n);
+    return n;
+  };
+  const onShort = (needed: number): never => {
+    if (prefix.length < fileSize) throw new GgufNeedMore(needed);
+    throw new GgufError(`truncated GGUF: ${where} ends at ${fileSize} bytes inside its header`);
+  };
+  return parse(new HandleReader(readAt, fileSize, limits, onShort), where, limits);
 }
 
 /** Async wrapper (the work is bounded synchronous I/O; callers in the extension get a Promise). */

@@ -350,3 +350,13 @@ export async function writeGguf(filePath: string, spec: GgufWriteSpec): Promise<
   }
   return { path: filePath, fileBytes: header.length + total, dataOffset: header.length, tensorBytes: total };
 }
+
+/**
+ * The header bytes of a GGUF (metadata, tensor infos, padding to the data section) without any tensor data, and
+ * the size the data section would have: enough to serve a virtual multi-gigabyte GGUF whose header is real.
+ */
+export function ggufHeaderOnly(spec: GgufWriteSpec): { header: Buffer; dataBytes: number } {
+  const alignment = spec.alignment ?? 32;
+  const { planned, total } = planTensors(spec.tensors, alignment);
+  return { header: encodeHeader(spec.metadata, planned, alignment), dataBytes: total };
+}

@@ -3,13 +3,51 @@
 // published totals; KV shapes follow what the config says (explicit head_dim, disabled windows, MLA latents).
 
 import { LayerKind, ModelDescriptor } from './descriptor';
-import { LLAMA_CPP_SWA_ARCHS, MAX_LAYERS } from './ggufDescriptor';
+import { hfToGgufMetadata } from './arch/hfToGguf';
+import { llamaMemoryPlan, type LlamaMemoryPlan } from './arch/llamaPlan';
+import { vllmSpecFromHf, type VllmModelSpec } from './arch/vllmSpec';
+import { LLAMA_CPP_COMMIT_SHORT } from './arch/llamaArchTable';
+import { checkInt, FACT_LIMITS, ModelFactError, optInt } from './validate';
+import { hybridLayerParams } from './hybridParams';
 
-export class HfConfigError extends Error {
-  constructor(message: string) {
-    super(message);
+/** An impossible or unreadable config.json (a ModelFactError, so callers can catch both the same way). */
+export class HfConfigError extends ModelFactError {
+  constructor(message: string, key?: string) {
+    super(message, key);
     this.name = 'HfConfigError';
   }
+}
+
+/**
+ * The facts every sizing step uses, checked before any arithmetic (models/validate.ts): impossible values
+ * (1e12 layers, −512 as kv_lora_rank, negative heads) are errors that name the key and the allowed range.
+ */
+function validateFacts(cfg: Record<string, unknown>, where: string): void {
+  const checks: [string, keyof typeof FACT_LIMITS][] = [
+    ['num_hidden_layers', 'layers'], ['n_layer', 'layers'], ['num_layers', 'layers'], ['hidden_size', 'hidden'],
+    ['num_attention_heads', 'heads'], ['num_key_value_heads', 'kvHeads'], ['head_dim', 'headDim'],
+    ['kv_lora_rank', 'latentRank'], ['q_lora_rank', 'latentRank'], ['qk_rope_head_dim', 'ropeDim'], ['qk_nope_head_dim', 'headDim'],
+    ['v_head_dim', 'headDim'], ['sliding_window', 'window'], ['vocab_size', 'vocab'], ['intermediate_size', 'ffn'],
+    ['moe_intermediate_size', 'ffn'], ['max_position_embeddings', 'context'], ['num_local_experts', 'experts'],
+    ['num_experts', 'experts'], ['n_routed_experts', 'experts'], ['num_experts_per_tok', 'experts'], ['global_head_dim', 'headDim'],
+    ['num_global_key_value_heads', 'kvHeads'], ['linear_num_key_heads', 'heads'], ['linear_num_value_heads', 'heads'],
+    ['linear_key_head_dim', 'headDim'], ['linear_value_head_dim', 'headDim'], ['mamba_num_heads', 'heads'], ['mamba_head_dim', 'headDim'],
+    ['ssm_state_size', 'ssmState'], ['n_groups', 'ssmGroups'], ['conv_kernel', 'ssmConv'], ['num_kv_shared_layers', 'sharedKvLayers'],
+  ];
+  for (const [k, lim] of checks) {
+    const v = cfg[k];
+    if (v === undefined || v === null) continue;
+    if (Array.isArray(v)) continue; // per-layer arrays are checked where they are read
+    if (k === 'sliding_window' && v === false) continue;
+    optInt(where, k, v, lim);
+  }
+  // A head needs at least one query head per KV head.
+  const nh = cfg.num_attention_heads;
+  const nkv = cfg.num_key_value_heads;
+  if (typeof nh === 'number' && typeof nkv === 'number' && nkv > 0 && nh % nkv !== 0) {
+    throw new HfConfigError(`${where}: num_attention_heads ${nh} is not a multiple of num_key_value_heads ${nkv}`, 'num_key_value_heads');
+  }
+  if (cfg.num_hidden_layers !== undefined) checkInt(where, 'num_hidden_layers', cfg.num_hidden_layers, 'layers');
 }
 
 type Json = Record<string, unknown>;
@@ -22,6 +60,12 @@ const ARCHITECTURE_TO_TYPE: Record<string, string> = {
   DeepseekV2ForCausalLM: 'deepseek_v2', DeepseekV3ForCausalLM: 'deepseek_v3', GptOssForCausalLM: 'gpt_oss',
   MistralForConditionalGeneration: 'mistral3', Mistral3ForConditionalGeneration: 'mistral3',
 };
+
+/** model_type → the HF class a config without architectures[] most likely names (trimmed catalog configs). */
+const HF_CLASS_FOR_TYPE: Record<string, string> = Object.fromEntries(
+  Object.entries(ARCHITECTURE_TO_TYPE).filter(([cls]) => cls.endsWith('ForCausalLM')).map(([cls, type]) => [type, cls]),
+);
+HF_CLASS_FOR_TYPE.gemma3_text = 'Gemma3ForCausalLM';
 
 /** HF model_type → llama.cpp architecture name (what convert_hf_to_gguf.py writes). */
 const LLAMA_CPP_ARCH: Record<string, string> = {
@@ -114,9 +158,34 @@ export function descriptorFromHfConfig(
   source?: { kind?: 'hf-config' | 'catalog'; path?: string; id?: string; url?: string },
 ): ModelDescriptor {
   const { cfg, modelType, notes } = normalizeHfConfig(json);
+  const where = source?.path ?? (source?.id ? `${source.id} config.json` : 'config.json');
+  validateFacts(cfg, where);
   const missing: string[] = [];
+  // The llama.cpp layout: this config as convert_hf_to_gguf.py would write it, through llama.cpp's own rules.
+  let plan: LlamaMemoryPlan | undefined;
+  let ggufArch: string | undefined;
+  try {
+    const conv = hfToGgufMetadata(json, where, HF_CLASS_FOR_TYPE[modelType]);
+    ggufArch = conv.arch;
+    notes.push(...conv.notes);
+    if (conv.arch) plan = llamaMemoryPlan(conv.metadata, `${where} (as convert_hf_to_gguf.py writes it)`);
+  } catch (e) {
+    if (!(e instanceof ModelFactError)) throw e;
+    if (e.kind === 'invalid') throw e;
+    notes.push(`llama.cpp layout unknown: ${e.message}`);
+    if (e.key) missing.push(e.key);
+  }
+  let vllm: VllmModelSpec | undefined;
+  try {
+    vllm = vllmSpecFromHf(json as Record<string, unknown>, where);
+    notes.push(...vllm.notes.map((n) => `vLLM: ${n}`));
+  } catch (e) {
+    if (!(e instanceof ModelFactError)) throw e;
+    if (e.kind === 'invalid') throw e;
+    notes.push(`vLLM layout unknown: ${e.message}`);
+  }
   if (!KNOWN_TYPES.has(modelType)) {
-    notes.push(`model_type ${modelType} is not one KV Lens knows: read as a llama-like decoder`);
+    notes.push(`model_type ${modelType}: parameters counted as a llama-like decoder (approximate for layers of other kinds; safetensors headers give the exact count)`);
   }
   const num = (k: string): number | undefined => {
     const v = cfg[k];
@@ -133,12 +202,13 @@ export function descriptorFromHfConfig(
 
   const H = need('hidden_size', 'n_embd', 'd_model');
   const L = need('num_hidden_layers', 'n_layer', 'num_layers');
-  if (!Number.isInteger(L) || L < 0 || L > MAX_LAYERS) {
-    throw new HfConfigError(`num_hidden_layers = ${L} is not a plausible layer count (at most ${MAX_LAYERS})`);
+  if (!Number.isInteger(L) || L < 0 || L > FACT_LIMITS.layers.max) {
+    throw new HfConfigError(`num_hidden_layers = ${L} is not a plausible layer count (at most ${FACT_LIMITS.layers.max})`, 'num_hidden_layers');
   }
   const nh = need('num_attention_heads', 'n_head');
   const V = need('vocab_size');
-  const isMla = (modelType === 'deepseek_v2' || modelType === 'deepseek_v3') && num('kv_lora_rank') !== undefined;
+  const dsLike = modelType === 'deepseek_v2' || modelType === 'deepseek_v3' || modelType === 'kimi_k2' || ggufArch === 'deepseek2';
+  const isMla = (dsLike || plan?.mla !== undefined) && num('kv_lora_rank') !== undefined;
   let nkv = num('num_key_value_heads') ?? num('num_kv_heads');
   if (nkv === undefined) {
     nkv = nh;
@@ -188,14 +258,27 @@ export function descriptorFromHfConfig(
     }
   }
 
-  const llamaCppArch = LLAMA_CPP_ARCH[modelType] ?? modelType;
-  const llamaCppLayerKinds = layerKinds.includes('swa') && !LLAMA_CPP_SWA_ARCHS.has(llamaCppArch)
-    ? layerKinds.map((k): LayerKind => (k === 'swa' ? 'full' : k))
-    : undefined;
-  if (llamaCppLayerKinds) notes.push(`llama.cpp runs this model as ${llamaCppArch} without a sliding window: full cache on every layer there`);
+  const llamaCppArch = ggufArch ?? LLAMA_CPP_ARCH[modelType] ?? modelType;
+  // Layers the engines keep no per-token cache for: recurrent (linear attention, Mamba, short conv) and, in
+  // Nemotron-H, MLP-only blocks. The HF-side kinds follow the config; llama.cpp's own view comes from the plan.
+  const planTrunk = plan ? plan.layers.slice(0, plan.trunkLayers) : undefined;
+  if (planTrunk && planTrunk.length === L) {
+    planTrunk.forEach((l, i) => {
+      if (l.recurrent && !l.kv) layerKinds[i] = 'recurrent';
+    });
+  }
+  let llamaCppLayerKinds: LayerKind[] | undefined;
+  if (planTrunk && planTrunk.length === L) {
+    const kinds = planTrunk.map((l): LayerKind => (l.recurrent && !l.kv ? 'recurrent' : l.swa ? 'swa' : 'full'));
+    if (kinds.some((k, i) => k !== layerKinds[i])) llamaCppLayerKinds = kinds;
+    if (layerKinds.includes('swa') && !kinds.includes('swa')) notes.push(`llama.cpp runs this model as ${llamaCppArch} without a sliding window: full cache on every layer there`);
+  }
 
   // ---- KV shape -------------------------------------------------------------------------------------------
   let kvHeadsPerLayer = layerKinds.map((k) => (k === 'recurrent' ? 0 : nkv!));
+  // Per-layer KV heads as the converter writes them (Gemma 4's full layers: num_global_key_value_heads; 0 for
+  // Nemotron-H's Mamba and MLP blocks).
+  if (planTrunk?.length === L && !plan?.mla) kvHeadsPerLayer = planTrunk.map((l, i) => (layerKinds[i] === 'recurrent' ? 0 : l.kvHeads));
   let headDimK = hd;
   let headDimV = hd;
   let mla: ModelDescriptor['mla'];
@@ -218,9 +301,11 @@ export function descriptorFromHfConfig(
 
   // ---- MoE ------------------------------------------------------------------------------------------------
   const experts = num('num_local_experts') ?? num('n_routed_experts') ?? num('num_experts');
-  const used = num('num_experts_per_tok') ?? num('experts_per_token') ?? num('num_experts_per_token');
+  const used = num('num_experts_per_tok') ?? num('experts_per_token') ?? num('num_experts_per_token') ?? num('top_k_experts');
   let moe: ModelDescriptor['moe'];
-  const moeIntermediate = num('moe_intermediate_size') ?? (modelType === 'mixtral' || modelType === 'gpt_oss' ? I : undefined);
+  const isLlama4 = modelType === 'llama4_text' || modelType === 'llama4';
+  // Llama 4 (modeling_llama4.py): routed and shared experts of intermediate_size; dense layers use intermediate_size_mlp.
+  const moeIntermediate = num('moe_intermediate_size') ?? (modelType === 'mixtral' || modelType === 'gpt_oss' || isLlama4 ? I : undefined);
   if (experts && experts > 1) {
     if (used === undefined) missing.push('num_experts_per_tok');
     if (moeIntermediate === undefined) missing.push('moe_intermediate_size');
@@ -235,10 +320,11 @@ export function descriptorFromHfConfig(
   const mlpOnly = Array.isArray(cfg.mlp_only_layers) ? (cfg.mlp_only_layers as unknown[]) : [];
   const isMoeLayer = (l: number): boolean => {
     if (!moe) return false;
-    if (modelType === 'deepseek_v2' || modelType === 'deepseek_v3') {
+    if (dsLike) {
       const freq = num('moe_layer_freq') ?? 1;
       return l >= (moe.firstDenseLayers ?? 0) && l % freq === 0;
     }
+    if (isLlama4) return (l + 1) % (num('interleave_moe_layer_step') ?? 1) === 0;
     if (modelType === 'qwen2_moe' || modelType === 'qwen3_moe') {
       const step = num('decoder_sparse_step') ?? 1;
       return !mlpOnly.includes(l) && (l + 1) % step === 0;
@@ -257,7 +343,19 @@ export function descriptorFromHfConfig(
   const oBias = cfg.attention_bias === true && modelType !== 'qwen2' && modelType !== 'qwen2_moe';
   const qkNorm = ['qwen3', 'qwen3_moe', 'gemma3_text'].includes(modelType);
   const normsPerLayer = modelType === 'gemma2' || modelType === 'gemma3_text' ? 4 : 2;
+  const hybridType = hybridLayerParams(modelType, cfg, 0, false) !== undefined;
   for (let l = 0; l < L; l++) {
+    if (hybridType) {
+      const hp = hybridLayerParams(modelType, cfg, l, layerKinds[l] === 'recurrent')!;
+      g.attn += hp.attn;
+      g.denseFfn += hp.denseFfn;
+      g.experts += hp.experts;
+      g.expertsActive += hp.expertsActive;
+      g.shared += hp.shared;
+      g.router += hp.router;
+      g.norms += hp.norms;
+      continue;
+    }
     g.norms += normsPerLayer * H;
     if (layerKinds[l] === 'recurrent') {
       missing.push(`parameters of recurrent layer ${l}`);
@@ -284,16 +382,18 @@ export function descriptorFromHfConfig(
       const perExpert = 3 * H * im + (modelType === 'gpt_oss' ? 2 * im + H : 0);
       g.experts += moe.experts * perExpert;
       g.expertsActive += moe.expertsUsed * perExpert;
-      g.router += H * moe.experts + (modelType === 'gpt_oss' || modelType === 'deepseek_v3' ? moe.experts : 0);
-      if (modelType === 'deepseek_v2' || modelType === 'deepseek_v3') {
+      g.router += H * moe.experts + (modelType === 'gpt_oss' || modelType === 'deepseek_v3' || modelType === 'kimi_k2' ? moe.experts : 0);
+      if (dsLike) {
         g.shared += (moe.sharedExperts ?? 0) * 3 * H * im;
+      } else if (isLlama4) {
+        g.shared += 3 * H * im;
       } else if (modelType === 'qwen2_moe') {
         const si = num('shared_expert_intermediate_size') ?? 0;
         g.shared += 3 * H * si + H;
       }
     } else {
       if (!I) missing.push(`intermediate_size (layer ${l})`);
-      g.denseFfn += 3 * H * I;
+      g.denseFfn += 3 * H * (isLlama4 ? num('intermediate_size_mlp') ?? I : I);
     }
   }
   if (num('max_position_embeddings') === undefined) missing.push('max_position_embeddings');
@@ -377,5 +477,10 @@ export function descriptorFromHfConfig(
     tiedEmbeddings: tied,
     missing: uniqMissing,
     notes: [...new Set(notes)],
+    llamaPlan: plan,
+    vllm,
+    provenance: source?.path ? [{ what: 'config.json', where: source.path }] : source?.url ? [{ what: 'config.json', where: source.url }] : undefined,
   };
 }
+
+export { LLAMA_CPP_COMMIT_SHORT };

@@ -43,7 +43,7 @@ export function validateShape(s: LlamaShape): string[] {
 }
 
 
-function tokenizer(vocab: number): { tokens: string[]; scores: number[]; types: number[] } {
+export function tokenizer(vocab: number): { tokens: string[]; scores: number[]; types: number[] } {
   const tokens = ['<unk>', '<s>', '</s>'];
   const types = [2, 3, 3];
   for (let b = 0; b < 256; b++) { tokens.push(`<0x${b.toString(16).toUpperCase().padStart(2, '0')}>`); types.push(6); }

@@ -212,6 +212,19 @@ export const memoryFitRule: Rule = {
         overridesSchema: true,
       });
     }
+    // A target written as people say it ("RTX 4090", 4090): resolved, and the quick fix writes its catalog id (the
+    // profile schema wants ids; its "must be text" error at the same place is replaced by this).
+    for (const n of est.targetNotices) {
+      if (!n.range || est.targetsFromSettings) continue;
+      out.push({
+        severity: 'information',
+        code: 'target-name',
+        message: `${n.message}: sized as ${n.id}; write the id so every tool reads it the same.`,
+        range: n.range,
+        fixes: [{ title: `Write the catalog id '${n.id}'`, preferred: true, edits: [{ range: n.range, newText: keepQuotes(rangeText(ctx.text, n.range), n.id) }] }],
+        overridesSchema: true,
+      });
+    }
     const report: EstimateReport | undefined = est.report;
     if (!report || !model) return out;
     report.targets.forEach((te, i) => {

@@ -8,7 +8,7 @@ import type { CustomTarget } from '../hardware/targets';
 /** How a model reference resolved; structurally the same as models/resolve.ts's ResolvedModel. */
 export interface ModelResolution {
   /** 'pending': still being resolved (a slow lookup the editor does not wait for); rules stay quiet about it. */
-  kind: 'gguf' | 'hf-config' | 'catalog' | 'missing' | 'error' | 'pending';
+  kind: 'gguf' | 'hf-config' | 'catalog' | 'hub' | 'hf-cache' | 'ollama' | 'lmstudio' | 'pending' | 'missing' | 'error';
   descriptor?: ModelDescriptor;
   path?: string;
   error?: string;
@@ -38,6 +38,9 @@ export interface RuleContext {
   defaultTargets?: readonly string[];
   /** The editor's kvlens.targets.custom. */
   customTargets?: readonly CustomTarget[];
+  /** The model / draft path mapped to this machine by `kvlens.pathMappings`, when a mapping applies. */
+  mappedModelPath?: string;
+  mappedDraftPath?: string;
 }
 
 export interface Rule {

@@ -29,9 +29,9 @@ describe('cli/check', () => {
     const r = await check(['vllm-invalid.yaml']);
     assert.equal(r.code, 1);
     const lines = r.out.trim().split('\n');
-    assert.equal(lines.length, 7);
-    assert.equal(lines[0], 'vllm-invalid.yaml:2:16: error: `max-model-len` must be a whole number (such as 32768, or 32k = 32000 / 32K = 32768); found `lots`. [invalid-type]');
-    assert.match(lines[1], /^vllm-invalid\.yaml:3:1: warning: `gpu-memory-utilisation` is not a vLLM option KV Lens knows; did you mean `gpu-memory-utilization`\? \[unknown-key\]$/);
+    assert.equal(lines.length, 5);
+    assert.equal(lines[0], 'vllm-invalid.yaml:2:16: error: `max-model-len` must be a whole number (such as 32768, 32k = 32000 or 32K = 32768) or `auto`; found `lots`. [invalid-type]');
+    assert.match(lines[1], /^vllm-invalid\.yaml:3:1: error: `gpu-memory-utilisation` is not a vLLM option in vLLM 0\.24 \(.*\): vLLM refuses unknown options; did you mean `gpu-memory-utilization`\? \[unknown-key\]$/);
     for (const l of lines) assert.match(l, /^[^:]+:\d+:\d+: (error|warning|information): .+ \[[a-z0-9-]+\]$/);
   });
 
@@ -48,10 +48,11 @@ describe('cli/check', () => {
   it('exits 0 when there are only warnings', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kvlens-check-'));
     try {
-      fs.writeFileSync(path.join(dir, 'a-vllm.yaml'), 'max-model-len: 4096\nmax-num-seq: 8\n');
+      // A kv-cache-dtype outside the listed ones is a warning (platforms add values).
+      fs.writeFileSync(path.join(dir, 'a-vllm.yaml'), 'max-model-len: 4096\nkv-cache-dtype: fp8_e4m3fn\n');
       const r = await check(['a-vllm.yaml'], dir);
       assert.equal(r.code, 0);
-      assert.match(r.out, /a-vllm\.yaml:2:1: warning: .*did you mean `max-num-seqs`/);
+      assert.match(r.out, /a-vllm\.yaml:2:17: warning: .*Did you mean `fp8_e4m3`/);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
@@ -66,14 +67,14 @@ describe('cli/check', () => {
   });
 
   it('exits 2 when it cannot tell the format, and --as or --format-of fix that', async () => {
-    const r = await check(['docker-compose.yaml']);
+    const r = await check(['docker-compose-web.yaml']);
     assert.equal(r.code, 2);
-    assert.match(r.err, /cannot tell the format of docker-compose\.yaml; name it \*\.kvlens\.yaml.*--as profile\|vllm\|llama-swap/);
-    const forced = await check(['--as', 'vllm', 'docker-compose.yaml']);
-    assert.equal(forced.code, 0, 'unknown keys in a vLLM config are warnings');
+    assert.match(r.err, /cannot tell the format of docker-compose-web\.yaml; name it \*\.kvlens\.yaml.*--as profile\|vllm\|llama-swap/);
+    const forced = await check(['--as', 'vllm', 'docker-compose-web.yaml']);
+    assert.equal(forced.code, 1, 'vLLM refuses unknown options');
     assert.match(forced.out, /`services` is not a vLLM option/);
-    const glob = await check(['--format-of', 'docker-*.yaml=vllm', 'docker-compose.yaml']);
-    assert.match(glob.out, /docker-compose\.yaml:2:1: warning/);
+    const glob = await check(['--format-of', 'docker-*.yaml=vllm', 'docker-compose-web.yaml']);
+    assert.match(glob.out, /docker-compose-web\.yaml:2:1: error/);
     const content = await check(['serve-config.yaml']);
     assert.equal(content.code, 0, 'detected as vLLM by content');
   });

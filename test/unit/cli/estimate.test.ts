@@ -7,6 +7,8 @@ import { parseEstimateArgs, run } from '../../../src/cli/commands/estimate';
 import { main } from '../../../src/cli/main';
 import type { CliIO } from '../../../src/cli/io';
 import { makeLlamaGguf } from '../../../src/core/models/makeModel';
+import { calibrationId } from '../../../src/core/estimator/calibration/params';
+import { machineInfo } from '../../../src/core/results/machine';
 
 function io(cwd: string): CliIO & { stdout: string; stderr: string } {
   const o = { stdout: '', stderr: '', cwd, isTTY: false, out: (t: string) => { o.stdout += t; }, err: (t: string) => { o.stderr += t; } };
@@ -76,6 +78,20 @@ describe('kvlens estimate', () => {
     const o2 = io(dir);
     await run(['--target', 'h100', '--target', 'l4', 'p.kvlens.yaml'], o2);
     assert.match(o2.stderr, /did you mean/);
+  });
+
+  it('--target takes names as people write them; --results calibrates the speed on this machine\'s runs', async () => {
+    const o = io(dir);
+    assert.equal(await run(['--target', 'RTX 4090', '--format', 'json', 'tiny.gguf'], o), 0, o.stderr);
+    assert.equal(JSON.parse(o.stdout).targets[0].id, 'rtx-4090');
+    assert.match(o.stderr, /'RTX 4090' is NVIDIA GeForce RTX 4090: catalog id 'rtx-4090'/);
+    const store = path.join(dir, 'runs.jsonl');
+    const result = { model_filename: 'tiny.gguf', model_size: 1, model_n_params: 1, n_batch: 2048, n_ubatch: 512, n_threads: 2, n_gpu_layers: 0, type_k: 'f16', type_v: 'f16', flash_attn: false, n_prompt: 0, n_gen: 128, n_depth: 0, test_time: '', avg_ns: 1, stddev_ns: 0, avg_ts: 50, stddev_ts: 0, samples_ns: [], samples_ts: [], n_ctx: 4096, kv_bytes: 1, kv_k_bytes: 1, kv_v_bytes: 0, engine: 'node-llama-cpp' };
+    const recs = [0, 1, 2].map((i) => ({ id: `r${i}`, runId: 'r', savedAt: '2026-01-01T00:00:00Z', machine: machineInfo(), model: { path: 'tiny.gguf', sha256: 'x' }, flags: [], result, estimate: { decodeTokensPerSec: 100, calibration: calibrationId() } }));
+    fs.writeFileSync(store, recs.map((r) => JSON.stringify(r)).join('\n') + '\n');
+    const o2 = io(dir);
+    assert.equal(await run(['--target', 'local', '--results', 'runs.jsonl', '--format', 'json', 'tiny.gguf'], o2), 0, o2.stderr);
+    assert.equal(JSON.parse(o2.stdout).targets[0].perf.calibration?.machine?.label, 'calibrated on 3 runs on this machine');
   });
 
   it('a missing file is a usage error', async () => {

@@ -33,7 +33,7 @@ describe('completion', () => {
 
   it('keys of a nested mapping, without those already written', () => {
     const { items } = at('model: x\nengine:\n  kind: llama.cpp\n  |', 'kvlens-profile');
-    assert.deepEqual(labels(items).sort(), ['args', 'options']);
+    assert.deepEqual(labels(items).sort(), ['args', 'options', 'version']);
   });
 
   it('enum values: engine kinds', () => {

@@ -51,7 +51,9 @@ describe('formats/detect', () => {
     assert.equal(detectFormat('x.json', '{"model": "a/b", "max_model_len": 4096, "tensor_parallel_size": 2}'), 'vllm');
     assert.equal(detectFormat('x.yaml', 'model: a/b\nport: 8000\n'), undefined, 'model + port alone could be anything');
     assert.equal(detectFormat('x.yaml', 'model: a/b\nmax-model-len: 4096\nreplicas: 3\n'), undefined, 'a key vLLM does not have');
-    assert.equal(detectFormat(path.join(FIXTURES, 'docker-compose.yaml'), read(FIXTURES, 'docker-compose.yaml')), undefined);
+    // A compose file whose service runs vllm/vllm-openai is a compose file with a serve command, not a vLLM config.
+    assert.equal(detectFormat(path.join(FIXTURES, 'docker-compose.yaml'), read(FIXTURES, 'docker-compose.yaml')), 'docker-compose');
+    assert.equal(detectFormat(path.join(FIXTURES, 'docker-compose-web.yaml'), read(FIXTURES, 'docker-compose-web.yaml')), undefined);
     assert.equal(detectFormat(path.join(FIXTURES, 'workflow.yml'), read(FIXTURES, 'workflow.yml')), undefined);
     assert.equal(detectFormat('x.yaml', ''), undefined);
     assert.equal(detectFormat('x.yaml', '- a\n- b\n'), undefined);

@@ -20,13 +20,16 @@ describe('formats/schemas', () => {
     const schema = buildVllmSchema() as { properties: Record<string, unknown> };
     const required = ['model', 'tokenizer', 'revision', 'dtype', 'quantization', 'max-model-len', 'tensor-parallel-size',
       'pipeline-parallel-size', 'data-parallel-size', 'gpu-memory-utilization', 'kv-cache-dtype', 'block-size', 'max-num-seqs',
-      'max-num-batched-tokens', 'enable-prefix-caching', 'enable-chunked-prefill', 'swap-space', 'cpu-offload-gb',
+      'max-num-batched-tokens', 'enable-prefix-caching', 'enable-chunked-prefill', 'cpu-offload-gb',
       'speculative-config', 'enforce-eager', 'host', 'port', 'served-model-name', 'trust-remote-code', 'seed', 'generation-config'];
     for (const k of required) {
       assert.ok(schema.properties[k], k);
       assert.ok(schema.properties[k.replace(/-/g, '_')], k.replace(/-/g, '_'));
     }
     assert.ok(VLLM_OPTIONS.length > 120);
+    // swap-space is in vLLM 0.11 and removed in the newest table, where the schema says so.
+    assert.ok((buildVllmSchema('0.11') as { properties: Record<string, unknown> }).properties['swap-space']);
+    assert.ok(!schema.properties['swap-space']);
     const kv = schema.properties['kv-cache-dtype'] as { enum: string[] };
     for (const v of ['auto', 'fp8', 'fp8_e4m3', 'fp8_e5m2']) assert.ok(kv.enum.includes(v));
     assert.ok(!kv.enum.includes('q8_0'), 'llama.cpp cache types are not vLLM values');
@@ -34,9 +37,13 @@ describe('formats/schemas', () => {
 
   it('accepts vLLM configs written the way people write them (underscores, quoted numbers, 32K, JSON strings)', async () => {
     const text = fs.readFileSync(path.join(FIXTURES, 'vllm-underscored.yaml'), 'utf8');
-    const a = await analyzeText(text, path.join(FIXTURES, 'vllm-underscored.yaml'), noRules);
+    // The fixture uses disable_log_requests: an option of vLLM 0.11 that the newest table no longer has.
+    const a = await analyzeText(text, path.join(FIXTURES, 'vllm-underscored.yaml'), { ...noRules, vllmVersion: '0.11' });
     assert.equal(a.format, 'vllm');
-    assert.deepEqual(a.diagnostics, []);
+    assert.deepEqual(a.diagnostics.map((d) => [d.code, d.severity]), [['deprecated-option', 'warning']], 'deprecated in 0.11');
+    const newest = await analyzeText(text, path.join(FIXTURES, 'vllm-underscored.yaml'), noRules);
+    assert.deepEqual(newest.diagnostics.map((d) => [d.code, textAt(text, d.range)]), [['removed-option', 'disable_log_requests']]);
+    assert.match(newest.diagnostics[0].message, /removed in vLLM 0\.24.*--enable-log-requests/);
     const e = a.deployments[0].engine;
     assert.equal(e.contextSize, 32768, '32K is binary');
     assert.equal(e.gpuMemoryUtilization, 0.85, 'quoted number');
@@ -72,34 +79,32 @@ describe('formats/schemas', () => {
     assert.match(mml.message, /`max-model-len` must be a whole number .*32k.*; found `lots`/);
 
     const unknown = one(ds, 'unknown-key');
-    assert.equal(unknown.severity, 'warning');
+    assert.equal(unknown.severity, 'error', 'vLLM refuses unknown options');
+    assert.match(unknown.message, /in vLLM 0\.24 \(/, 'names the table');
     assert.equal(at(unknown), '2:0');
     assert.equal(textAt(text, unknown.range), 'gpu-memory-utilisation');
     assert.match(unknown.message, /did you mean `gpu-memory-utilization`\?/);
     assert.deepEqual(unknown.fixes?.[0].edits, [{ range: unknown.range, newText: 'gpu-memory-utilization' }]);
 
+    // kv-cache-dtype is a list platforms extend: an unlisted value is a warning.
     const kv = byLine(3)[0];
-    assert.equal(kv.code, 'invalid-value');
+    assert.equal(kv.code, 'unlisted-value');
+    assert.equal(kv.severity, 'warning');
     assert.equal(textAt(text, kv.range), 'fp16');
-    assert.match(kv.message, /must be one of `auto`, `float16`, `bfloat16`, `fp8`, `fp8_e4m3`, `fp8_e5m2`/);
-
-    const tp = byLine(4)[0];
-    assert.equal(tp.code, 'out-of-range');
-    assert.equal(textAt(text, tp.range), '0');
-    assert.match(tp.message, /`tensor-parallel-size` must be at least 1; found `0`/);
+    assert.match(kv.message, /not one of the values vLLM 0\.24 .* lists \(`auto`, `float16`, `bfloat16`, `fp8`/);
+    assert.match(kv.message, /Did you mean `float16`\?/);
 
     const eager = byLine(5)[0];
     assert.equal(eager.code, 'invalid-type');
     assert.match(eager.message, /must be true or false; found `yes`/);
 
-    const port = byLine(6)[0];
-    assert.match(port.message, /`port` must be at most 65535 \(allowed: \[1, 65535\]\)/);
 
     const dtype = byLine(7)[0];
     assert.equal(dtype.code, 'invalid-value');
     assert.match(dtype.message, /Did you mean `bfloat16`\?/);
     assert.equal(dtype.fixes?.[0].edits[0].newText, 'bfloat16');
-    assert.equal(ds.length, 7, JSON.stringify(ds.map((d) => d.message)));
+    // tensor-parallel-size: 0 and port: 70000 have no bounds in vLLM's argparse or config fields KV Lens read.
+    assert.equal(ds.length, 5, JSON.stringify(ds.map((d) => d.message)));
   });
 
   it('keeps the user\'s spelling style in suggestions', async () => {
@@ -131,11 +136,11 @@ describe('formats/schemas', () => {
     const text = 'model: m/x\nengine:\n  kind: vllm\n  options:\n    max_num_seq: 8\n    kv-cache-dtype: q8_0\n';
     const a = await analyzeText(text, 'p.kvlens.yaml', noRules);
     const u = one(a.diagnostics, 'unknown-key');
-    assert.equal(u.severity, 'warning');
+    assert.equal(u.severity, 'error');
     assert.match(u.message, /did you mean `max_num_seqs`/);
     assert.equal(textAt(text, u.range), 'max_num_seq');
-    const kv = one(a.diagnostics, 'invalid-value');
-    assert.match(kv.message, /`engine\.options\.kv-cache-dtype` must be one of `auto`/);
+    const kv = one(a.diagnostics, 'unlisted-value');
+    assert.match(kv.message, /`engine\.options\.kv-cache-dtype`: `q8_0` is not one of the values/);
   });
 
   it('puts a missing required key on its parent key', async () => {

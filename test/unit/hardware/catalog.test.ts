@@ -61,8 +61,10 @@ describe('hardware catalog', () => {
 
 describe('resolveTargets', () => {
   it('resolves catalog ids and local, and lists close ids for an unknown one', () => {
-    const r = resolveTargets([{ id: 'h100-sxm' }, { id: 'RTX-4090' }, { id: 'local' }, { id: 'h100' }, { id: 'rtx4090' }]);
-    assert.deepEqual(r.targets.map((t) => t.id), ['h100-sxm', 'rtx-4090', 'local']);
+    const r = resolveTargets([{ id: 'h100-sxm' }, { id: 'RTX-4090' }, { id: 'local' }, { id: 'h100' }, { id: 'rtx4090' }, { id: 'rtx 409' }]);
+    // 'rtx4090' names one entry: resolved, with a notice carrying the id to write instead.
+    assert.deepEqual(r.targets.map((t) => t.id), ['h100-sxm', 'rtx-4090', 'local', 'rtx-4090']);
+    assert.deepEqual(r.notices?.map((n) => [n.ref, n.id]), [['rtx4090', 'rtx-4090']]);
     assert.equal(r.errors.length, 2);
     assert.deepEqual(r.errors[0].suggestions.sort(), ['h100-nvl', 'h100-pcie', 'h100-sxm']);
     assert.match(r.errors[0].message, /unknown hardware target 'h100'; did you mean/);

@@ -224,11 +224,12 @@ describe('llamacpp/parse', () => {
       assert.equal(at(input, only(r, 'invalid-value').span), 'q7');
     });
 
-    it('bare -fa (old llama.cpp) reads as on, with an information diagnostic and a fix', () => {
-      for (const input of ['-fa -c 4096', '-c 4096 -fa']) {
+    it('bare -fa is an error as llama.cpp gives it (it takes the next argument as its value), with a fix', () => {
+      for (const [input, says] of [['-fa -c 4096', "unknown value for --flash-attn: '-c'"], ['-c 4096 -fa', 'expected value for argument']]) {
         const r = parseLlamaArgs(input);
-        const issue = only(r, 'deprecated-flag');
-        assert.equal(issue.severity, 'information');
+        const issue = only(r, 'fa-needs-value');
+        assert.equal(issue.severity, 'error');
+        assert.ok(issue.message.includes(says), issue.message);
         assert.equal(r.settings.flashAttention, 'on');
         assert.equal(r.settings.contextSize, 4096);
         assert.match(applyFix(input, issue), /-fa on/);

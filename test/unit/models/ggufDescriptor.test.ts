@@ -84,8 +84,10 @@ describe('models/descriptorFromGguf', () => {
   it('keeps per-layer KV heads from an array head_count_kv', () => {
     const d = fromMeta(shape('llama', 4, [], { kv: [8, 1, 4, 2] }));
     assert.deepEqual(d.kvHeadsPerLayer, [8, 1, 4, 2]);
-    const short = fromMeta(shape('llama', 4, [], { kv: [8, 1] }));
-    assert.ok(short.missing.some((m) => /head_count_kv \(not a number or an array of 4 numbers\)/.test(m)));
+    // llama.cpp refuses a per-layer array of the wrong length ("key … has wrong array length"): so do we.
+    const p = path.join(dir, 'short.gguf');
+    fs.writeFileSync(p, ggufMetadataOnly(shape('llama', 4, [], { kv: [8, 1] })));
+    assert.throws(() => descriptorFromGguf(readGgufSync(p), p), /head_count_kv has 2 entries; the model has 4 layers/);
   });
 
   it('uses explicit key/value lengths instead of embd/heads', () => {
@@ -202,14 +204,15 @@ describe('models/descriptorFromGguf', () => {
     const mamba = fromMeta(shape('mamba', 2));
     assert.deepEqual(mamba.layerKinds, ['recurrent', 'recurrent']);
     assert.deepEqual(mamba.kvHeadsPerLayer, [0, 0]);
-    const jamba = fromMeta(shape('jamba', 2));
-    assert.ok(jamba.missing.some((m) => /which layers of hybrid architecture jamba are recurrent/.test(m)));
+    // jamba (src/models/jamba.cpp): a layer is recurrent exactly when its head_count_kv is 0.
+    const jamba = fromMeta(shape('jamba', 4, [], { kv: [0, 0, 0, 8] }));
+    assert.deepEqual(jamba.layerKinds, ['recurrent', 'recurrent', 'recurrent', 'full']);
   });
 
   it('refuses an implausible layer count instead of allocating per-layer arrays for it', () => {
     const p = path.join(dir, 'layers.gguf');
     fs.writeFileSync(p, ggufMetadataOnly(shape('llama', 4294967295)));
-    assert.throws(() => descriptorFromGguf(readGgufSync(p)), /block_count = 4294967295 is not a plausible layer count/);
+    assert.throws(() => descriptorFromGguf(readGgufSync(p)), /block_count = 4294967295 is not a plausible layer count \(llama.cpp accepts 1–512\)/);
   });
 
   it('an unknown or incomplete file says what is missing and never yields NaN', () => {

@@ -204,11 +204,11 @@ describe('models/descriptorFromHfConfig', () => {
     const d = descriptorFromHfConfig({ model_type: 'mystery', hidden_size: 512 });
     assert.ok(d.missing.includes('num_hidden_layers'));
     assert.ok(d.missing.includes('num_attention_heads'));
-    assert.ok(d.notes.some((n) => /not one KV Lens knows/.test(n)));
+    assert.ok(d.notes.some((n) => /parameters counted as a llama-like decoder/.test(n)));
     for (const v of [d.params, d.activeParams, d.weightsBytes, d.headDimK]) assert.ok(Number.isFinite(v));
     assert.throws(() => descriptorFromHfConfig([1, 2]), HfConfigError);
-    assert.throws(() => descriptorFromHfConfig({ ...llama8b, num_hidden_layers: 2 ** 32 - 1 }), /not a plausible layer count/);
-    assert.throws(() => descriptorFromHfConfig({ ...llama8b, num_hidden_layers: 2.5 }), /not a plausible layer count/);
+    assert.throws(() => descriptorFromHfConfig({ ...llama8b, num_hidden_layers: 2 ** 32 - 1 }), /num_hidden_layers = 4294967295 is not a layer count \(allowed 1–4096\)/);
+    assert.throws(() => descriptorFromHfConfig({ ...llama8b, num_hidden_layers: 2.5 }), /num_hidden_layers = 2.5 is not an integer/);
     assert.throws(() => descriptorFromHfConfig('text'), /must be a JSON object/);
   });
 });

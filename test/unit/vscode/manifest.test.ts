@@ -53,9 +53,9 @@ describe('manifest contributions', () => {
     assert.deepEqual([...u.restrictedConfigurations].sort(), ['kvlens.engine.llamaBenchPath', 'kvlens.engine.nodePath']);
   });
 
-  it('activates only on our files, YAML/JSON (content detection) and the dashboard', () => {
+  it('activates only on our files, YAML/JSON/shell scripts (content detection) and the dashboard', () => {
     for (const e of pkg.activationEvents as string[]) {
-      assert.match(e, /^(workspaceContains:\*\*\/\*(\.kvlens|vllm\*|llama-swap\*)|onLanguage:(yaml|json|jsonc)$|onWebviewPanel:kvlens\.dashboard$)/, e);
+      assert.match(e, /^(workspaceContains:\*\*\/\*(\.kvlens|vllm\*|llama-swap\*)|onLanguage:(yaml|json|jsonc|shellscript)$|onWebviewPanel:kvlens\.dashboard$)/, e);
     }
     assert.ok(!(pkg.activationEvents as string[]).includes('*'));
   });

@@ -275,12 +275,15 @@ export function parseArgTokens(tokens: ArgToken[], options: ParseLlamaOptions = 
         next !== undefined &&
         (!looksLikeFlag(next, tool) || (textual && !lookupFlag(tool, next.value.split('=')[0])));
       if (isFa && !nextIsValue) {
-        // Older llama.cpp had a bare `-fa` switch; newer builds take a value and would swallow the next token.
+        // Older llama.cpp had a bare `-fa` switch; since `-fa [on|off|auto]` llama.cpp takes the next argument as
+        // its value whatever it is (common/arg.cpp), and stops: "unknown value for --flash-attn: '<next>'".
         occurrence.value = 'on';
         issues.push({
-          severity: 'information',
-          code: 'deprecated-flag',
-          message: `Bare ${q(name)} is read as ${q(name + ' on')}: newer llama.cpp wants a value (on, off or auto) and would take the next argument as it.`,
+          severity: 'error',
+          code: 'fa-needs-value',
+          message: next
+            ? `Bare ${q(name)} takes the next argument as its value: ${LLAMA_TABLE_SOURCE} stops with "unknown value for --flash-attn: '${next.value}'". Write ${q(name + ' on')} (or off, auto); only llama.cpp builds before -fa took a value accepted it bare.`
+            : `Bare ${q(name)} at the end: ${LLAMA_TABLE_SOURCE} stops with "expected value for argument" (-fa takes on, off or auto). Write ${q(name + ' on')}.`,
           span: nameSpan,
           fix: isPlain(tok) ? { title: `Write ${q(name + ' on')}`, edits: [{ ...endSpan(tok), newText: ' on' }] } : undefined,
         });
@@ -392,7 +395,7 @@ function reportUnknown(tok: ArgToken, name: string, nameSpan: Span, tool: LlamaT
   issues.push({
     severity: 'error',
     code: 'unknown-flag',
-    message: `Unknown ${tool} flag ${q(name)}.${hint}`,
+    message: `Unknown ${tool} flag ${q(name)} (in ${LLAMA_TABLE_SOURCE}).${hint}`,
     span: nameSpan,
     fix: single && isPlain(tok) ? { title: `Replace with ${q(single)}`, edits: [{ ...nameSpan, newText: single }] } : undefined,
   });

@@ -1,0 +1,41 @@
+// Serve commands in shell scripts → Deployments and diagnostics, through the shared command core.
+import type { Deployment } from '../../deployment';
+import type { KvDiagnostic } from '../../diagnostics';
+import { analyzeServeCommand, findServeCommand } from '../commands/serveCommand';
+import { LineIndex } from '../document';
+import type { Span } from '../llamacpp/parse';
+import { tokenizeArgs } from '../llamacpp/tokenize';
+import { splitShellCommands } from './script';
+
+export function analyzeShellScript(text: string, opts: { vllmVersion?: string } = {}): { deployments: Deployment[]; diagnostics: KvDiagnostic[]; lines: LineIndex } {
+  const lines = new LineIndex(text);
+  const deployments: Deployment[] = [];
+  const diagnostics: KvDiagnostic[] = [];
+  const { commands, issues } = splitShellCommands(text);
+  for (const cmd of commands) {
+    const tok = tokenizeArgs(cmd.text);
+    const serve = findServeCommand(tok.tokens);
+    if (!serve) continue;
+    const at = (o: number): number => (o < cmd.offsets.length ? cmd.offsets[o] : (cmd.offsets[cmd.offsets.length - 1] ?? 0) + 1);
+    const rangeOf = (s: Span) => lines.range(at(s.offset), s.length > 0 ? at(s.offset + s.length - 1) + 1 : at(s.offset));
+    const r = analyzeServeCommand(tok.tokens, serve, { format: 'shell', rangeOf, vllmVersion: opts.vllmVersion });
+    diagnostics.push(...r.diagnostics);
+    if (r.deployment) deployments.push(r.deployment);
+  }
+  for (const i of issues) {
+    diagnostics.push(i.code === 'comment-in-continuation'
+      ? {
+        severity: 'warning',
+        code: 'comment-in-continuation',
+        message: 'This `#` comment is inside a command continued with `\\`: bash drops the rest of the line, its `\\` included, so the command ends here and the lines after it run as separate commands (their options never reach the server). Move the comment out of the command.',
+        range: lines.range(i.start, i.end),
+      }
+      : {
+        severity: 'warning',
+        code: 'backslash-space',
+        message: 'A `\\` followed by spaces does not continue the line (it escapes the space): the command ends at this newline. Remove the trailing spaces.',
+        range: lines.range(i.start, i.end),
+      });
+  }
+  return { deployments, diagnostics, lines };
+}

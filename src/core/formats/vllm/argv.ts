@@ -1,0 +1,214 @@
+// `vllm serve` arguments (after `serve`, or after `-m vllm.entrypoints.openai.api_server`) checked against a
+// version's option table as vLLM's argparse reads them: `--name value` and `--name=value`, `_` as `-`, short
+// forms (`-tp 8`, `-O3`), `--no-x` for booleans, nargs="+" lists, one positional model. Unknown, removed and
+// deprecated options are reported with the table named; values are checked by kind.
+import type { Severity } from '../../diagnostics';
+import type { Span } from '../llamacpp/parse';
+import { spanOfToken } from '../commands/spans';
+import type { ArgToken } from '../llamacpp/tokenize';
+import { suggestName } from '../suggest';
+import type { VllmOptionEntry } from './settings';
+import { lookupVllmOption, normaliseVllmKey, vllmTable, type GeneratedVllmOption } from './tables';
+
+export interface CommandIssue {
+  severity: Severity;
+  code: string;
+  message: string;
+  span: Span;
+}
+
+export interface VllmArgv {
+  /** Entries with spans in place of ranges (the caller maps them). */
+  entries: (Omit<VllmOptionEntry, 'range'> & { span: Span })[];
+  issues: CommandIssue[];
+  /** The positional model (`vllm serve <model>`). */
+  model?: { ref: string; span: Span };
+  /** `--config FILE`: options also come from a file this command names. */
+  configFile?: string;
+}
+
+const INT_RE = /^-?[0-9]+$/;
+const HRINT_RE = /^[0-9]+(\.[0-9]+)?[kKmMgG]?$/;
+const FLOAT_RE = /^-?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?$/;
+
+function q(s: string): string {
+  return '`' + s + '`';
+}
+
+function isOptionLike(t: ArgToken | undefined): boolean {
+  return !!t && t.value.startsWith('-') && t.value.length > 1 && !FLOAT_RE.test(t.value);
+}
+
+/** A value that the shell or compose fills in later (`$TP`, `${MODEL}`): not checked. */
+function deferred(v: string): boolean {
+  return v.includes('$');
+}
+
+export function parseVllmArgv(tokens: readonly ArgToken[], version?: string, opts: { positionalModel?: boolean } = {}): VllmArgv {
+  const table = vllmTable(version);
+  const out: VllmArgv = { entries: [], issues: [] };
+  const longNames = table.options.map((o) => o.n);
+  for (let i = 0; i < tokens.length; i++) {
+    const tok = tokens[i];
+    const text = tok.value;
+    if (!isOptionLike(tok)) {
+      // `vllm serve <model>`: one positional, the model (model_tag).
+      if (opts.positionalModel !== false && !out.model) {
+        out.model = { ref: text, span: spanOfToken(tok) };
+        out.entries.push({ name: 'model', value: text, span: spanOfToken(tok) });
+        continue;
+      }
+      out.issues.push({
+        severity: 'error',
+        code: 'unexpected-argument',
+        message: `${q(text)} is not an option and no option before it takes a value; vLLM stops with "unrecognized arguments".`,
+        span: spanOfToken(tok),
+      });
+      continue;
+    }
+    let name = text;
+    let inline: string | undefined;
+    const eq = text.indexOf('=');
+    if (eq > 1) {
+      name = text.slice(0, eq);
+      inline = text.slice(eq + 1);
+    }
+    let hit = lookupVllmOption(name, table.version);
+    // Single-dash short forms take their value attached (`-O3`).
+    if (!hit && !name.startsWith('--') && inline === undefined && name.length > 2) {
+      for (const o of table.options) {
+        const a = (o.a ?? []).find((s) => s.length === 2 && name.startsWith(s));
+        if (a) {
+          hit = { option: o, negative: false };
+          inline = name.slice(2);
+          name = a;
+          break;
+        }
+      }
+    }
+    const nameSpan = spanOfToken(tok, 0, name.length);
+    if (!hit) {
+      unknownOption(name, nameSpan, table, longNames, out.issues);
+      if (inline === undefined && tokens[i + 1] && !isOptionLike(tokens[i + 1])) i++;
+      continue;
+    }
+    const { option, negative } = hit;
+    if (option.dep) {
+      out.issues.push({
+        severity: 'warning',
+        code: 'deprecated-option',
+        message: `${q(name)} is deprecated in ${table.label}: ${option.dep.replace(/^\[DEPRECATED\]\s*/, '')}`,
+        span: nameSpan,
+      });
+    }
+    if (option.n === 'config') out.configFile = inline ?? tokens[i + 1]?.value;
+    const takesValue = !(option.t === 'bool' || option.t === 'flag') && !negative;
+    if (!takesValue) {
+      if (inline !== undefined) {
+        out.issues.push({ severity: 'error', code: 'unexpected-value', message: `${q(name)} takes no value; vLLM stops with "ignored explicit argument '${inline}'".`, span: spanOfToken(tok) });
+      }
+      out.entries.push({ name: option.n, value: !negative, span: nameSpan });
+      continue;
+    }
+    const values: { v: string; span: Span }[] = [];
+    if (inline !== undefined) values.push({ v: inline, span: spanOfToken(tok, eq + 1) });
+    else if (option.t === 'optstr') {
+      if (tokens[i + 1] && !isOptionLike(tokens[i + 1])) values.push({ v: tokens[i + 1].value, span: spanOfToken(tokens[++i]) });
+    } else {
+      while (tokens[i + 1] && !isOptionLike(tokens[i + 1])) {
+        values.push({ v: tokens[i + 1].value, span: spanOfToken(tokens[++i]) });
+        if (option.t !== 'list') break;
+      }
+    }
+    if (values.length === 0 && option.t !== 'optstr') {
+      out.issues.push({ severity: 'error', code: 'missing-value', message: `${q(name)} needs a value; vLLM stops with "expected one argument".`, span: nameSpan });
+      continue;
+    }
+    for (const v of values) checkValue(option, name, v.v, v.span, table.label, out.issues);
+    out.entries.push({ name: option.n, value: option.t === 'list' ? values.map((v) => v.v) : values[0]?.v ?? true, span: values[0]?.span ?? nameSpan });
+  }
+  return out;
+}
+
+function unknownOption(name: string, span: Span, table: ReturnType<typeof vllmTable>, longNames: readonly string[], issues: CommandIssue[]): void {
+  const bare = normaliseVllmKey(name).replace(/^no-/, '');
+  const missing = table.missing.get(bare);
+  if (missing?.removedIn) {
+    issues.push({
+      severity: 'error',
+      code: 'removed-option',
+      message: `${q(name)} was removed in vLLM ${missing.removedIn}; vLLM refuses it (table: ${table.label}).${replacementText(missing.replacement)}`,
+      span,
+    });
+    return;
+  }
+  if (missing?.addedIn) {
+    issues.push({
+      severity: 'error',
+      code: 'unknown-option',
+      message: `${q(name)} is not an option of ${table.label}: it was added in vLLM ${missing.addedIn}, and older vLLM refuses unknown options.`,
+      span,
+    });
+    return;
+  }
+  const s = suggestName(name, longNames);
+  issues.push({
+    severity: 'error',
+    code: 'unknown-option',
+    message: `${q(name)} is not a vLLM option in ${table.label}; vLLM stops with "unrecognized arguments".${s ? ` Did you mean ${q('--' + s)}?` : ''}`,
+    span,
+  });
+}
+
+/** "Use `--x` instead." for an option, the source's words otherwise. */
+export function replacementText(r: string | undefined): string {
+  if (!r) return ' vLLM names no replacement.';
+  return r.startsWith('-') ? ` Use \`${r}\` instead.` : ` Replace it with ${r}.`;
+}
+
+function checkValue(option: GeneratedVllmOption, name: string, v: string, span: Span, label: string, issues: CommandIssue[]): void {
+  if (deferred(v)) return;
+  const bad = (what: string): void => {
+    issues.push({ severity: 'error', code: 'invalid-value', message: `${q(name)} takes ${what}, not ${q(v)}; vLLM stops with "invalid … value".`, span });
+  };
+  switch (option.t) {
+    case 'int':
+      if (!INT_RE.test(v)) bad('a whole number');
+      break;
+    case 'hrint':
+      if (!HRINT_RE.test(v)) bad('a whole number (32768, or 32k = 32000 / 32K = 32768)');
+      break;
+    case 'hrint-auto':
+      if (!HRINT_RE.test(v) && v !== 'auto' && v !== '-1') bad('a whole number (32768, 32k, 32K) or `auto`');
+      break;
+    case 'float':
+      if (!FLOAT_RE.test(v)) bad('a number');
+      break;
+    case 'enum': {
+      const c = option.c ?? [];
+      if (c.includes(v)) break;
+      const close = suggestName(v, c);
+      issues.push({
+        severity: option.open ? 'warning' : 'error',
+        code: option.open ? 'unlisted-value' : 'invalid-value',
+        message: option.open
+          ? `${q(v)} is not one of the values ${label} lists for ${q(name)}; platforms and plugins add values, so check that yours has it.${close ? ` Did you mean ${q(close)}?` : ''}`
+          : `${q(v)} is not allowed for ${q(name)} in ${label}; allowed: ${c.map(q).join(', ')}.${close ? ` Did you mean ${q(close)}?` : ''}`,
+        span,
+      });
+      break;
+    }
+    case 'json': {
+      const t = v.trim();
+      if (INT_RE.test(t) && option.n === 'compilation-config') break;
+      try {
+        JSON.parse(t);
+      } catch {
+        bad('a JSON object (vLLM json.loads it)');
+      }
+      break;
+    }
+    default:
+      break;
+  }
+}

@@ -1,0 +1,182 @@
+// Serve commands where people keep them (shell scripts, compose files, Kubernetes manifests), content detection
+// that claims only those, vLLM version tables at their boundary, and the model-path severity policy.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { analyzeText } from '../../../src/core/formats/analyze';
+import { detectFormat } from '../../../src/core/formats/detect';
+import { splitShellCommands } from '../../../src/core/formats/shell/script';
+import { vllmTable, VLLM_DEFAULT_VERSION, VLLM_VERSIONS } from '../../../src/core/formats/vllm/tables';
+import { mapServerPath, modelNameHint } from '../../../src/core/rules/modelRefs';
+import type { KvDiagnostic, Range } from '../../../src/core/diagnostics';
+
+const ROOT = path.resolve(__dirname, '../../../..');
+const WILD = path.join(ROOT, 'test/fixtures/wild');
+const read = (f: string): string => fs.readFileSync(path.join(WILD, f), 'utf8');
+const noRules = { rules: [] };
+
+function textAt(text: string, r: Range): string {
+  const lines = text.split('\n');
+  return r.start.line === r.end.line ? lines[r.start.line].slice(r.start.character, r.end.character) : lines[r.start.line].slice(r.start.character);
+}
+const problems = (ds: KvDiagnostic[]): KvDiagnostic[] => ds.filter((d) => d.severity !== 'information');
+
+describe('formats in the wild', () => {
+  describe('content detection', () => {
+    it('claims serve scripts, compose files and manifests that run a server, and nothing else', () => {
+      assert.equal(detectFormat('/x/serve.sh', read('serve.sh')), 'shell');
+      assert.equal(detectFormat('/x/docker-compose.yml', read('docker-compose.yml')), 'docker-compose');
+      assert.equal(detectFormat('/x/vllm-lws.yaml', read('vllm-lws.yaml')), 'vllm', 'the name says vllm: the name rule wins');
+      assert.equal(detectFormat('/x/deploy.yaml', read('vllm-lws.yaml')), 'kubernetes');
+      assert.equal(detectFormat('/x/configmap.yaml', read('configmap.yaml')), undefined, 'a manifest of other apps');
+      assert.equal(detectFormat('/x/lmcache.yaml', read('lmcache-config.yaml')), undefined, 'an LMCache config');
+      assert.equal(detectFormat('/x/build.sh', 'make -j8\nnpm test\n'), undefined, 'a script without a serve command');
+      assert.equal(detectFormat('/x/notes.md', 'vllm serve x\n'), undefined);
+    });
+
+    it('finds llama-swap by its keys and vLLM configs by their options under any name', () => {
+      assert.equal(detectFormat('/x/config.yaml', 'healthCheckTimeout: 60\nmodels:\n  a:\n    cmd: llama-server --port ${PORT} -m a.gguf\n'), 'llama-swap');
+      assert.equal(detectFormat('/x/config.yaml', 'host: 0.0.0.0\nport: 8080\nmodels:\n  a:\n    cmd: x\n    proxy: http://127.0.0.1:9\n'), 'llama-swap', 'a few keys llama-swap ignores');
+      assert.equal(detectFormat('/x/config.yaml', 'models:\n  - a\n'), undefined);
+      assert.equal(detectFormat('/x/settings.yaml', 'no-enable-prefix-caching: true\nmax-num-batched-tokens: 8192\nstream-interval: 20\n'), 'vllm');
+      assert.equal(detectFormat('/x/settings.yaml', 'services:\n  x:\n    max-model-len: 4\n'), undefined);
+    });
+  });
+
+  describe('shell scripts', () => {
+    it('joins continuations, keeps quotes for the tokenizer and warns when a comment cuts a continued command', async () => {
+      const text = read('serve.sh');
+      const a = await analyzeText(text, '/x/serve.sh', noRules);
+      assert.equal(a.format, 'shell');
+      assert.equal(a.deployments.length, 2);
+      const [v, l] = a.deployments;
+      assert.equal(v.engine.kind, 'vllm');
+      assert.equal(v.engine.tensorParallel, 2);
+      assert.equal(v.engine.contextSize, undefined, 'the lines after the comment are not part of the command');
+      assert.equal(l.engine.kind, 'llama.cpp');
+      assert.equal(l.engine.cacheTypeV, 'q8_0', 'the continued line belongs to llama-server');
+      assert.equal(textAt(text, l.settingRanges.contextSize!), '4096');
+      const cut = a.diagnostics.find((d) => d.code === 'comment-in-continuation');
+      assert.ok(cut, JSON.stringify(a.diagnostics));
+      assert.equal(cut.severity, 'warning');
+      assert.equal(textAt(text, cut.range), '# --enforce-eager \\');
+    });
+
+    it('splits on ; && | and reports a backslash followed by spaces', () => {
+      const r = splitShellCommands('a 1; b "x;y" && c \\  \nd\n');
+      assert.deepEqual(r.commands.map((c) => c.text.trim()), ['a 1', 'b "x;y"', 'c \\', 'd']);
+      assert.deepEqual(r.issues.map((i) => i.code), ['backslash-space']);
+    });
+  });
+
+  describe('docker-compose', () => {
+    it('reads command: of vLLM, llama.cpp and SGLang images with the same diagnostics as any command', async () => {
+      const text = read('docker-compose.yml');
+      const a = await analyzeText(text, '/x/docker-compose.yml', noRules);
+      assert.equal(a.format, 'docker-compose');
+      assert.deepEqual(a.deployments.map((d) => [d.name, d.engine.kind]), [
+        ['Qwen/Qwen2.5-7B-Instruct', 'vllm'], ['llama', 'llama.cpp'], ['Qwen/Qwen2.5-7B-Instruct', 'vllm'],
+      ]);
+      assert.equal(textAt(text, a.deployments[0].anchor), 'vllm', 'CodeLens on the service name');
+      assert.equal(a.deployments[0].engine.contextSize, 16384);
+      assert.equal(a.deployments[2].engine.tensorParallel, 2, 'SGLang --tp-size');
+      assert.equal(a.deployments[2].engine.contextSize, 8192, 'SGLang --context-length');
+      const ds = problems(a.diagnostics);
+      const unknown = ds.find((d) => d.code === 'unknown-option');
+      assert.ok(unknown);
+      assert.equal(textAt(text, unknown.range), '--gpu-memory-utilisation');
+      assert.match(unknown.message, /in vLLM \d+\.\d+ \(.*Did you mean `--gpu-memory-utilization`/);
+      const fa = ds.find((d) => d.code === 'fa-needs-value');
+      assert.ok(fa, 'bare -fa before --port');
+      assert.ok(a.diagnostics.some((d) => d.code === 'options-not-checked'), 'SGLang options are not checked, and it says so');
+    });
+  });
+
+  describe('Kubernetes', () => {
+    it('reads LeaderWorkerSet leader scripts (sh -c) and Deployment args of a llama.cpp server image', async () => {
+      const text = read('vllm-lws.yaml');
+      const a = await analyzeText(text, '/x/deploy.yaml', noRules);
+      assert.equal(a.format, 'kubernetes');
+      assert.equal(a.deployments.length, 2, 'the worker only starts ray');
+      const [leader, llama] = a.deployments;
+      assert.equal(leader.engine.tensorParallel, 8);
+      assert.equal(leader.engine.pipelineParallel, 2, 'pipeline_parallel_size with underscores');
+      assert.equal(leader.model?.ref, 'meta-llama/Meta-Llama-3.1-405B-Instruct');
+      assert.equal(textAt(text, leader.settingRanges.contextSize!), '32768', 'ranges inside the quoted script');
+      assert.equal(llama.engine.kind, 'llama.cpp');
+      assert.equal(llama.engine.parallel, 4);
+      const removed = problems(a.diagnostics).find((d) => d.code === 'removed-option');
+      assert.ok(removed, 'swap-space is gone in the newest vLLM table');
+      assert.equal(textAt(text, removed.range), '--swap-space');
+    });
+  });
+
+  describe('vLLM versions', () => {
+    it('has tables oldest first, the newest the default, with where each came from', () => {
+      assert.ok(VLLM_VERSIONS.length >= 2);
+      assert.equal(VLLM_DEFAULT_VERSION, VLLM_VERSIONS[VLLM_VERSIONS.length - 1]);
+      for (const v of VLLM_VERSIONS) assert.match(vllmTable(v).source.commit, /^[0-9a-f]{40}$/);
+      assert.equal(vllmTable('0.13').version, '0.11', 'a version between tables uses the newest table not newer than it');
+    });
+
+    it('boundary 0.11 → 0.24: swap-space and --disable-log-requests removed (error after, named replacement), stream-interval added (unknown before)', async () => {
+      const text = 'model: m/x\nswap-space: 4\nstream-interval: 20\ndisable-log-requests: true\nno-enable-prefix-caching: yes\n';
+      const old = await analyzeText(text, '/x/a-vllm.yaml', { ...noRules, vllmVersion: '0.11' });
+      assert.deepEqual(problems(old.diagnostics).map((d) => [d.code, textAt(text, d.range)]), [['unknown-key', 'stream-interval'], ['deprecated-option', 'disable-log-requests']]);
+      assert.match(problems(old.diagnostics)[0].message, /not an option of vLLM 0\.11 .*added in vLLM 0\.24/);
+      const now = await analyzeText(text, '/x/a-vllm.yaml', { ...noRules, vllmVersion: '0.24' });
+      const got = problems(now.diagnostics).map((d) => [d.code, textAt(text, d.range)]);
+      assert.deepEqual(got, [['removed-option', 'swap-space'], ['removed-option', 'disable-log-requests']]);
+      assert.match(problems(now.diagnostics)[1].message, /removed in vLLM 0\.24.*--enable-log-requests/);
+    });
+
+    it('accepts what vLLM accepts: nested mappings or JSON strings, YAML 1.1 booleans, max-model-len auto (0.24 only)', async () => {
+      const ok = 'compilation-config:\n  pass_config:\n    fuse_allreduce_rms: true\nattention-config: \'{"backend": "FLASH_ATTN"}\'\nspeculative-config: {"method": "ngram", "num_speculative_tokens": 4}\nenforce-eager: yes\nmax-model-len: auto\n';
+      const a = await analyzeText(ok, '/x/a-vllm.yaml', noRules);
+      assert.deepEqual(problems(a.diagnostics), []);
+      assert.equal(a.deployments[0].engine.contextSize, undefined, 'auto: the model decides');
+      const b = await analyzeText('max-model-len: auto\nmax-num-seqs: 4\n', '/x/a-vllm.yaml', { ...noRules, vllmVersion: '0.11' });
+      assert.deepEqual(problems(b.diagnostics).map((d) => d.code), ['invalid-type'], 'vLLM 0.11 has no `auto`');
+      const c = await analyzeText('speculative-config: \'{"method": ngram}\'\nmax-num-seqs: 4\n', '/x/a-vllm.yaml', noRules);
+      assert.deepEqual(problems(c.diagnostics).map((d) => d.code), ['invalid-json']);
+    });
+  });
+
+  describe('model paths', () => {
+    let dir: string;
+    before(() => {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kvlens-paths-'));
+      fs.mkdirSync(path.join(dir, 'local', 'qwen'), { recursive: true });
+    });
+    after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    it('a path not on this machine is information outside profiles, an error in a profile', async () => {
+      const v = await analyzeText('model: /models/nowhere/\nmax-model-len: 4096\n', path.join(dir, 'a-vllm.yaml'));
+      const d = v.diagnostics.find((x) => x.code === 'model-not-here');
+      assert.equal(d?.severity, 'information');
+      assert.match(d!.message, /kvlens\.pathMappings/);
+      const p = await analyzeText('model: /models/nowhere.gguf\nengine:\n  kind: llama.cpp\n', path.join(dir, 'a.kvlens.yaml'));
+      assert.equal(p.diagnostics.find((x) => x.code === 'model-not-found')?.severity, 'error');
+    });
+
+    it('maps server folders to local ones, longest prefix first, and names models by their file name', async () => {
+      const maps = { '/models': path.join(dir, 'local'), '/models/other': '/elsewhere' };
+      assert.equal(mapServerPath('/models/qwen', maps), path.join(dir, 'local', 'qwen'));
+      assert.equal(mapServerPath('/models/other/x.gguf', maps), '/elsewhere/x.gguf');
+      assert.equal(mapServerPath('/data/x', maps), undefined);
+      const a = await analyzeText('model: /models/qwen\nmax-model-len: 4096\n', path.join(dir, 'a-vllm.yaml'), { pathMappings: maps });
+      assert.ok(!a.diagnostics.some((x) => /model-not/.test(x.code)), 'found through the mapping');
+      assert.equal(modelNameHint('/models/Qwen2.5-Coder-0.5B-Instruct-Q4_K_M.gguf'), 'Qwen2.5-Coder-0.5B-Instruct');
+      assert.equal(modelNameHint('/m/Qwen3-Coder-Next-UD-Q4_K_XL.gguf'), 'Qwen3-Coder-Next');
+    });
+
+    it('`-hf` gives the model reference (a Hub id) and `${env.X}` paths are not looked for', async () => {
+      const text = 'models:\n  a:\n    cmd: llama-server --port ${PORT} -hf bartowski/Qwen2.5-0.5B-Instruct-GGUF:Q4_K_M\n  b:\n    cmd: llama-server --port ${PORT} -m ${env.HOME}/m.gguf\n';
+      const a = await analyzeText(text, path.join(dir, 'llama-swap.yaml'));
+      assert.equal(a.deployments[0].model?.ref, 'bartowski/Qwen2.5-0.5B-Instruct-GGUF:Q4_K_M');
+      assert.ok(a.diagnostics.some((d) => d.code === 'model-path-variable' && d.severity === 'information'));
+      assert.ok(!a.diagnostics.some((d) => d.severity === 'error'), JSON.stringify(a.diagnostics));
+    });
+  });
+});
