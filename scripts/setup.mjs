@@ -8,13 +8,15 @@
 //                     code-server's native modules compile). As root they are installed with apt-get; otherwise
 //                     set-up stops with one message naming the `apt-get install` line to run (exit 2).
 //   code-server       scripts/setup-code-server.sh (Node 24 + code-server into ~/.cache/kvlens; several minutes once).
+//   llama-server      cmake + make/g++/git while the real llama-server the load-test tests run against is not yet
+//                     built (the tests build it themselves with scripts/build-llama-server.sh, once per commit).
 //
 // Usage: node scripts/setup.mjs [--for integration,e2e,smoke,start]   (default: all of them)
 // Exit:  0 ready · 2 the user must act (the message says what) · 1 failed
 // Env:   KVLENS_VSCODE=code-server|electron forces the integration runner.
 //        KVLENS_SETUP_PRETEND_MISSING=pkg,pkg (tests only) makes the package check see these as missing.
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants as fsConstants, existsSync, statSync } from 'node:fs';
+import { accessSync, constants as fsConstants, existsSync, readdirSync, statSync } from 'node:fs';
 import https from 'node:https';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,7 +30,15 @@ export const WHY = {
   make: 'node-gyp builds code-server\'s native modules (once)',
   'g++': 'node-gyp builds code-server\'s native modules (once)',
   python3: 'node-gyp builds code-server\'s native modules (once)',
+  cmake: 'builds the real llama-server the load-test tests run against (once per llama.cpp commit)',
+  git: 'unpacks the llama.cpp source bundled in node-llama-cpp for that build (once)',
 };
+
+/** A llama-server built by scripts/build-llama-server.sh is in the cache (any commit). */
+function llamaServerBuilt(env = process.env) {
+  const dir = path.join(env.KVLENS_CACHE || path.join(env.XDG_CACHE_HOME || path.join(env.HOME || '', '.cache'), 'kvlens'), 'llama-server');
+  try { return readdirSync(dir).some((d) => /^[0-9a-f]{40}$/.test(d) && existsSync(path.join(dir, d, 'llama-server'))); } catch { return false; }
+}
 
 /** A set-up step the user has to take; its message is complete (printed without a stack trace). */
 export class SetupError extends Error {
@@ -58,11 +68,12 @@ export function probeMachine(env = process.env) {
     dpkg,
     root: typeof process.getuid === 'function' && process.getuid() === 0,
     codeServerInstalled: toolchain().installed,
+    llamaServerBuilt: llamaServerBuilt(env),
     /** Whether `pkg` (a Debian package; make/g++/python3 are looked up as commands) is present. */
     has: (pkg, { ignorePretend = false } = {}) => {
       if (!ignorePretend && pretend.has(pkg)) return false;
       if (pkg === 'chromium') return real.chromium();
-      if (pkg === 'make' || pkg === 'g++' || pkg === 'python3') return real.command(pkg);
+      if (pkg === 'make' || pkg === 'g++' || pkg === 'python3' || pkg === 'cmake' || pkg === 'git') return real.command(pkg);
       return real.debian(pkg);
     },
   };
@@ -70,7 +81,7 @@ export function probeMachine(env = process.env) {
 
 /**
  * Which system packages `needs` calls for on this machine and what to do about the missing ones.
- * @param {{ browser?: boolean, codeServer?: boolean }} needs
+ * @param {{ browser?: boolean, codeServer?: boolean, llamaServer?: boolean }} needs
  * @param {ReturnType<typeof probeMachine>} m
  * @returns {{ missing: string[], action: 'none' | 'install' | 'ask', command?: string, message?: string }}
  */
@@ -78,6 +89,7 @@ export function planSystemPackages(needs, m) {
   const want = [];
   if (needs.browser) want.push('chromium', ...(m.dpkg ? ['fonts-liberation'] : []));
   if (needs.codeServer && !m.codeServerInstalled) want.push(...(m.dpkg ? ['libkrb5-dev'] : []), 'make', 'g++', 'python3');
+  if (needs.llamaServer && !m.llamaServerBuilt) want.push(...['cmake', 'make', 'g++', 'git'].filter((p) => !want.includes(p)));
   const missing = want.filter((p) => !m.has(p));
   if (missing.length === 0) return { missing, action: 'none' };
   const list = missing.map((p) => `  ${p.padEnd(17)} ${WHY[p]}`).join('\n');
@@ -184,21 +196,23 @@ export async function integrationRunner() {
  */
 export async function setup(targets, { log = console.log } = {}) {
   const t0 = Date.now();
-  let codeServer = false, browser = false, runner;
+  let codeServer = false, browser = false, llamaServer = false, runner;
   if (targets.includes('integration')) {
     runner = await integrationRunner();
     log(`[setup] integration runner: ${runner.runner} (${runner.reason})`);
     if (runner.runner === 'code-server') codeServer = browser = true;
   }
   if (targets.includes('e2e') || targets.includes('smoke')) codeServer = browser = true;
+  // The load-test tests (unit and e2e) run against the real llama-server, built from source when not cached.
+  if (targets.includes('llama-server') || targets.includes('e2e')) llamaServer = true;
   if (targets.includes('start')) codeServer = true;
   // All packages at once, before anything slow, so a missing one stops set-up in its first second.
-  const { installed } = ensureSystemPackages({ codeServer, browser }, { log });
+  const { installed } = ensureSystemPackages({ codeServer, browser, llamaServer }, { log });
   const cs = codeServer ? ensureCodeServer({ log }) : { installed: false };
   return { runner, seconds: (Date.now() - t0) / 1000, installedPackages: installed, installedCodeServer: cs.installed };
 }
 
-export const TARGETS = ['integration', 'e2e', 'smoke', 'start'];
+export const TARGETS = ['integration', 'e2e', 'smoke', 'start', 'llama-server'];
 
 async function main() {
   const argv = process.argv.slice(2);

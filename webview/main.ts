@@ -20,6 +20,7 @@ import { deploymentHeader, targetCard, verdictIcon } from './views/targets';
 import { kvTypesView } from './views/kvTypes';
 import { chartFigure, chartsView, themeColors } from './views/charts';
 import { runsView } from './views/runs';
+import { loadTestView } from './views/loadtest';
 
 // Views add a tab here and a case in tabContent (the load-test view of webview/views/loadtest.ts is one).
 const TABS: { id: string; label: string }[] = [
@@ -28,6 +29,9 @@ const TABS: { id: string; label: string }[] = [
   { id: 'charts', label: 'Charts' },
   { id: 'runs', label: 'Measured runs' },
 ];
+/** Shown when the results store holds endpoint load tests (issue 14). */
+const LOADTEST_TAB = { id: 'loadtests', label: 'Load tests' } as const;
+const tabsFor = (d: DashboardViewModel): readonly { id: string; label: string }[] => (d.loadTests?.runs.length ? [...TABS, LOADTEST_TAB] : TABS);
 
 interface Host {
   mode: 'panel' | 'report';
@@ -171,6 +175,13 @@ function tabContent(id: string, d: DashboardViewModel): HTMLElement {
       plots.push(...p);
       return el;
     }
+    case 'loadtests': {
+      const { el, plots: p } = loadTestView(d.loadTests, themeColors(), chartWidth(), {
+        onCalibrate: host.mode === 'panel' ? (runId) => host.post({ type: 'calibrateLoadTest', runId }) : undefined,
+      });
+      plots.push(...p);
+      return el;
+    }
     case 'runs': {
       const colors = themeColors();
       return runsView(d.runs, {
@@ -186,9 +197,10 @@ function tabContent(id: string, d: DashboardViewModel): HTMLElement {
 }
 
 function tabs(d: DashboardViewModel): HTMLElement {
-  const selected = Math.max(0, TABS.findIndex((t) => t.id === ui.tab));
+  const list = tabsFor(d);
+  const selected = Math.max(0, list.findIndex((t) => t.id === ui.tab));
   const el = h('vscode-tabs', { 'selected-index': selected, id: 'tabs' });
-  TABS.forEach((tab, i) => {
+  list.forEach((tab, i) => {
     const count = tab.id === 'runs' ? ` (${d.runs.rows.length})` : '';
     el.append(h('vscode-tab-header', { slot: 'header', 'data-tab': tab.id }, tab.label + count));
     // Every panel is built, so switching tabs is instant and the report shows all views to a reader who prints it.
@@ -197,9 +209,9 @@ function tabs(d: DashboardViewModel): HTMLElement {
   });
   el.addEventListener('vsc-tabs-select', (e) => {
     const idx = (e as CustomEvent<{ selectedIndex: number }>).detail.selectedIndex;
-    saveUi({ tab: TABS[idx]?.id });
+    saveUi({ tab: list[idx]?.id });
     // uPlot measures on creation; a chart built while its panel was hidden is redrawn at the real width.
-    if (TABS[idx]?.id === 'charts' || TABS[idx]?.id === 'runs') renderTabsOnly();
+    if (['charts', 'runs', 'loadtests'].includes(list[idx]?.id ?? '')) renderTabsOnly();
   });
   return el;
 }
@@ -306,7 +318,7 @@ function start(): void {
   let resizeTimer: ReturnType<typeof setTimeout> | undefined;
   window.addEventListener('resize', () => {
     clearTimeout(resizeTimer);
-    resizeTimer = setTimeout(() => { if (vm && (ui.tab === 'charts' || ui.tab === 'runs')) renderTabsOnly(); }, 150);
+    resizeTimer = setTimeout(() => { if (vm && (ui.tab === 'charts' || ui.tab === 'runs' || ui.tab === 'loadtests')) renderTabsOnly(); }, 150);
   });
 
   if (host.mode === 'report') {

@@ -13,6 +13,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Command }> = {
   bench: { summary: 'measure on the bundled llama.cpp engine', load: () => (require('./commands/bench') as typeof import('./commands/bench')).run },
   'make-model': { summary: 'generate a small random-weight llama GGUF', load: () => (require('./commands/makeModel') as typeof import('./commands/makeModel')).run },
   report: { summary: 'write a self-contained HTML report', load: () => (require('./commands/report') as typeof import('./commands/report')).run },
+  loadtest: { summary: 'load-test an OpenAI-compatible endpoint (or import GuideLLM/vLLM/AIPerf results)', load: () => (require('./commands/loadtest') as typeof import('./commands/loadtest')).run },
   models: { summary: 'resolve a model (Hub id, path, Ollama name): what was read and from where', load: () => (require('./commands/models') as typeof import('./commands/models')).run },
 };
 

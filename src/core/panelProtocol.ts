@@ -27,7 +27,9 @@ export type WebviewToHost =
   | { type: 'export'; format: ExportFormat; runFilter?: RunFilter }
   | { type: 'deleteRuns'; ids: string[] }
   | { type: 'runBenchmark' }
-  | { type: 'openFile'; path: string; line?: number };
+  | { type: 'openFile'; path: string; line?: number }
+  /** "Calibrate from this run" on a load test (runId from the view-model). */
+  | { type: 'calibrateLoadTest'; runId: string };
 
 /** Webview state kept by vscode.setState so the view comes back the same after a reload. */
 export interface WebviewUiState {
@@ -63,6 +65,8 @@ export function isWebviewToHost(x: unknown): x is WebviewToHost {
     case 'deleteRuns':
       return onlyKeys(x, ['type', 'ids']) && Array.isArray(x.ids) && x.ids.length <= 100_000
         && x.ids.every((id) => isStr(id) && id.length > 0 && id.length <= 200);
+    case 'calibrateLoadTest':
+      return onlyKeys(x, ['type', 'runId']) && isStr(x.runId) && x.runId.length > 0 && x.runId.length <= 200;
     case 'openFile':
       return onlyKeys(x, ['type', 'path', 'line']) && isStr(x.path) && x.path.length > 0 && x.path.length <= 4096
         && (x.line === undefined || (isInt(x.line) && x.line >= 0));

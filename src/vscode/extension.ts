@@ -10,6 +10,7 @@ import { registerRunBenchmark } from './commands/runBenchmark';
 import { registerSelectTarget } from './commands/selectTarget';
 import { registerShowEstimate } from './commands/showEstimate';
 import { registerShowLog } from './commands/showLog';
+import { registerLoadTest } from './commands/loadTest';
 import { registerPanel } from './panelBridge';
 import { QuickFixProvider } from './providers/codeActions';
 import { COMPLETION_TRIGGERS, CompletionProvider } from './providers/completion';
@@ -71,6 +72,7 @@ export function activate(context: vscode.ExtensionContext): KvLensApi {
     registerCancelBenchmark(services),
     registerSelectTarget(services),
     registerShowLog(services),
+    ...registerLoadTest(services),
     ...registerPanel(services),
   );
   // Hub settings or trust changed: models resolve with the new settings from the next analysis on.

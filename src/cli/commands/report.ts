@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { CliIO } from '../io';
 import { EXIT_OK, UsageError } from '../io';
+import type { LoadTestRecord } from '../../core/loadtest/record';
 import type { ResultRecord } from '../../core/engine/protocol';
 import { ResultsStore } from '../../core/results/store';
 import { buildViewModel, type DeploymentInput } from '../../core/report/viewModel';
@@ -64,11 +65,12 @@ export function findWebviewBundle(start = __dirname): string {
   throw new Error('the dashboard bundle dist/webview/main.js is missing; run `npm run build`');
 }
 
-async function readRuns(file: string, io: CliIO): Promise<ResultRecord[]> {
+async function readRuns(file: string, io: CliIO, loadTests?: LoadTestRecord[]): Promise<ResultRecord[]> {
   if (!fs.existsSync(file)) throw new UsageError(`cannot read '${file}': no such file`);
-  const { records, corrupt } = await new ResultsStore(file).readAll();
-  for (const c of corrupt) io.err(`kvlens report: ${file}:${c.line}: skipped an unreadable record (${c.error})\n`);
-  return records;
+  const read = await new ResultsStore(file).readAll();
+  for (const c of read.corrupt) io.err(`kvlens report: ${file}:${c.line}: skipped an unreadable record (${c.error})\n`);
+  loadTests?.push(...(read.loadTests ?? []));
+  return read.records;
 }
 
 export async function run(args: string[], io: CliIO): Promise<number> {
@@ -82,11 +84,12 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   const notes: string[] = [];
   let deployments: DeploymentInput[] = [];
   let runs: ResultRecord[] = [];
+  const loadTests: LoadTestRecord[] = [];
   const isResults = /\.jsonl$/i.test(input);
   if (isResults) {
-    runs = await readRuns(input, io);
+    runs = await readRuns(input, io, loadTests);
     // The runs remember the profile they were measured for; its estimates make the comparison.
-    const profiles = [...new Set(runs.map((r) => r.profile).filter((p): p is string => !!p && fs.existsSync(p)))];
+    const profiles = [...new Set([...runs, ...loadTests].map((r) => r.profile).filter((p): p is string => !!p && fs.existsSync(p)))];
     for (const p of profiles.slice(0, 4)) {
       try {
         const est = await estimateProfile(p);
@@ -102,7 +105,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     deployments = est.deployments;
     notes.push(...est.notes);
   }
-  for (const r of o.results) runs.push(...await readRuns(path.resolve(io.cwd, r), io));
+  for (const r of o.results) runs.push(...await readRuns(path.resolve(io.cwd, r), io, loadTests));
 
   const vm = buildViewModel({
     title: `KV Lens — ${path.basename(input)}`,
@@ -111,6 +114,8 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     deployments,
     runs,
     notes,
+    loadTests,
+    profilePath: isResults ? undefined : input,
   });
   const bundle = fs.readFileSync(findWebviewBundle(), 'utf8');
   const html = renderReportHtml(vm, bundle, randomBytes(18).toString('base64'));

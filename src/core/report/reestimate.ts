@@ -18,6 +18,7 @@ export function applyOverrides(d: Deployment, o: EstimateOverrides): Deployment 
       ...d.workload,
       ...(o.concurrency !== undefined ? { concurrency: o.concurrency } : {}),
       ...(o.promptTokens !== undefined ? { promptTokens: o.promptTokens } : {}),
+      ...(o.outputTokens !== undefined ? { outputTokens: o.outputTokens } : {}),
     },
   };
 }
@@ -26,7 +27,7 @@ export function applyOverrides(d: Deployment, o: EstimateOverrides): Deployment 
 export function makeReestimate(d: Deployment, run: (d: Deployment) => EstimateReport): Reestimate {
   const memo = new Map<string, EstimateReport | undefined>();
   return (o) => {
-    const key = JSON.stringify([o.concurrency, o.contextSize, o.parallel, o.cacheTypeK, o.cacheTypeV, o.promptTokens]);
+    const key = JSON.stringify([o.concurrency, o.contextSize, o.parallel, o.cacheTypeK, o.cacheTypeV, o.promptTokens, o.outputTokens]);
     if (memo.has(key)) return memo.get(key);
     let r: EstimateReport | undefined;
     try {

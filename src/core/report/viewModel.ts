@@ -5,6 +5,8 @@ import type { EstimateReport, TargetEstimate, WhatIf } from '../estimator/report
 import type { ResultRecord } from '../engine/protocol';
 import { noSpeedText, targetVerdict, type TargetVerdict, type VerdictState } from '../verdict';
 import { concurrencyLadder, decodeCurve, deploymentCharts, sweepCharts } from './charts';
+import type { LoadTestRecord } from '../loadtest/record';
+import { buildLoadTestView, type LoadTestView } from '../loadtest/viewModel';
 import {
   bytesCell, bytesText, Cell, diffCell, DASH, intCell, isNum, missing, paramsText, percentText, rateCell, rateText,
   secondsCell, secondsText, sig, tokensText, plural,
@@ -15,8 +17,9 @@ export type { Cell } from './format';
 /** Settings the view-model may ask the estimator to recompute with (chart sweeps, joining measured runs). */
 export interface EstimateOverrides {
   concurrency?: number;
-  /** Workload prompt length (TTFT against prompt length). */
+  /** Workload lengths (load tests re-estimate at the lengths they really sent). */
   promptTokens?: number;
+  outputTokens?: number;
   contextSize?: number;
   parallel?: number;
   cacheTypeK?: string;
@@ -61,6 +64,9 @@ export interface ViewModelInput {
    * the extension stored speed estimates); the panel reads the run's GGUF to do it.
    */
   estimateRun?: (rec: ResultRecord) => RunEstimate | undefined;
+  /** Endpoint load tests from the results store, and the profile the view is for (issue 14). */
+  loadTests?: LoadTestRecord[];
+  profilePath?: string;
 }
 
 export type SegmentKey = 'weights' | 'kv' | 'compute' | 'overhead' | 'free' | 'overflow';
@@ -228,6 +234,8 @@ export interface DashboardViewModel {
   deployments: DeploymentView[];
   runs: RunsView;
   notes: string[];
+  /** Present when the store holds endpoint load tests (src/core/loadtest/viewModel.ts). */
+  loadTests?: LoadTestView;
 }
 
 const VERDICT_TEXT: Record<TargetView['verdict'], string> = {
@@ -247,6 +255,7 @@ export function buildViewModel(input: ViewModelInput): DashboardViewModel {
     deployments,
     runs: runsView(input.runs, input.deployments, input.estimateRun),
     notes: input.notes ?? [],
+    ...(input.loadTests?.length ? { loadTests: buildLoadTestView({ records: input.loadTests, profile: input.profilePath, deployments: input.deployments }) } : {}),
   };
 }
 

@@ -12,9 +12,12 @@ import { createHash, randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ResultRecord } from '../engine/protocol';
+import { isLoadTestLine, loadTestRecordProblem, type LoadTestRecord } from '../loadtest/record';
 
 export interface CorruptLine { line: number; error: string; text: string }
-export interface ReadResult { records: ResultRecord[]; corrupt: CorruptLine[] }
+/** `loadTests`: the endpoint load-test steps (`kind: "loadtest"`) kept in the same file, apart from `records`
+ * (present only when the file has some). */
+export interface ReadResult { records: ResultRecord[]; corrupt: CorruptLine[]; loadTests?: LoadTestRecord[] }
 
 function validRecord(v: unknown): string | undefined {
   if (!v || typeof v !== 'object' || Array.isArray(v)) return 'not a JSON object';
@@ -29,10 +32,10 @@ export class ResultsStore {
   constructor(readonly file: string) {}
 
   /** Appends records, one atomic write per line. Returns the records as stored (ids filled in). */
-  async append(records: readonly ResultRecord[]): Promise<ResultRecord[]> {
+  async append<T extends { id: string }>(records: readonly T[]): Promise<T[]> {
     await fs.promises.mkdir(path.dirname(path.resolve(this.file)), { recursive: true });
     const fh = await fs.promises.open(this.file, fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_CREAT, 0o644);
-    const stored: ResultRecord[] = [];
+    const stored: T[] = [];
     try {
       // If a previous writer died mid-line, start ours on a fresh line so only that one line is lost.
       const st = await fh.stat();
@@ -64,6 +67,7 @@ export class ResultsStore {
       throw e;
     }
     const records: ResultRecord[] = [];
+    const loadTests: LoadTestRecord[] = [];
     const corrupt: CorruptLine[] = [];
     const lines = text.split('\n');
     lines.forEach((raw, i) => {
@@ -74,11 +78,17 @@ export class ResultsStore {
         corrupt.push({ line: i + 1, error: e instanceof Error ? e.message : String(e), text: line.slice(0, 200) });
         return;
       }
+      if (isLoadTestLine(v)) {
+        const problem = loadTestRecordProblem(v);
+        if (problem) corrupt.push({ line: i + 1, error: problem, text: line.slice(0, 200) });
+        else loadTests.push(v as LoadTestRecord);
+        return;
+      }
       const bad = validRecord(v);
       if (bad) corrupt.push({ line: i + 1, error: bad, text: line.slice(0, 200) });
       else records.push(v as ResultRecord);
     });
-    return { records, corrupt };
+    return loadTests.length ? { records, corrupt, loadTests } : { records, corrupt };
   }
 
   /**

@@ -9,6 +9,7 @@ import { exportView, EXPORT_EXTENSIONS } from '../../core/report/export';
 import { makeReestimate } from '../../core/report/reestimate';
 import { ResultsStore } from '../../core/results/store';
 import type { ResultRecord } from '../../core/engine/protocol';
+import type { LoadTestRecord } from '../../core/loadtest/record';
 import type { TargetRef } from '../../core/deployment';
 import type { DeploymentEstimate, DocumentAnalysis } from '../analysisService';
 import { loadCore } from '../core';
@@ -137,12 +138,12 @@ export class DashboardPanel implements vscode.Disposable {
     }
   }
 
-  private async runs(): Promise<{ records: ResultRecord[]; notes: string[] }> {
+  private async runs(): Promise<{ records: ResultRecord[]; notes: string[]; loadTests?: LoadTestRecord[] }> {
     const store = new ResultsStore(this.services.bench.resultsPath);
     try {
-      const { records, corrupt } = await store.readAll();
+      const { records, corrupt, loadTests } = await store.readAll();
       const notes = corrupt.length ? [`${corrupt.length} unreadable line(s) in the results store were skipped (first: line ${corrupt[0].line}, ${corrupt[0].error}).`] : [];
-      return { records, notes };
+      return { records, notes, loadTests };
     } catch (e) {
       return { records: [], notes: [`The results store could not be read: ${e instanceof Error ? e.message : String(e)}`] };
     }
@@ -184,6 +185,8 @@ export class DashboardPanel implements vscode.Disposable {
       runs: runs.records,
       notes,
       estimateRun,
+      loadTests: runs.loadTests,
+      profilePath: this.uri.scheme === 'file' ? this.uri.fsPath : undefined,
     });
   }
 
@@ -219,6 +222,10 @@ export class DashboardPanel implements vscode.Disposable {
       }
       case 'runBenchmark':
         await vscode.commands.executeCommand('kvlens.runBenchmark', this.uri);
+        return;
+      case 'calibrateLoadTest':
+        // src/vscode/commands/loadTest.ts turns the run into calibration data (issue 13 consumes it).
+        await vscode.commands.executeCommand('kvlens.calibrateFromLoadTest', m.runId, this.uri);
         return;
       case 'openFile': {
         // Only files of the open workspace: a path from a results file must not open arbitrary locations.

@@ -50,7 +50,9 @@ describe('manifest contributions', () => {
     assert.deepEqual([items.if, items.then], [profileTarget.if, profileTarget.then]);
     const u = pkg.capabilities.untrustedWorkspaces;
     assert.equal(u.supported, 'limited');
-    assert.deepEqual([...u.restrictedConfigurations].sort(), ['kvlens.engine.llamaBenchPath', 'kvlens.engine.nodePath']);
+    assert.deepEqual([...u.restrictedConfigurations].sort(), ['kvlens.engine.llamaBenchPath', 'kvlens.engine.nodePath', 'kvlens.loadTest.endpoint']);
+    // The endpoint a load test contacts comes from the user, never from a workspace's settings.
+    assert.equal(props['kvlens.loadTest.endpoint'].scope, 'machine');
   });
 
   it('activates only on our files, YAML/JSON/shell scripts (content detection) and the dashboard', () => {
