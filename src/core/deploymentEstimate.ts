@@ -8,8 +8,11 @@ import { estimate } from './estimator/estimate';
 import type { HardwareTarget } from './hardware/types';
 import { resolveTargets, type CustomTarget, type TargetError, type TargetNotice } from './hardware/targets';
 import type { ModelDescriptor } from './models/descriptor';
+import type { MachineCalibration } from './estimator/calibration/machine';
 
 export interface DeploymentEstimateInput {
+  /** This machine's speed calibration by target id (`local` and its catalog id), from its saved runs. */
+  machineCalibration?: Record<string, MachineCalibration | undefined>;
   model?: ModelDescriptor;
   /** The speculative draft's descriptor, when the deployment names one and it resolved. */
   draft?: ModelDescriptor;
@@ -50,6 +53,6 @@ export function estimateDeployment(d: Deployment, inp: DeploymentEstimateInput):
   if (targets.length === 0) return { ...base, targetErrors: errors, targetNotices: notices, problem: errors[0]?.message ?? 'no known target' };
   const targetAssumptions: Record<string, string[]> = {};
   for (const t of targets) if (t.assumptions?.length) targetAssumptions[t.id] = t.assumptions;
-  const report = estimate(d, inp.model, targets, { targetAssumptions, draft: inp.draft, whatIfs: inp.whatIfs });
+  const report = estimate(d, inp.model, targets, { targetAssumptions, draft: inp.draft, whatIfs: inp.whatIfs, machineCalibration: inp.machineCalibration });
   return { report, hardware: targets, targetErrors: errors, targetNotices: notices, targetsFromSettings: fromSettings };
 }

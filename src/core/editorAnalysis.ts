@@ -10,6 +10,7 @@ import { analyzeText, resolveModelRef } from './formats/analyze';
 import { mapServerPath } from './rules/modelRefs';
 import type { CustomTarget } from './hardware/targets';
 import type { ModelDescriptor } from './models/descriptor';
+import type { MachineCalibration } from './estimator/calibration/machine';
 import type { ModelResolution, ModelResolverLike } from './rules/rule';
 import { deploymentVerdicts, type DeploymentVerdict } from './verdict';
 import * as path from 'node:path';
@@ -50,6 +51,8 @@ export interface EditorAnalysisOptions {
   /** Passed through to analyzeText (the editor's kvlens.vllm.version and kvlens.pathMappings). */
   vllmVersion?: string;
   pathMappings?: Record<string, string>;
+  /** This machine's speed calibration by target id (from the results store): later estimates use its runs. */
+  machineCalibration?: Record<string, MachineCalibration | undefined>;
 }
 
 export async function analyzeForEditor(text: string, fileName: string, opts: EditorAnalysisOptions): Promise<EditorAnalysis> {
@@ -102,7 +105,7 @@ async function estimateOne(deployment: Deployment, baseDir: string, opts: Editor
     const draftRef = deployment.speculative?.draftRef;
     const draft = draftRef ? (await resolve(opts, draftRef, baseDir)).descriptor : undefined;
     const est = estimateDeployment(deployment, {
-      model: resolved.descriptor, draft, defaultTargets: opts.defaultTargets, customTargets: opts.customTargets,
+      model: resolved.descriptor, draft, defaultTargets: opts.defaultTargets, customTargets: opts.customTargets, machineCalibration: opts.machineCalibration,
     });
     const common = {
       deployment, model: resolved.descriptor, targetsFromSettings: est.targetsFromSettings,

@@ -1,6 +1,7 @@
 // One analysis per document version, shared by diagnostics, CodeLens, hover, status bar and commands: the core
 // parses, validates and estimates; this class caches the result, drops stale ones and tells listeners.
 import * as vscode from 'vscode';
+import type { MachineCalibration } from '../core/estimator/calibration/machine';
 import { loadCore, type ConfigFormat, type Deployment, type DeploymentVerdict, type EditorEstimate, type KvDiagnostic } from './core';
 import * as config from './config';
 import { PendingResolver } from './pendingResolver';
@@ -8,7 +9,8 @@ import { hubSettings } from './hubSettings';
 
 /** Content sniffing is skipped for bigger documents (the core also refuses to parse them, with a diagnostic). */
 const MAX_SNIFF_CHARS = 4 * 1024 * 1024;
-const CONTENT_SNIFF_LANGUAGES = new Set(['yaml', 'json', 'jsonc', 'shellscript']);
+// dockercompose: VS Code's own language id for compose.yaml / docker-compose.yml.
+const CONTENT_SNIFF_LANGUAGES = new Set(['yaml', 'json', 'jsonc', 'shellscript', 'dockercompose']);
 const SCHEMES = new Set(['file', 'untitled', 'vscode-remote', 'vscode-userdata', 'vscode-vfs']);
 
 /** One deployment's estimate as the editor shows it (src/core/editorAnalysis.ts). */
@@ -25,6 +27,8 @@ export interface DocumentAnalysis {
   /** One verdict per deployment and target (src/core/verdict.ts): what every surface states. */
   verdicts: DeploymentVerdict[];
   durationMs: number;
+  /** This machine's speed calibration the estimates used (the panel's re-estimates use it too). */
+  machineCalibration?: Record<string, MachineCalibration | undefined>;
 }
 
 type ModelResolver = ReturnType<ReturnType<typeof loadCore>['createModelResolver']>;
@@ -35,6 +39,7 @@ export class AnalysisService implements vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<{ uri: vscode.Uri; analysis?: DocumentAnalysis }>();
   /** Fired after each fresh analysis (and with `analysis` undefined when a document stops being ours or closes). */
   readonly onDidAnalyze = this.emitter.event;
+  private resultsFile: string | undefined;
   private resolver: PendingResolver<Awaited<ReturnType<ModelResolver['resolve']>>> | undefined;
   /** Documents whose last analysis waited on a model lookup: analysed again when one settles. */
   private readonly waiting = new Set<string>();
@@ -70,6 +75,33 @@ export class AnalysisService implements vscode.Disposable {
   private reanalyzePending(): void {
     for (const [key, a] of this.cache) {
       if (!a.estimates.some((e) => e.pending)) continue;
+      const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === key);
+      this.cache.delete(key);
+      if (doc && !doc.isClosed) void this.analyze(doc);
+    }
+  }
+
+  /**
+   * The results store Run Benchmark writes: this machine's saved runs refine the speed estimates of `local` and of
+   * the catalog entry it is (issue 13's per-machine calibration). Read only when the file changed (size, mtime).
+   */
+  useResults(file: string): void {
+    this.resultsFile = file;
+  }
+
+  private async machineCalibration(): Promise<Record<string, MachineCalibration | undefined> | undefined> {
+    if (!this.resultsFile) return undefined;
+    const c = loadCore();
+    const m = await c.machineCalibrationFromStore(this.resultsFile).catch(() => undefined);
+    if (!m) return undefined;
+    let here: string | undefined;
+    try { here = c.currentLocalDetection().target.catalogId; } catch { here = undefined; }
+    return { local: m, ...(here ? { [here]: m } : {}) };
+  }
+
+  /** New measured runs were saved: every open document's speed figures are recomputed with them. */
+  reanalyzeAll(): void {
+    for (const key of [...this.cache.keys()]) {
       const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === key);
       this.cache.delete(key);
       if (doc && !doc.isClosed) void this.analyze(doc);
@@ -133,14 +165,16 @@ export class AnalysisService implements vscode.Disposable {
     const text = doc.getText();
     // The core refuses texts over DEFAULT_MAX_CHARS with one diagnostic and no parse, and never throws.
     // The format is known already: analyzeText need not sniff the content a second time.
+    const machineCalibration = await this.machineCalibration();
     const analysis = await loadCore().analyzeForEditor(text, doc.fileName, {
       format, modelResolver: this.modelResolver(), defaultTargets: config.defaultTargets(doc.uri), customTargets: config.customTargets(),
-      vllmVersion: config.vllmVersion(doc.uri), pathMappings: config.pathMappings(doc.uri),
+      vllmVersion: config.vllmVersion(doc.uri), pathMappings: config.pathMappings(doc.uri), machineCalibration,
     });
     if (analysis.estimates.some((e) => e.pending)) this.waiting.add(key);
     const result: DocumentAnalysis = {
       uri: key, version, fileName: doc.fileName, format,
       deployments: analysis.deployments, diagnostics: analysis.diagnostics, estimates: analysis.estimates, verdicts: analysis.verdicts,
+      ...(machineCalibration ? { machineCalibration } : {}),
       durationMs: performance.now() - started,
     };
     if (doc.version !== version || doc.isClosed) return undefined;

@@ -26,6 +26,8 @@ import type * as Completion from '../core/completion';
 import type * as HardwareCatalog from '../core/hardware/catalog';
 import type * as ModelCatalog from '../core/models/catalog';
 import type * as Starter from '../core/fixes/starter';
+import type * as MachineStore from '../core/estimator/calibration/machineStore';
+import type * as Local from '../core/hardware/local';
 
 export type { Deployment, ConfigFormat, TargetRef } from '../core/deployment';
 export type { KvDiagnostic, Range as KvRange, Severity as KvSeverity } from '../core/diagnostics';
@@ -39,7 +41,8 @@ export type { BenchTestSpec } from '../engine/spec';
 export type { SweepValues } from '../engine/sweep';
 
 export type Core = typeof Analyze & typeof Detect & typeof Resolve & typeof Estimate & typeof Targets & typeof Flags & typeof Explain & typeof KvCache
-  & typeof DeploymentEstimate & typeof Verdict & typeof EditorAnalysis & typeof Completion & typeof HardwareCatalog & typeof ModelCatalog & typeof Starter;
+  & typeof DeploymentEstimate & typeof Verdict & typeof EditorAnalysis & typeof Completion & typeof HardwareCatalog & typeof ModelCatalog & typeof Starter
+  & typeof MachineStore & Pick<typeof Local, 'currentLocalDetection'>;
 export type Engine = typeof Client & typeof Spec & typeof Sweep & typeof Store & typeof Records & typeof MakeModel & typeof LlamaBench & typeof Compare & typeof CacheTypes & typeof CompareSpeed;
 
 let core: Core | undefined;
@@ -63,6 +66,8 @@ export function loadCore(): Core {
     ...require('../core/hardware/catalog'),
     ...require('../core/models/catalog'),
     ...require('../core/fixes/starter'),
+    ...require('../core/estimator/calibration/machineStore'),
+    currentLocalDetection: require('../core/hardware/local').currentLocalDetection,
   } as Core);
 }
 

@@ -4,7 +4,7 @@
 import type { DeploymentEstimate } from './analysisService';
 import type { HoverSubject } from './providers/hover';
 import { loadCore, type DeploymentVerdict, type EstimateReport, type FlagSpec, type TargetEstimate, type TargetVerdict } from './core';
-import { bytesText, headline, mdEscape, noSpeedText, rateText, targetLabel } from './text';
+import { bytesText, headline, mdEscape, noSpeedText, rateText, speedBandText, targetLabel } from './text';
 
 const KV_KEYS = new Set(['cacheTypeK', 'cacheTypeV', 'kvCacheDtype', 'flashAttention', 'unifiedKv', 'blockSize', 'swaFull', 'dtype']);
 const CONTEXT_KEYS = new Set(['contextSize']);
@@ -13,9 +13,11 @@ const TIME_KEYS = new Set(['promptTokens', 'outputTokens', 'batchSize', 'ubatchS
 const SEP = '\n\n---\n\n';
 
 /** The verdict line every hover about a target starts with: the same words and numbers as its CodeLens. */
-export function verdictText(v: TargetVerdict): string {
+export function verdictText(v: TargetVerdict, t?: TargetEstimate): string {
   const no = noSpeedText(v);
-  return [`**KV Lens: ${mdEscape(headline(v))}**`, ...(no ? ['', mdEscape(no)] : [])].join('\n');
+  // Beside the speed figures, their measured error (the calibration's held-out band, or this machine's runs).
+  const band = !no && t ? speedBandText(t) : undefined;
+  return [`**KV Lens: ${mdEscape(headline(v))}**`, ...(no ? ['', mdEscape(no)] : []), ...(band ? ['', `_${mdEscape(band)}_`] : [])].join('\n');
 }
 
 export function explainSetting(est: DeploymentEstimate, subject: HoverSubject, primaryId?: string, verdict?: DeploymentVerdict): string | undefined {
@@ -25,7 +27,7 @@ export function explainSetting(est: DeploymentEstimate, subject: HoverSubject, p
   const target = r.targets[index] ?? r.targets[0];
   const tv = verdict?.targets[index];
   const c = loadCore();
-  const head = tv ? verdictText(tv) : '';
+  const head = tv ? verdictText(tv, target) : '';
   if (subject.kind === 'model') return [head, modelText(r), kvText(est)].filter(Boolean).join(SEP);
   if (subject.kind === 'target') {
     const ref = est.deployment.targets[subject.index];
@@ -39,7 +41,7 @@ export function explainSetting(est: DeploymentEstimate, subject: HoverSubject, p
     const t = r.targets[j];
     if (!t) return undefined;
     const v = verdict?.targets[j];
-    return [v ? verdictText(v) : '', c.explainTarget(r, t)].filter(Boolean).join(SEP);
+    return [v ? verdictText(v, t) : '', c.explainTarget(r, t)].filter(Boolean).join(SEP);
   }
   if (!target) return kvText(est);
   const key = subject.key;

@@ -7,6 +7,7 @@ import {
   bytesText, clip, fitText, headline, lensText, MAX_LENS_COLUMNS, noSpeedText, rateText, secondsText, statusBarText, targetLabel,
   targetVerdict, tokensText, VERDICT_ICONS, VERDICT_MARKS, VERDICT_WORDS, type DeploymentVerdict, type TargetVerdict,
 } from '../core/verdict';
+import { calibrationView } from '../core/report/calibrationView';
 
 export { bytesText, fitText, rateText, secondsText, targetLabel, tokensText, VERDICT_ICONS, VERDICT_MARKS, VERDICT_WORDS };
 export { headline, lensText, noSpeedText };
@@ -49,7 +50,11 @@ export function lensTooltip(report: EstimateReport, t: TargetEstimate, v: Target
   const lines = [headline(v), `weights ${bytesText(t.memory.weightsBytes)}, KV ${bytesText(t.memory.kvBytes)}, compute ${bytesText(t.memory.computeBytes)} per device`];
   const no = noSpeedText(v);
   if (no) lines.push(no);
-  else lines.push(`TTFT ${secondsText(t.perf.ttftSec)}, ${rateText(t.perf.decodeTokensPerSec)} tok/s per user, ${t.perf.bound}-bound decode`);
+  else {
+    lines.push(`TTFT ${secondsText(t.perf.ttftSec)}, ${rateText(t.perf.decodeTokensPerSec)} tok/s per user, ${t.perf.bound}-bound decode`);
+    const band = speedBandText(t);
+    if (band) lines.push(band);
+  }
   lines.push(`model ${report.model.name}`, 'Click for the formulas and assumptions.');
   return lines.join('\n');
 }
@@ -132,4 +137,12 @@ export function estimateMarkdown(report: EstimateReport, deploymentName: string,
 function summariseHeads(h: number[]): string {
   const uniq = [...new Set(h)];
   return uniq.length === 1 ? String(uniq[0]) : `${Math.min(...h)}–${Math.max(...h)} per layer`;
+}
+
+/**
+ * The measured error of the speed figures, in one line (issue 13's calibration): "speed ± 54 % prefill, ± 23 %
+ * decode — published llama-bench runs (CUDA/f16)". Undefined when the estimate carries no calibration.
+ */
+export function speedBandText(t: TargetEstimate): string | undefined {
+  return calibrationView(t.perf.calibration)?.summary;
 }

@@ -64,9 +64,22 @@ export function targetCard(t: TargetView): HTMLElement {
     t.noSpeed ? h('p', { class: 'no-speed', role: 'note' }, t.noSpeed) : null,
     memoryBar(t),
     h('div', { class: 'table-scroll' }, table(`Speed and concurrency on ${t.name}`, ['Metric', 'Expected', '± band', 'Theoretical peak'], rows, { className: 'data metrics' })),
+    t.calibration ? calibrationBlock(t) : null,
     t.extras?.length ? h('dl', { class: 'facts extras' }, t.extras.flatMap((x) => [h('dt', null, x.label), h('dd', null, x.value)])) : null,
     t.assumptions.length ? h('details', { class: 'assumptions' }, h('summary', null, `Assumptions (${t.assumptions.length})`), h('ul', null, t.assumptions.map((a) => h('li', null, a)))) : null,
   );
+}
+
+/** The speed model's measured error and what sized the figures: the summary always visible, the terms folded. */
+function calibrationBlock(t: TargetView): HTMLElement {
+  const c = t.calibration!;
+  return h('section', { class: 'calibration', 'aria-label': `Speed calibration on ${t.name}` },
+    h('p', { class: 'calibration-summary' }, c.summary),
+    h('details', null, h('summary', null, `How the speed was sized (${c.model})`),
+      c.parts.map((p) => h('div', { class: 'calibration-part' },
+        h('p', null, h('strong', null, `${p.label} ${p.band}`), ' — ', h('code', null, p.group), `: ${p.basis}`),
+        h('ul', null, p.parameters.map((x) => h('li', null, x)), p.factor ? h('li', null, p.factor) : null))),
+      h('p', { class: 'note' }, 'Verify here: ', h('code', null, c.verify))));
 }
 
 /** "± 30 % (143 ms – 266 ms)" on two lines, so the table fits a side-by-side editor column. */

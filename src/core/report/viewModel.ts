@@ -7,6 +7,7 @@ import { noSpeedText, targetVerdict, type TargetVerdict, type VerdictState } fro
 import { concurrencyLadder, decodeCurve, deploymentCharts, sweepCharts } from './charts';
 import type { LoadTestRecord } from '../loadtest/record';
 import { buildLoadTestView, type LoadTestView } from '../loadtest/viewModel';
+import { bandSource, calibrationView, figureBand, type CalibrationView } from './calibrationView';
 import {
   bytesCell, bytesText, Cell, diffCell, DASH, intCell, isNum, missing, paramsText, percentText, rateCell, rateText,
   secondsCell, secondsText, sig, tokensText, plural,
@@ -160,6 +161,8 @@ export interface TargetView {
    * error of the speed model), shown as label/value pairs so new core data reaches the panel without a change here.
    */
   extras?: { label: string; value: string }[];
+  /** What the speed figures rest on and their measured error (issue 13's calibration); absent without speed. */
+  calibration?: CalibrationView;
 }
 
 export interface DeploymentView {
@@ -318,20 +321,24 @@ export function memorySegments(t: TargetEstimate): MemorySegment[] {
   return segs;
 }
 
-function bandCell(expected: number | undefined, band: number, fmt: (n: number) => string): Cell {
+function bandCell(expected: number | undefined, band: number, fmt: (n: number) => string, title = 'uncalibrated efficiency; a measured run narrows it'): Cell {
   if (!isNum(expected) || !isNum(band)) return missing('no ± band: the estimate has no figure here');
   const lo = fmt(expected * (1 - band));
   const hi = fmt(expected * (1 + band));
   // One unit for the range when both ends have the same one: "143 – 266 ms", so it fits a narrow column.
   const unit = /\s(\S+)$/.exec(lo)?.[1];
   const range = unit && hi.endsWith(` ${unit}`) ? `${lo.slice(0, -unit.length - 1)} – ${hi}` : `${lo} – ${hi}`;
-  return { text: `± ${percentText(band * 100)} (${range})`, value: band, title: 'uncalibrated efficiency; a measured run narrows it' };
+  return { text: `± ${percentText(band * 100)} (${range})`, value: band, title };
 }
 
 function metricRows(r: EstimateReport, t: TargetEstimate): MetricRow[] {
   const p = t.perf;
   const th = p.theoretical ?? ({} as Partial<TargetEstimate['perf']['theoretical']>);
-  const band = isNum(p.band) ? p.band : NaN;
+  // Prefill figures carry the prefill band, decode figures the decode band (each with what measured it).
+  const pre = figureBand(t, 'prefill');
+  const dec = figureBand(t, 'decode');
+  const preT = bandSource(t, 'prefill');
+  const decT = bandSource(t, 'decode');
   const noPeak = missing('no theoretical peak for this figure');
   const rows: MetricRow[] = [
     {
@@ -345,19 +352,19 @@ function metricRows(r: EstimateReport, t: TargetEstimate): MetricRow[] {
         : noPeak,
       note: 'sequences of the configured context that fit in memory',
     },
-    { metric: 'TTFT', expected: secondsCell(p.ttftSec, 'TTFT'), band: bandCell(p.ttftSec, band, secondsText), theoretical: secondsCell(th.ttftSec, 'peak TTFT'), note: `one ${tokensText(r.workload.promptTokens)}-token prompt, no queueing` },
-    { metric: 'TPOT', expected: secondsCell(p.tpotSec, 'TPOT'), band: bandCell(p.tpotSec, band, secondsText), theoretical: secondsCell(th.tpotSec, 'peak TPOT'), note: `at ${r.workload.concurrency} concurrent` },
-    { metric: 'Decode per user', expected: rateCell(p.decodeTokensPerSec, 'decode speed'), band: bandCell(p.decodeTokensPerSec, band, rateText), theoretical: rateCell(th.decodeTokensPerSec, 'peak decode'), note: `${p.bound}-bound` },
+    { metric: 'TTFT', expected: secondsCell(p.ttftSec, 'TTFT'), band: bandCell(p.ttftSec, pre, secondsText, preT), theoretical: secondsCell(th.ttftSec, 'peak TTFT'), note: `one ${tokensText(r.workload.promptTokens)}-token prompt, no queueing` },
+    { metric: 'TPOT', expected: secondsCell(p.tpotSec, 'TPOT'), band: bandCell(p.tpotSec, dec, secondsText, decT), theoretical: secondsCell(th.tpotSec, 'peak TPOT'), note: `at ${r.workload.concurrency} concurrent` },
+    { metric: 'Decode per user', expected: rateCell(p.decodeTokensPerSec, 'decode speed'), band: bandCell(p.decodeTokensPerSec, dec, rateText, decT), theoretical: rateCell(th.decodeTokensPerSec, 'peak decode'), note: `${p.bound}-bound` },
   ];
   const aggTh = isNum(th.decodeTokensPerSec) ? th.decodeTokensPerSec * r.workload.concurrency : undefined;
   rows.push({
     metric: 'Decode, all users',
     expected: rateCell(p.aggregateDecodeTokensPerSec ?? (isNum(p.decodeTokensPerSec) ? p.decodeTokensPerSec * r.workload.concurrency : undefined), 'aggregate decode'),
-    band: bandCell(p.aggregateDecodeTokensPerSec ?? (isNum(p.decodeTokensPerSec) ? p.decodeTokensPerSec * r.workload.concurrency : undefined), band, rateText),
+    band: bandCell(p.aggregateDecodeTokensPerSec ?? (isNum(p.decodeTokensPerSec) ? p.decodeTokensPerSec * r.workload.concurrency : undefined), dec, rateText, decT),
     theoretical: rateCell(aggTh, 'peak aggregate decode'),
     note: plural(r.workload.concurrency, 'sequence'),
   });
-  rows.push({ metric: 'Prefill', expected: rateCell(p.prefillTokensPerSec, 'prefill speed'), band: bandCell(p.prefillTokensPerSec, band, rateText), theoretical: rateCell(th.prefillTokensPerSec, 'peak prefill'), note: `${p.prefillBound ?? 'compute'}-bound` });
+  rows.push({ metric: 'Prefill', expected: rateCell(p.prefillTokensPerSec, 'prefill speed'), band: bandCell(p.prefillTokensPerSec, pre, rateText, preT), theoretical: rateCell(th.prefillTokensPerSec, 'peak prefill'), note: `${p.prefillBound ?? 'compute'}-bound` });
   rows.push({ metric: 'Context switch', expected: secondsCell(p.contextSwitchSec, 'context switch'), band: missing('host-link bound; no band'), theoretical: noPeak, note: "one user's KV out and another's in over the host link" });
   if (p.speculative) {
     const s = p.speculative;
@@ -509,6 +516,7 @@ function targetView(r: EstimateReport, t: TargetEstimate, v: TargetVerdict, rees
     charts: v.speed ? [decodeChart(r, t, reestimate), contextChart(r, t, reestimate)] : [contextChart(r, t, reestimate)],
     assumptions: t.assumptions ?? [],
     extras: extrasOf(t),
+    ...(v.speed && t.perf.calibration ? { calibration: calibrationView(t.perf.calibration) } : {}),
   };
 }
 

@@ -103,7 +103,9 @@ async function runBenchmark(s: Services, uriArg: unknown, overrides?: Partial<co
             try {
               if (local) {
                 const sp = e.estimateSpeedForTest(descriptor, t, local.target);
-                estimate = { ...estimate, prefillTokensPerSec: sp.prefillTokensPerSec, decodeTokensPerSec: sp.decodeTokensPerSec };
+                // The calibration id tags the figures: this machine's calibration (calibration/machine.ts) uses only
+                // runs estimated by the calibration in use, so without it the run would never refine an estimate.
+                estimate = { ...estimate, prefillTokensPerSec: sp.prefillTokensPerSec, decodeTokensPerSec: sp.decodeTokensPerSec, ...(sp.calibration ? { calibration: sp.calibration } : {}) };
               }
             } catch { /* speed estimate unavailable: KV still compared */ }
           }

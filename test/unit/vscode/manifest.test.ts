@@ -55,9 +55,9 @@ describe('manifest contributions', () => {
     assert.equal(props['kvlens.loadTest.endpoint'].scope, 'machine');
   });
 
-  it('activates only on our files, YAML/JSON/shell scripts (content detection) and the dashboard', () => {
+  it('activates only on our files, YAML/JSON/shell scripts/compose files (content detection) and the dashboard', () => {
     for (const e of pkg.activationEvents as string[]) {
-      assert.match(e, /^(workspaceContains:\*\*\/\*(\.kvlens|vllm\*|llama-swap\*)|onLanguage:(yaml|json|jsonc|shellscript)$|onWebviewPanel:kvlens\.dashboard$)/, e);
+      assert.match(e, /^(workspaceContains:\*\*\/\*(\.kvlens|vllm\*|llama-swap\*)|onLanguage:(yaml|json|jsonc|shellscript|dockercompose)$|onWebviewPanel:kvlens\.dashboard$)/, e);
     }
     assert.ok(!(pkg.activationEvents as string[]).includes('*'));
   });
