@@ -100,6 +100,9 @@ async function estimateOne(deployment: Deployment, baseDir: string, opts: Editor
     const resolved = await resolve(opts, ref, baseDir);
     if (resolved.kind === 'pending') return { deployment, pending: true, problem: `resolving ${ref}…` };
     if (!resolved.descriptor) {
+      // `$MODEL`, `${MODEL_DIR}/x.gguf`: set where the script or container runs, so there is nothing to look for here.
+      const variable = /\$\{?[A-Za-z_]\w*/.exec(ref)?.[0];
+      if (resolved.kind === 'missing' && variable) return { deployment, problem: `not sized: the model is ${ref} (${variable}${variable.startsWith('${') ? '}' : ''} is set where it runs)` };
       return { deployment, problem: resolved.kind === 'missing' ? `model not found: ${ref}` : `model not readable: ${resolved.error ?? ref}`, problemDetail: resolved.error };
     }
     const draftRef = deployment.speculative?.draftRef;

@@ -66,7 +66,7 @@ export function placeLenses(input: LensInput, text: string, opts: { trusted: boo
     }
     if (est.report) {
       out.push({ line: header, kind: 'actions', title: 'Open dashboard', tooltip: 'Targets, KV-cache types, charts and measured runs', command: 'kvlens.openDashboard', deployment: i });
-      out.push({ line: engineLine(d, i, input, lines), kind: 'engine', title: engineLensText(est.report, d), tooltip: 'What the engine allocates: the same on every target. Hover a setting for its formula.', command: 'kvlens.showEstimate', deployment: i });
+      out.push({ line: engineLine(d, i, input, lines), kind: 'engine', title: engineLensText(est.report, d, /\bsglang\b/i.test(lines[d.anchor.start.line] ?? '') ? 'sglang' : undefined), tooltip: 'What the engine allocates: the same on every target. Hover a setting for its formula.', command: 'kvlens.showEstimate', deployment: i });
     }
     if (!est.report || !v) {
       const problem = est.problem ?? v?.problem ?? 'no estimate';

@@ -26,11 +26,12 @@ export function compactLensText(v: TargetVerdict): string {
 }
 
 /** The engine lens, on `args:`/`options:`/`cmd:`: what the engine allocates, the same for every target. */
-export function engineLensText(report: EstimateReport, d: Deployment): string {
+export function engineLensText(report: EstimateReport, d: Deployment, server?: string): string {
   const e = report.engine;
   const kv = `KV ${cacheTypeText(e.cacheTypeK, e.cacheTypeV)} ${bytesText(e.kvBytesPerToken)}/token`;
   if (e.kind === 'vllm') {
-    const parts = ['vLLM', kv, `max-model-len ${tokensText(e.contextSize)}`, `≤${e.parallel} seqs`];
+    // An SGLang command is sized with vLLM's memory model (its sizing options share vLLM's meaning): say both.
+    const parts = [server === 'sglang' ? 'SGLang (sized as vLLM)' : 'vLLM', kv, `max-model-len ${tokensText(e.contextSize)}`, `≤${e.parallel} seqs`];
     if (e.tensorParallel > 1) parts.splice(2, 0, `TP ${e.tensorParallel}`);
     if (d.speculative) parts.push('speculative');
     return clip(parts.join(' · '), MAX_LENS_COLUMNS);

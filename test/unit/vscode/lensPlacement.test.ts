@@ -1,6 +1,7 @@
 // Where the CodeLenses go: per target on its line, on the model line for targets from settings, the engine lens on
 // args/options/cmd, actions on the header, an unknown target on its own line; never wider than 80 columns.
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { analyzeForEditor } from '../../../src/core/editorAnalysis';
 import { detectFormat } from '../../../src/core/formats/detect';
@@ -50,5 +51,30 @@ describe('CodeLens placement', () => {
     assert.match(a.title, /^KV Lens: .*org\/repo-GGUF:Q4_K_M/);
     assert.ok(a.line === 1 || a.line === 2, `on the model's header or its cmd line: ${a.line}`);
     assert.ok(ls.some((l) => l.deployment === 1 && l.kind === 'problem' && /model not found/.test(l.title)));
+  });
+});
+
+describe('CodeLens placement: serve commands in scripts, compose files and Kubernetes manifests', () => {
+  const FIX = path.resolve(__dirname, '../../../../test/fixtures/wild');
+  const read = (f: string): string => fs.readFileSync(path.join(FIX, f), 'utf8');
+
+  it('a compose file: each service\'s engine lens on its command, targets from settings beside it; SGLang says it is sized as vLLM', async () => {
+    const text = read('docker-compose.yml');
+    const ls = await lenses(text, 'docker-compose.yml');
+    const lines = text.split('\n');
+    const sglang = ls.find((l) => l.kind === 'engine' && /sglang/.test(lines[l.line]));
+    assert.ok(sglang, JSON.stringify(ls));
+    assert.match(sglang.title, /^SGLang \(sized as vLLM\) · KV .* · TP 2 · max-model-len 8K/);
+    const vllm = ls.find((l) => l.kind === 'engine' && /--model/.test(lines[l.line]))!;
+    assert.match(vllm.title, /^vLLM · /);
+    // The vLLM service has an unknown option (vLLM refuses it): its targets say won't start, the SGLang ones are sized.
+    assert.ok(ls.some((l) => l.kind === 'target' && l.line === vllm.line && /won't start/.test(l.title)));
+    assert.ok(ls.some((l) => l.kind === 'target' && l.line === sglang.line && /✓ [\d.]+\/80 GiB/.test(l.title)));
+    for (const l of ls) assert.ok([...l.title].length <= 80, l.title);
+  });
+
+  it('a shell script: a model path from a variable says why it is not sized', async () => {
+    const ls = await lenses(read('serve.sh'), 'serve.sh');
+    assert.ok(ls.some((l) => l.kind === 'problem' && /^KV Lens: not sized: the model is \$MODEL \(\$MODEL is set where it runs\)$/.test(l.title)), JSON.stringify(ls.map((l) => l.title)));
   });
 });
