@@ -33,7 +33,7 @@ export function engineLensText(report: EstimateReport, d: Deployment, server?: s
     // An SGLang command is sized with vLLM's memory model (its sizing options share vLLM's meaning): say both.
     const parts = [server === 'sglang' ? 'SGLang (sized as vLLM)' : 'vLLM', kv, `max-model-len ${tokensText(e.contextSize)}`, `≤${e.parallel} seqs`];
     if (e.tensorParallel > 1) parts.splice(2, 0, `TP ${e.tensorParallel}`);
-    if (d.speculative) parts.push('speculative');
+    if (d.speculative) parts.push('+ draft');
     return clip(parts.join(' · '), MAX_LENS_COLUMNS);
   }
   // kvCells is per stream: without a unified cache each slot has its own stream of cells.

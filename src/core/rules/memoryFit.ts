@@ -219,7 +219,7 @@ export const memoryFitRule: Rule = {
       out.push({
         severity: 'information',
         code: 'target-name',
-        message: `${n.message}: sized as ${n.id}; write the id so every tool reads it the same.`,
+        message: `${n.message} (sized as ${n.id}); write the id so every tool reads it the same.`,
         range: n.range,
         fixes: [{ title: `Write the catalog id '${n.id}'`, preferred: true, edits: [{ range: n.range, newText: keepQuotes(rangeText(ctx.text, n.range), n.id) }] }],
         overridesSchema: true,
