@@ -117,12 +117,20 @@ export class AnalysisService implements vscode.Disposable {
   formatOf(doc: vscode.TextDocument): ConfigFormat | undefined {
     if (!SCHEMES.has(doc.uri.scheme)) return undefined;
     const assoc = config.fileAssociations(doc.uri);
-    const byName = loadCore().detectFormat(doc.fileName, undefined, assoc);
-    if (byName) return byName;
-    if (!CONTENT_SNIFF_LANGUAGES.has(doc.languageId)) return undefined;
+    const c = loadCore();
+    const byName = c.detectFormat(doc.fileName, undefined, assoc);
+    // A Kubernetes manifest or compose file named for what it runs (`vllm-deployment.yaml`) is not a vLLM config:
+    // the name pattern alone would give it false errors ("multiple documents", every key unknown). A user's
+    // association still wins.
+    if (byName && !((byName === 'vllm' || byName === 'llama-swap') && !c.detectByAssociation(doc.fileName, assoc))) return byName;
+    if (!CONTENT_SNIFF_LANGUAGES.has(doc.languageId)) return byName;
     const text = doc.getText();
-    if (text.length > MAX_SNIFF_CHARS) return undefined;
-    return loadCore().detectFormat(doc.fileName, text, assoc);
+    if (text.length > MAX_SNIFF_CHARS) return byName;
+    if (byName) {
+      const sniffed = c.detectByContent(doc.fileName, text);
+      return sniffed === 'kubernetes' || sniffed === 'docker-compose' ? sniffed : byName;
+    }
+    return c.detectFormat(doc.fileName, text, assoc);
   }
 
   /** The cached analysis when it is for the document's current version. */

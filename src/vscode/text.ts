@@ -31,7 +31,7 @@ export function engineLensText(report: EstimateReport, d: Deployment, server?: s
   const kv = `KV ${cacheTypeText(e.cacheTypeK, e.cacheTypeV)} ${bytesText(e.kvBytesPerToken)}/token`;
   if (e.kind === 'vllm') {
     // An SGLang command is sized with vLLM's memory model (its sizing options share vLLM's meaning): say both.
-    const parts = [server === 'sglang' ? 'SGLang (sized as vLLM)' : 'vLLM', kv, `max-model-len ${tokensText(e.contextSize)}`, `≤${e.parallel} seqs`];
+    const parts = [server === 'sglang' ? 'SGLang (as vLLM)' : 'vLLM', kv, `max-model-len ${tokensText(e.contextSize)}`, `≤${e.parallel} seqs`];
     if (e.tensorParallel > 1) parts.splice(2, 0, `TP ${e.tensorParallel}`);
     if (d.speculative) parts.push('+ draft');
     return clip(parts.join(' · '), MAX_LENS_COLUMNS);

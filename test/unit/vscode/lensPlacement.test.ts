@@ -64,7 +64,7 @@ describe('CodeLens placement: serve commands in scripts, compose files and Kuber
     const lines = text.split('\n');
     const sglang = ls.find((l) => l.kind === 'engine' && /sglang/.test(lines[l.line]));
     assert.ok(sglang, JSON.stringify(ls));
-    assert.match(sglang.title, /^SGLang \(sized as vLLM\) · KV .* · TP 2 · max-model-len 8K/);
+    assert.match(sglang.title, /^SGLang \(as vLLM\) · KV .* · TP 2 · max-model-len 8K · ≤256 seqs$/);
     const vllm = ls.find((l) => l.kind === 'engine' && /--model/.test(lines[l.line]))!;
     assert.match(vllm.title, /^vLLM · /);
     // The vLLM service has an unknown option (vLLM refuses it): its targets say won't start, the SGLang ones are sized.
