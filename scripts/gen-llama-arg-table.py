@@ -1,12 +1,34 @@
 #!/usr/bin/env python3
-# Regenerates argTable.ts from llama.cpp's common/arg.cpp. The llama.cpp source is the git bundle inside
-# node-llama-cpp:  git clone node_modules/node-llama-cpp/llama/gitRelease.bundle /tmp/llama.cpp-src
-# then, from the repository root:  python3 scripts/gen-llama-arg-table.py /tmp/llama.cpp-src
+# Regenerates a llama.cpp flag table from llama.cpp's common/arg.cpp.
+# The bundled build (src/core/formats/llamacpp/argTable.ts): the git bundle inside node-llama-cpp,
+#   git clone node_modules/node-llama-cpp/llama/gitRelease.bundle /tmp/llama.cpp-src
+#   python3 scripts/gen-llama-arg-table.py /tmp/llama.cpp-src
+# An upstream build by its tag (src/core/formats/llamacpp/argTable.<tag>.ts), from a git directory of
+# ggml-org/llama.cpp that carries its build tags (the search tool's snapshot of CrazyForks/llama.cpp does):
+#   python3 scripts/gen-llama-arg-table.py --git /work/.mirror/CrazyForks+llama.cpp/repo b8914
 # Review the diff (value kinds and EngineSettings links are decided here, in classify() and SETS).
-import json, re, sys, os
-SRC_DIR = sys.argv[1] if len(sys.argv) > 1 else '/tmp/llama.cpp-src'
-OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'argTable.ts')
-src = open(os.path.join(SRC_DIR, 'common/arg.cpp')).read()
+import json, re, sys, os, subprocess
+HERE = os.path.dirname(os.path.abspath(__file__))
+TABLES = os.path.join(HERE, '..', 'src', 'core', 'formats', 'llamacpp')
+if len(sys.argv) > 3 and sys.argv[1] == '--git':
+    GIT, TAG = sys.argv[2], sys.argv[3]
+    run = lambda *a: subprocess.run(['git', '--git-dir', GIT, *a], check=True, capture_output=True, text=True).stdout
+    COMMIT = run('rev-parse', TAG + '^{commit}').strip()
+    DATE = run('log', '-1', '--format=%as', TAG).strip()
+    src = run('show', f'{TAG}:common/arg.cpp')
+    OUT = os.path.join(TABLES, f'argTable.{TAG}.ts')
+    EXPORT = f'LLAMA_ARG_ROWS_{TAG.upper()}'
+    SOURCE = (f'// GENERATED from common/arg.cpp of ggml-org/llama.cpp at build tag {TAG} (commit {COMMIT}, {DATE}), read from\n'
+              f'// github.com/CrazyForks/llama.cpp (a mirror carrying upstream\'s build tags) by scripts/gen-llama-arg-table.py.')
+    META = f"export const LLAMA_BUILD_{TAG.upper()} = {{ tag: '{TAG}', repository: 'github.com/ggml-org/llama.cpp', commit: '{COMMIT}', date: '{DATE}' }};\n\n"
+else:
+    SRC_DIR = sys.argv[1] if len(sys.argv) > 1 else '/tmp/llama.cpp-src'
+    src = open(os.path.join(SRC_DIR, 'common/arg.cpp')).read()
+    OUT = os.path.join(TABLES, 'argTable.ts')
+    EXPORT = 'LLAMA_ARG_ROWS'
+    SOURCE = ('// GENERATED from common/arg.cpp of the llama.cpp bundled with node-llama-cpp 3.22.1\n'
+              '// (node_modules/node-llama-cpp/llama/gitRelease.bundle), then kept as data.')
+    META = ''
 start = src.find('common_params_context common_params_parser_init')
 s = src[start:]
 out = []
@@ -145,7 +167,10 @@ for x,b in zip(o,bodies):
     if key in entries:
         e=entries[key]
         e['ex']=sorted(set(e['ex'])|set(ex)); continue
-    entries[key]=dict(args=x['args'],neg=x['neg'],hint=hint,help=help,ex=ex,exc=[e.lower() for e in x['excludes']],sampling=x['sampling'],handler=x['handler'], removed=('has been removed' in help))
+    # A flag llama.cpp still takes but warns about: its handler logs "DEPRECATED: <why>".
+    dep=re.search(r'LOG_WRN\(\s*"DEPRECATED: ((?:[^"\\]|\\.)*)"', b)
+    dep=dep.group(1).replace('\\n','').strip().rstrip('.') if dep else None
+    entries[key]=dict(args=x['args'],neg=x['neg'],hint=hint,help=help,ex=ex,exc=[e.lower() for e in x['excludes']],sampling=x['sampling'],handler=x['handler'], removed=('has been removed' in help), deprecated=dep)
     order.append(key)
 E = [entries[k] for k in order]
 
@@ -223,20 +248,21 @@ for e in E:
     d=re.sub(r'\s*\([^)]*$', '', d)
     d=re.sub(r'[,;]?\s*one of:?$', '', d).rstrip(':').strip()
     if d: d = d[0].upper() + d[1:]
+    if e['deprecated']: parts.append(f"dep: {js(e['deprecated'])}")
     if e['removed']:
         parts.append(f"removed: {js(e['help'])}")
     else:
         parts.append(f"d: {js(d)}")
     lines.append('  { '+', '.join(parts)+' },')
-hdr='''// GENERATED from common/arg.cpp of the llama.cpp bundled with node-llama-cpp 3.22.1
-// (node_modules/node-llama-cpp/llama/gitRelease.bundle), then kept as data. Each row is one llama.cpp option:
+hdr=SOURCE+''' Each row is one llama.cpp option:
 // n = accepted spellings (positive), neg = spellings that turn a boolean off, kind = value kind, values = enum,
 // sets = the EngineSettings field it feeds, ex = llama.cpp "examples" (programs) that accept it ('common' = all),
-// exc = programs that exclude it, removed = llama.cpp's own message for an option it now refuses.
+// exc = programs that exclude it, dep = llama.cpp's own warning for a flag it still takes but deprecates,
+// removed = llama.cpp's own message for an option it now refuses.
 // Regenerate rather than hand-edit when llama.cpp moves; flags llama.cpp dropped but configs still use live in
 // legacyFlags.ts.
 import type { RawFlagRow } from './flagTypes';
 
-export const LLAMA_ARG_ROWS: readonly RawFlagRow[] = [
+'''+META+'export const '+EXPORT+''': readonly RawFlagRow[] = [
 '''
 open(OUT,'w').write(hdr+'\n'.join(lines)+'\n];\n')

@@ -48,8 +48,9 @@ export interface EditorAnalysisOptions {
   modelResolver: ModelResolverLike;
   defaultTargets?: readonly string[];
   customTargets?: readonly CustomTarget[];
-  /** Passed through to analyzeText (the editor's kvlens.vllm.version and kvlens.pathMappings). */
+  /** Passed through to analyzeText (the editor's kvlens.vllm.version, kvlens.llamaCpp.build, kvlens.pathMappings). */
   vllmVersion?: string;
+  llamaCppBuild?: string;
   pathMappings?: Record<string, string>;
   /** This machine's speed calibration by target id (from the results store): later estimates use its runs. */
   machineCalibration?: Record<string, MachineCalibration | undefined>;
@@ -58,7 +59,7 @@ export interface EditorAnalysisOptions {
 export async function analyzeForEditor(text: string, fileName: string, opts: EditorAnalysisOptions): Promise<EditorAnalysis> {
   const analysis = await analyzeText(text, fileName, {
     format: opts.format, associations: opts.associations, modelResolver: opts.modelResolver,
-    defaultTargets: opts.defaultTargets, customTargets: opts.customTargets, vllmVersion: opts.vllmVersion, pathMappings: opts.pathMappings,
+    defaultTargets: opts.defaultTargets, customTargets: opts.customTargets, vllmVersion: opts.vllmVersion, llamaCppBuild: opts.llamaCppBuild, pathMappings: opts.pathMappings,
   });
   const baseDir = path.dirname(path.resolve(fileName));
   const estimates: EditorEstimate[] = [];

@@ -173,10 +173,13 @@ export class AnalysisService implements vscode.Disposable {
     const text = doc.getText();
     // The core refuses texts over DEFAULT_MAX_CHARS with one diagnostic and no parse, and never throws.
     // The format is known already: analyzeText need not sniff the content a second time.
+    // kvlens.vllm.version, kvlens.llamaCpp.build, kvlens.pathMappings choose the tables and where server paths live.
+    const settings = vscode.workspace.getConfiguration('kvlens', doc.uri);
+    const tables = loadCore().formatOptionsFromSettings((k) => settings.get(k));
     const machineCalibration = await this.machineCalibration();
     const analysis = await loadCore().analyzeForEditor(text, doc.fileName, {
       format, modelResolver: this.modelResolver(), defaultTargets: config.defaultTargets(doc.uri), customTargets: config.customTargets(),
-      vllmVersion: config.vllmVersion(doc.uri), pathMappings: config.pathMappings(doc.uri), machineCalibration,
+      ...tables, machineCalibration,
     });
     if (analysis.estimates.some((e) => e.pending)) this.waiting.add(key);
     const result: DocumentAnalysis = {

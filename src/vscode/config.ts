@@ -29,20 +29,6 @@ export function fileAssociations(uri: vscode.Uri): Record<string, ConfigFormat> 
   return out;
 }
 
-/** `kvlens.vllm.version`: undefined for `latest` (the core then uses its newest table). */
-export function vllmVersion(uri?: vscode.Uri): string | undefined {
-  const v = cfg(uri).get<string>('vllm.version', 'latest');
-  return typeof v === 'string' && v.trim() && v.trim() !== 'latest' ? v.trim() : undefined;
-}
-
-/** `kvlens.pathMappings`: server folder → local folder, strings only. */
-export function pathMappings(uri?: vscode.Uri): Record<string, string> | undefined {
-  const raw = cfg(uri).get<Record<string, unknown>>('pathMappings') ?? {};
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(raw)) if (typeof v === 'string' && k) out[k] = v;
-  return Object.keys(out).length ? out : undefined;
-}
-
 export const validationEnabled = (uri?: vscode.Uri): boolean => cfg(uri).get<boolean>('validation.enabled', true);
 export const debounceMs = (): number => clampInt(cfg().get<number>('validation.debounceMs', 250), 0, 5000, 250);
 export const codeLensEnabled = (uri?: vscode.Uri): boolean => cfg(uri).get<boolean>('codeLens.enabled', true);

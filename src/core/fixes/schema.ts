@@ -146,3 +146,9 @@ export function missingKeyFix(doc: ParsedDocument, node: DocNode | undefined, mi
   const at = doc.lines.range(first.keyStart, first.keyStart);
   return { title: `Add kind: ${kind}`, preferred: true, edits: [{ range: at, newText: `kind: ${kind}, ` }] };
 }
+
+/** The same fix for a bound from vLLM's generated option table (min/xmin/max/xmax; ints for int kinds). */
+export function boundsFix(b: { min?: number; xmin?: number; max?: number; xmax?: number } | undefined, integer: boolean, data: unknown, range: Range, raw: string | undefined): QuickFix | undefined {
+  if (!b) return undefined;
+  return outOfRangeFix({ minimum: b.min, exclusiveMinimum: b.xmin, maximum: b.max, exclusiveMaximum: b.xmax, type: integer ? 'integer' : 'number' } as Schema, data, range, raw);
+}

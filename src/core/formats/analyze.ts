@@ -21,6 +21,8 @@ import { analyzeKubernetes } from './kubernetes/analyze';
 import { vllmTable } from './vllm/tables';
 import { attachFixes } from '../fixes';
 
+// The editor reads the engine-table and path-mapping settings through this (src/vscode loads the core lazily).
+export { formatOptionsFromSettings } from './settings';
 export interface AnalyzeOptions {
   /** User globs → formats (the `kvlens.fileAssociations` setting, `kvlens check --format-of`). */
   associations?: Record<string, ConfigFormat>;
@@ -39,6 +41,8 @@ export interface AnalyzeOptions {
   customTargets?: readonly CustomTarget[];
   /** The vLLM version configs are for (the `kvlens.vllm.version` setting; default: the newest table). */
   vllmVersion?: string;
+  /** The llama.cpp build llama.cpp flags are checked against: `bundled` (default), `upstream` or a build number (`b8914`). */
+  llamaCppBuild?: string;
   /**
    * Server paths → local folders (`{"/models": "/home/me/models"}`, the `kvlens.pathMappings` setting): a model
    * path written for the server it runs on is looked for here.
@@ -135,14 +139,14 @@ async function analyzeUnsafe(text: string, fileName: string, opts: AnalyzeOption
     };
   }
   if (format === 'shell') {
-    const r = analyzeShellScript(text, { vllmVersion: opts.vllmVersion });
+    const r = analyzeShellScript(text, { vllmVersion: opts.vllmVersion, llamaCppBuild: opts.llamaCppBuild });
     const ruleDiags = await runRules(r.deployments, text, fileName, opts);
-    return { format, deployments: r.deployments, diagnostics: sortDiagnostics([...r.diagnostics, ...ruleDiags]) };
+    return { format, deployments: r.deployments, diagnostics: sortDiagnostics([...r.diagnostics, ...notRepeated(ruleDiags, r.diagnostics)]) };
   }
   if (format === 'kubernetes') {
-    const r = analyzeKubernetes(text, { vllmVersion: opts.vllmVersion });
+    const r = analyzeKubernetes(text, { vllmVersion: opts.vllmVersion, llamaCppBuild: opts.llamaCppBuild });
     const ruleDiags = await runRules(r.deployments, text, fileName, opts);
-    return { format, deployments: r.deployments, diagnostics: sortDiagnostics([...r.diagnostics, ...ruleDiags]), document: r.documents[0] };
+    return { format, deployments: r.deployments, diagnostics: sortDiagnostics([...r.diagnostics, ...notRepeated(ruleDiags, r.diagnostics)]), document: r.documents[0] };
   }
   const doc = parseDocument(text, languageOf(fileName, text));
   const diagnostics: KvDiagnostic[] = [...doc.diagnostics];
@@ -157,7 +161,7 @@ async function analyzeUnsafe(text: string, fileName: string, opts: AnalyzeOption
   const usable = doc.value !== undefined;
   if (format === 'kvlens-profile') {
     if (usable) schemaDiags.push(...profileSchemaDiagnostics(doc, opts));
-    const r = profileDeployment(doc, fileName);
+    const r = profileDeployment(doc, fileName, opts.llamaCppBuild);
     diagnostics.push(...r.diagnostics);
     if (r.deployment) deployments.push(r.deployment);
   } else if (format === 'vllm') {
@@ -167,12 +171,12 @@ async function analyzeUnsafe(text: string, fileName: string, opts: AnalyzeOption
     diagnostics.push(...r.diagnostics);
     if (r.deployment) deployments.push(r.deployment);
   } else if (format === 'docker-compose') {
-    const r = analyzeCompose(doc, { vllmVersion: opts.vllmVersion });
+    const r = analyzeCompose(doc, { vllmVersion: opts.vllmVersion, llamaCppBuild: opts.llamaCppBuild });
     diagnostics.push(...r.diagnostics);
     deployments = r.deployments;
   } else {
     // Schema checked on the macro-expanded value (llama-swap expands macros before it decodes).
-    const r = analyzeSwapDocument(doc);
+    const r = analyzeSwapDocument(doc, { llamaCppBuild: opts.llamaCppBuild });
     schemaDiags.push(...r.schemaDiagnostics);
     diagnostics.push(...r.diagnostics);
     deployments = r.deployments;
@@ -180,15 +184,21 @@ async function analyzeUnsafe(text: string, fileName: string, opts: AnalyzeOption
   diagnostics.push(...schemaDiags);
 
   const ruleDiags = await runRules(deployments, text, fileName, opts);
-  // Where the schema already reports an error, rules stay quiet: they would repeat it (or judge a value that
-  // must change first).
   // A rule that says it better (overridesSchema) wins over the schema's error at its range instead.
   const better = new Set(ruleDiags.filter((d) => d.overridesSchema).map((d) => rangeKey(d.range)));
   const kept = better.size ? schemaDiags.filter((d) => !better.has(rangeKey(d.range))) : schemaDiags;
   if (kept.length !== schemaDiags.length) diagnostics.splice(diagnostics.length - schemaDiags.length, schemaDiags.length, ...kept);
-  const taken = new Set(kept.filter((d) => d.severity === 'error').map((d) => rangeKey(d.range)));
-  diagnostics.push(...ruleDiags.filter((d) => d.overridesSchema || !taken.has(rangeKey(d.range))).map(({ overridesSchema: _o, ...d }) => d));
+  diagnostics.push(...notRepeated(ruleDiags, diagnostics));
   return { format, deployments, diagnostics: sortDiagnostics(attachFixes(diagnostics, { text, format, fileName })), document: doc };
+}
+
+/**
+ * Where the schema or the engine's option table already reports an error, rules stay quiet: they would repeat it
+ * (a generated bound and a hand-written rule on the same value), or judge a value that must change first.
+ */
+function notRepeated(ruleDiags: readonly KvDiagnostic[], formatDiags: readonly KvDiagnostic[]): KvDiagnostic[] {
+  const taken = new Set(formatDiags.filter((d) => d.severity === 'error').map((d) => rangeKey(d.range)));
+  return ruleDiags.filter((d) => d.overridesSchema || !taken.has(rangeKey(d.range))).map(({ overridesSchema: _o, ...d }) => d);
 }
 
 /**

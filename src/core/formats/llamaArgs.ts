@@ -34,7 +34,7 @@ function offsetMapper(doc: ParsedDocument, node: DocNode): (o: number) => number
 }
 
 /** Parses a string or list-of-strings node; undefined when the node is neither. */
-export function llamaArgsFromNode(doc: ParsedDocument, node: DocNode): DocLlamaArgs | undefined {
+export function llamaArgsFromNode(doc: ParsedDocument, node: DocNode, build?: string): DocLlamaArgs | undefined {
   let input: string | string[];
   const mappers: ((o: number) => number)[] = [];
   const itemNodes: DocNode[] = [];
@@ -54,7 +54,7 @@ export function llamaArgsFromNode(doc: ParsedDocument, node: DocNode): DocLlamaA
   } else {
     return undefined;
   }
-  const parse = parseLlamaArgs(input);
+  const parse = parseLlamaArgs(input, { build });
   const rangeOf = (span: Span): Range => {
     const i = span.index ?? 0;
     const map = mappers[i] ?? mappers[0];

@@ -103,7 +103,8 @@ function macroText(
   if (hit !== undefined) return hit;
   // A macro that (indirectly) uses itself stays as written: llama-swap only allows macros defined earlier.
   cache.set(name, '${' + name + '}');
-  let out = def.value.replace(new RegExp(MACRO_RE.source, 'g'), (all, inner: string) =>
+  // replace() with a global regex collects every match before it calls back, so the shared regex is safe here.
+  let out = def.value.replace(MACRO_RE, (all, inner: string) =>
     macroText(inner, macros, builtins, depth + 1, used, cache) ?? all,
   );
   // Nested macros can multiply (a = ${b}${b}, b = ${c}${c}, ...): past this size stop expanding.
@@ -237,6 +238,8 @@ export function analyzeLlamaSwap(
   lineCounter: YAML.LineCounter,
   /** ${PORT} per model as llama-swap assigns them (sorted model ids); default: document order from startPort. */
   ports?: ReadonlyMap<string, number>,
+  /** The llama.cpp build the commands are for (flags table): bundled (default), upstream or a build number. */
+  llamaCppBuild?: string,
 ): LlamaSwapAnalysis {
   const deployments: Deployment[] = [];
   const diagnostics: KvDiagnostic[] = [];
@@ -295,7 +298,7 @@ export function analyzeLlamaSwap(
     const tok = tokenizeArgs(expanded.text);
     const start = findServerStart(tok.tokens);
     if (!start) continue;
-    const parse = parseArgTokens(tok.tokens.slice(start.index), { tool: start.tool });
+    const parse = parseArgTokens(tok.tokens.slice(start.index), { tool: start.tool, build: llamaCppBuild });
     // Forks with flags of their own (ik_llama.cpp): no table to check them against, so their flags are read
     // for the estimate but not judged.
     const fork = FORK_RE.exec(tok.tokens[start.index].value);

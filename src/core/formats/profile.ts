@@ -28,7 +28,7 @@ function posInt(n: DocNode | undefined): number | undefined {
   return n?.type === 'number' && Number.isInteger(n.value) && (n.value as number) >= 1 ? (n.value as number) : undefined;
 }
 
-export function profileDeployment(doc: ParsedDocument, fileName: string): { deployment?: Deployment; diagnostics: KvDiagnostic[] } {
+export function profileDeployment(doc: ParsedDocument, fileName: string, llamaCppBuild?: string): { deployment?: Deployment; diagnostics: KvDiagnostic[] } {
   const diagnostics: KvDiagnostic[] = [];
   const root = doc.root;
   if (!root || root.type !== 'object') {
@@ -84,7 +84,9 @@ export function profileDeployment(doc: ParsedDocument, fileName: string): { depl
       });
     }
     if (argsNode) {
-      const a = llamaArgsFromNode(doc, argsNode);
+      // engine.version names the llama.cpp build of a llama.cpp profile (b8914, upstream, bundled).
+      const version = engineNode?.props?.get('version')?.value;
+      const a = llamaArgsFromNode(doc, argsNode, typeof version === 'string' ? version : llamaCppBuild);
       if (a) {
         engine = a.engine;
         diagnostics.push(...a.diagnostics);

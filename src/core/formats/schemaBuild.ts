@@ -56,14 +56,18 @@ function optionSchema(opt: VllmOption, negative = false): Json {
       // A config dataclass or dict: a YAML mapping, or the same as a JSON string (vLLM json.loads it).
       s.type = opt.name === 'compilation-config' ? ['object', 'string', 'integer'] : ['object', 'string'];
       break;
+    case 'dictstr':
+      // union_dict_and_str: a mapping, or text (a JSON object in braces, or any plain string).
+      s.type = ['object', 'string'];
+      break;
     case 'list':
       Object.assign(s, { type: ['string', 'number', 'array'], items: { type: ['string', 'number'] } });
       break;
   }
-  if (opt.minimum !== undefined) s.minimum = opt.minimum;
-  if (opt.maximum !== undefined) s.maximum = opt.maximum;
-  if (opt.exclusiveMinimum !== undefined) s.exclusiveMinimum = opt.exclusiveMinimum;
-  if (opt.exclusiveMaximum !== undefined) s.exclusiveMaximum = opt.exclusiveMaximum;
+  // Bounds are checked by vllm.ts / vllm/argv.ts (vllm/values.ts), which name the version table and the source line.
+  if (opt.nullable && Array.isArray(s.enum)) s.enum = [...(s.enum as unknown[]), null];
+  if (opt.nullable && Array.isArray(s.type)) s.type = [...(s.type as string[]), 'null'];
+  else if (opt.nullable && typeof s.type === 'string') s.type = [s.type, 'null'];
   if (opt.examples) s.examples = [...opt.examples];
   if (opt.name === 'speculative-config') {
     s.properties = {

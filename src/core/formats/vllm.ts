@@ -8,6 +8,9 @@ import type { KvDiagnostic, Range } from '../diagnostics';
 import { firstContentRange, keyRange, type DocNode, type ParsedDocument, valueRange } from './document';
 import { findVllmOption, normaliseVllmKey } from './vllmOptions';
 import { defaultVllmEngine, type VllmOptionEntry, vllmSettingsFrom } from './vllm/settings';
+import { lookupVllmOption, vllmTable } from './vllm/tables';
+import { boundsProblem } from './vllm/values';
+import { boundsFix } from '../fixes/schema';
 import type { EngineSettings } from '../deployment';
 
 export { defaultVllmEngine, vllmNumber } from './vllm/settings';
@@ -78,6 +81,22 @@ export function readVllmOptions(doc: ParsedDocument, node: DocNode | undefined, 
       });
     }
     const value = yaml11Value(doc, m);
+    const generated = lookupVllmOption(norm, version)?.option;
+    const range = generated && (m.type === 'number' || m.type === 'string') ? boundsProblem(generated, value, vllmTable(version).label) : undefined;
+    if (range) {
+      const r = valueRange(doc, m);
+      const fix = boundsFix(generated?.b, generated?.t === 'int' || generated?.t === 'hrint', value, r, doc.text.slice(m.start, m.end));
+      diagnostics.push({ severity: 'error', code: 'out-of-range', message: range, range: r, ...(fix ? { fixes: [fix] } : {}) });
+    }
+    if (opt.kind === 'dictstr' && typeof value === 'string' && /^\s*\{[\s\S]*\}\s*$/.test(value) && !validJson(value)) {
+      diagnostics.push({
+        severity: 'error',
+        code: 'invalid-json',
+        message: `\`${key}\` looks like a JSON object but is not valid JSON: vLLM json.loads text in braces and would stop.`,
+        range: valueRange(doc, m),
+      });
+      continue;
+    }
     if (opt.kind === 'json' && typeof value === 'string' && !validJson(value)) {
       diagnostics.push({
         severity: 'error',

@@ -21,10 +21,8 @@ export interface VllmOption {
   distinctive?: boolean;
   /** vLLM's deprecation text. */
   deprecated?: string;
-  minimum?: number;
-  maximum?: number;
-  exclusiveMinimum?: number;
-  exclusiveMaximum?: number;
+  /** Optional in vLLM: `None` (YAML null) is accepted. */
+  nullable?: boolean;
 }
 
 const views = new Map<string, VllmOption[]>();
@@ -44,10 +42,7 @@ export function vllmOptions(version?: string): readonly VllmOption[] {
       aliases: o.a,
       distinctive: o.d,
       deprecated: o.dep,
-      minimum: o.b?.min,
-      maximum: o.b?.max,
-      exclusiveMinimum: o.b?.xmin,
-      exclusiveMaximum: o.b?.xmax,
+      nullable: o.nul,
     }));
     views.set(t.version, v);
   }

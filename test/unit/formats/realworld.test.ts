@@ -24,12 +24,14 @@ interface Case {
   why?: string;
   /** A vLLM version other than the newest table. */
   vllmVersion?: string;
+  /** A llama.cpp build other than the bundled one. */
+  llamaCppBuild?: string;
 }
 
 const PROXY_RULE = 'llama-swap internal/config/macros.go: a model whose proxy (default http://localhost:${PORT}) uses ${PORT} while its cmd does not is refused ("proxy uses ${PORT} but cmd does not"; config_test.go "Proxy value required if no ${PORT} in cmd")';
 
 const CASES: Case[] = [
-  // vLLM configs: every key is an option of the newest table (vLLM 0.24): frontend options (port, host, api-key,
+  // vLLM configs: every key is an option of the newest table (vLLM 0.27): frontend options (port, host, api-key,
   // return-tokens-as-token-ids) included; `no-enable-prefix-caching` is the negation BooleanOptionalAction adds;
   // compilation-config / speculative-config are JSON strings vLLM json.loads; `True` is a YAML boolean.
   { file: 'vllm/agentdac-help-dump.yaml', as: 'vllm_config.yaml', format: 'vllm', expect: [] },
@@ -39,8 +41,10 @@ const CASES: Case[] = [
   { file: 'vllm/recipes-GPT-OSS_EAGLE3_Blackwell.yaml', as: 'GPT-OSS_EAGLE3_Blackwell.yaml', format: 'vllm', expect: [] },
   { file: 'vllm/recipes-GPT-OSS_Hopper.yaml', as: 'GPT-OSS_Hopper.yaml', format: 'vllm', expect: [] },
   { file: 'vllm/recipes-Llama4_Hopper.yaml', as: 'Llama4_Hopper.yaml', format: 'vllm', expect: [] },
-  // stream-interval is newer than vLLM 0.11 (not in its arg_utils.py): that version refuses it.
-  { file: 'vllm/recipes-GPT-OSS_Hopper.yaml', as: 'GPT-OSS_Hopper.yaml', format: 'vllm', vllmVersion: '0.11', expect: [['error', 'unknown-key', 'stream-interval']] },
+  // max-cudagraph-capture-size and stream-interval are newer than vLLM 0.10 (v0.10.2's add_cli_args registers
+  // neither; v0.11.2's registers both): 0.10 refuses them.
+  { file: 'vllm/recipes-GPT-OSS_Hopper.yaml', as: 'GPT-OSS_Hopper.yaml', format: 'vllm', vllmVersion: '0.10',
+    expect: [['error', 'unknown-key', 'max-cudagraph-capture-size'], ['error', 'unknown-key', 'stream-interval']] },
 
   // llama-swap configs, checked against llama-swap 0bdb372 (config.go, load.go, macros.go, model_config.go).
   { file: 'llama-swap/llama-swap-config.example.yaml', as: 'config.example.yaml', format: 'llama-swap', why: PROXY_RULE,
@@ -77,6 +81,17 @@ const CASES: Case[] = [
     ] },
   { file: 'llama-swap/fw-desktop-llm-qwen3-coder-next.yaml', as: 'llama-swap.yaml', format: 'llama-swap', why: '--no-mmap was replaced by --load-mode',
     expect: [['warning', 'removed-flag', '--no-mmap']] },
+  // The same two files for upstream llama.cpp b8914 (common/arg.cpp at 8bc492e): it still has --draft-max,
+  // --draft-min, --ctx-size-draft and --mmap/--no-mmap; -fa already takes a value ("unknown value for --flash-attn").
+  { file: 'llama-swap/llama-swap-aider-qwq-coder.yaml', as: 'llama-swap.yaml', format: 'llama-swap', llamaCppBuild: 'b8914',
+    why: 'config.go refuses list profiles; b8914 arg.cpp: -fa takes the next argument as its value, the draft flags are still there',
+    expect: [
+      ['error', 'invalid-type', '- qwen-coder-32B\n      - QwQ\n'],
+      ['error', 'fa-needs-value', '--flash-attn'],
+      ['error', 'fa-needs-value', '--flash-attn'],
+    ] },
+  { file: 'llama-swap/fw-desktop-llm-qwen3-coder-next.yaml', as: 'llama-swap.yaml', format: 'llama-swap', llamaCppBuild: 'b8914',
+    why: 'b8914 arg.cpp has {"--mmap"}, {"--no-mmap"}', expect: [] },
   { file: 'llama-swap/luksamuk-ai-dotfiles-forks.yaml', as: 'config.yaml', format: 'llama-swap',
     why: 'ModelConfig has no health_check_timeout or tags: yaml.v3 ignores them; ik_llama.cpp flags are not checked (a fork)',
     // Every model-level `health_check_timeout:` / `tags:` key of the file, in order (4-space indented keys).
@@ -86,9 +101,9 @@ const CASES: Case[] = [
   { file: 'vllm-cmdlines/recipes-gpt-oss-120b-8xh100.txt', as: 'serve.sh', format: 'shell', expect: [] },
   { file: 'vllm-cmdlines/recipes-qwen3-next-rocm.txt', as: 'serve.sh', format: 'shell', expect: [] },
   { file: 'vllm-cmdlines/recipes-qwen3.6-35b-a3b-mtp.txt', as: 'serve.sh', format: 'shell', expect: [] },
-  { file: 'vllm-cmdlines/recipes-kimi-k2-tp8-pp2.txt', as: 'serve.sh', format: 'shell', why: '--disable-log-requests is gone from vLLM 0.24',
+  { file: 'vllm-cmdlines/recipes-kimi-k2-tp8-pp2.txt', as: 'serve.sh', format: 'shell', why: '--disable-log-requests is gone from vLLM 0.17 (v0.17.1 arg_utils.py has no such option)',
     expect: [['error', 'removed-option', '--disable-log-requests']] },
-  { file: 'vllm-cmdlines/recipes-kimi-k2-tp8-pp2.txt', as: 'serve.sh', format: 'shell', vllmVersion: '0.11', why: 'deprecated in 0.11',
+  { file: 'vllm-cmdlines/recipes-kimi-k2-tp8-pp2.txt', as: 'serve.sh', format: 'shell', vllmVersion: '0.16', why: 'deprecated in v0.16.0 (add_argument(..., deprecated=True))',
     expect: [['warning', 'deprecated-option', '--disable-log-requests']] },
 ];
 
@@ -112,12 +127,12 @@ describe('formats/realworld (../shared/realworld, under their original file name
 
   for (const c of CASES) {
     const n = typeof c.expect === 'function' ? -1 : c.expect.length;
-    it(`${c.file} as ${c.as}${c.vllmVersion ? ` (vLLM ${c.vllmVersion})` : ''}: ${n ? 'the problems the engine\'s source says it has' : 'recognised, no error or warning'}`, async () => {
+    it(`${c.file} as ${c.as}${c.vllmVersion ? ` (vLLM ${c.vllmVersion})` : ''}${c.llamaCppBuild ? ` (llama.cpp ${c.llamaCppBuild})` : ''}: ${n ? 'the problems the engine\'s source says it has' : 'recognised, no error or warning'}`, async () => {
       const sub = fs.mkdtempSync(path.join(dir, 'f-'));
       const file = path.join(sub, c.as);
       fs.copyFileSync(path.join(SHARED, c.file), file);
       const text = fs.readFileSync(file, 'utf8');
-      const a = await analyzeText(text, file, { vllmVersion: c.vllmVersion });
+      const a = await analyzeText(text, file, { vllmVersion: c.vllmVersion, llamaCppBuild: c.llamaCppBuild });
       assert.equal(a.format, c.format, 'recognised by content under its own name');
       assert.ok(a.deployments.length >= (c.format === 'vllm' || c.format === 'shell' ? 1 : 0));
       const got = a.diagnostics.filter((d) => d.severity !== 'information').map((d): Expect => [d.severity as Expect[0], d.code, textAt(text, d)]);
@@ -125,8 +140,8 @@ describe('formats/realworld (../shared/realworld, under their original file name
       assert.ok(typeof c.expect !== 'function' || expected.length > 0);
       assert.deepEqual(got, expected, `${c.why ?? ''}\n${a.diagnostics.map((d) => `${d.severity} ${d.code}: ${d.message}`).join('\n')}`);
       // Every unknown or removed option names the table it was checked against.
-      for (const d of a.diagnostics.filter((x) => /^(unknown-key|removed-option|unknown-option)$/.test(x.code))) {
-        assert.match(d.message, /vLLM 0\.\d+ \(|llama-swap [0-9a-f]{7}/, d.message);
+      for (const d of a.diagnostics.filter((x) => /^(unknown-key|removed-option|unknown-option|unknown-flag|removed-flag|fa-needs-value)$/.test(x.code))) {
+        assert.match(d.message, /vLLM 0\.\d+ \(|llama-swap [0-9a-f]{7}|llama\.cpp b\d+ \(|llama\.cpp bundled with node-llama-cpp \d/, d.message);
       }
     });
   }

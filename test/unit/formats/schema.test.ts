@@ -27,8 +27,8 @@ describe('formats/schemas', () => {
       assert.ok(schema.properties[k.replace(/-/g, '_')], k.replace(/-/g, '_'));
     }
     assert.ok(VLLM_OPTIONS.length > 120);
-    // swap-space is in vLLM 0.11 and removed in the newest table, where the schema says so.
-    assert.ok((buildVllmSchema('0.11') as { properties: Record<string, unknown> }).properties['swap-space']);
+    // swap-space is in vLLM 0.17 and removed in the newest table, where the schema says so.
+    assert.ok((buildVllmSchema('0.17') as { properties: Record<string, unknown> }).properties['swap-space']);
     assert.ok(!schema.properties['swap-space']);
     const kv = schema.properties['kv-cache-dtype'] as { enum: string[] };
     for (const v of ['auto', 'fp8', 'fp8_e4m3', 'fp8_e5m2']) assert.ok(kv.enum.includes(v));
@@ -37,13 +37,13 @@ describe('formats/schemas', () => {
 
   it('accepts vLLM configs written the way people write them (underscores, quoted numbers, 32K, JSON strings)', async () => {
     const text = fs.readFileSync(path.join(FIXTURES, 'vllm-underscored.yaml'), 'utf8');
-    // The fixture uses disable_log_requests: an option of vLLM 0.11 that the newest table no longer has.
-    const a = await analyzeText(text, path.join(FIXTURES, 'vllm-underscored.yaml'), { ...noRules, vllmVersion: '0.11' });
+    // The fixture uses disable_log_requests: an option of vLLM 0.16 (deprecated there) that 0.17 removed.
+    const a = await analyzeText(text, path.join(FIXTURES, 'vllm-underscored.yaml'), { ...noRules, vllmVersion: '0.16' });
     assert.equal(a.format, 'vllm');
-    assert.deepEqual(a.diagnostics.map((d) => [d.code, d.severity]), [['deprecated-option', 'warning']], 'deprecated in 0.11');
+    assert.deepEqual(a.diagnostics.map((d) => [d.code, d.severity]), [['deprecated-option', 'warning']], 'deprecated in 0.16');
     const newest = await analyzeText(text, path.join(FIXTURES, 'vllm-underscored.yaml'), noRules);
     assert.deepEqual(newest.diagnostics.map((d) => [d.code, textAt(text, d.range)]), [['removed-option', 'disable_log_requests']]);
-    assert.match(newest.diagnostics[0].message, /removed in vLLM 0\.24.*--enable-log-requests/);
+    assert.match(newest.diagnostics[0].message, /removed in vLLM 0\.17.*--enable-log-requests/);
     const e = a.deployments[0].engine;
     assert.equal(e.contextSize, 32768, '32K is binary');
     assert.equal(e.gpuMemoryUtilization, 0.85, 'quoted number');
@@ -80,7 +80,7 @@ describe('formats/schemas', () => {
 
     const unknown = one(ds, 'unknown-key');
     assert.equal(unknown.severity, 'error', 'vLLM refuses unknown options');
-    assert.match(unknown.message, /in vLLM 0\.24 \(/, 'names the table');
+    assert.match(unknown.message, /in vLLM 0\.27 \(v0\.27\.\d+ @[0-9a-f]{7}\)/, 'names the table');
     assert.equal(at(unknown), '2:0');
     assert.equal(textAt(text, unknown.range), 'gpu-memory-utilisation');
     assert.match(unknown.message, /did you mean `gpu-memory-utilization`\?/);
@@ -91,7 +91,7 @@ describe('formats/schemas', () => {
     assert.equal(kv.code, 'unlisted-value');
     assert.equal(kv.severity, 'warning');
     assert.equal(textAt(text, kv.range), 'fp16');
-    assert.match(kv.message, /not one of the values vLLM 0\.24 .* lists \(`auto`, `float16`, `bfloat16`, `fp8`/);
+    assert.match(kv.message, /not one of the values vLLM 0\.27 .* lists \(`auto`, `bfloat16`, `float16`, `fp8`/);
     assert.match(kv.message, /Did you mean `float16`\?/);
 
     const eager = byLine(5)[0];
@@ -103,8 +103,14 @@ describe('formats/schemas', () => {
     assert.equal(dtype.code, 'invalid-value');
     assert.match(dtype.message, /Did you mean `bfloat16`\?/);
     assert.equal(dtype.fixes?.[0].edits[0].newText, 'bfloat16');
-    // tensor-parallel-size: 0 and port: 70000 have no bounds in vLLM's argparse or config fields KV Lens read.
-    assert.equal(ds.length, 5, JSON.stringify(ds.map((d) => d.message)));
+    // tensor-parallel-size: 0 is refused by ParallelConfig.tensor_parallel_size Field(ge=1) (v0.27.1, the default
+    // table); port: 70000 is not checked by vLLM (check_port exists in argparse_utils.py but nothing calls it).
+    const tp = byLine(4)[0];
+    assert.equal(tp.code, 'out-of-range');
+    assert.equal(textAt(text, tp.range), '0');
+    assert.match(tp.message, /Field\(ge=1\)/);
+    assert.equal(byLine(6).length, 0, 'port 70000');
+    assert.equal(ds.length, 6, JSON.stringify(ds.map((d) => d.message)));
   });
 
   it('keeps the user\'s spelling style in suggestions', async () => {

@@ -108,7 +108,7 @@ describe('rules', () => {
       const plain = 'tensor-parallel-size: 2\ngpu-memory-utilization: 1.5\n';
       const b = await analyzeText(plain, 'a-vllm.yaml');
       const d = one(b.diagnostics, 'out-of-range');
-      assert.match(d.message, /must be at most 1 \(allowed: \(0, 1\]\)/);
+      assert.match(d.message, /must be > 0 and ≤ 1 in vLLM 0\.\d+ .*CacheConfig\.gpu_memory_utilization Field\(gt=0, le=1\)/, 'the generated bound, with its source');
     });
   });
 

@@ -17,7 +17,7 @@ export interface ContainerSpec {
   args?: DocNode;
 }
 
-export function analyzeContainer(doc: ParsedDocument, c: ContainerSpec, format: ConfigFormat, vllmVersion?: string): { deployments: Deployment[]; diagnostics: KvDiagnostic[] } {
+export function analyzeContainer(doc: ParsedDocument, c: ContainerSpec, format: ConfigFormat, vllmVersion?: string, llamaCppBuild?: string): { deployments: Deployment[]; diagnostics: KvDiagnostic[] } {
   const deployments: Deployment[] = [];
   const diagnostics: KvDiagnostic[] = [];
   const push = (r: { deployment?: Deployment; diagnostics: KvDiagnostic[] }): void => {
@@ -27,14 +27,14 @@ export function analyzeContainer(doc: ParsedDocument, c: ContainerSpec, format: 
   const argv = argvFromNodes(doc, [c.entrypoint, c.args]);
   const serve = findServeCommand(argv.tokens);
   if (serve) {
-    push(analyzeServeCommand(argv.tokens, serve, { format, rangeOf: argv.rangeOf, vllmVersion, name: c.name }));
+    push(analyzeServeCommand(argv.tokens, serve, { format, rangeOf: argv.rangeOf, vllmVersion, llamaCppBuild, name: c.name }));
     return { deployments, diagnostics };
   }
   const scripts = shellScriptsIn(argv);
   if (scripts.length) {
     for (const s of scripts) {
       const sv = findServeCommand(s.tokens);
-      if (sv) push(analyzeServeCommand(s.tokens, sv, { format, rangeOf: s.rangeOf, vllmVersion, name: c.name }));
+      if (sv) push(analyzeServeCommand(s.tokens, sv, { format, rangeOf: s.rangeOf, vllmVersion, llamaCppBuild, name: c.name }));
     }
     return { deployments, diagnostics };
   }
@@ -42,7 +42,7 @@ export function analyzeContainer(doc: ParsedDocument, c: ContainerSpec, format: 
   // The image's own entrypoint is the server: `command:`/`args:` are its arguments (unless the entrypoint is replaced).
   if (engine && engine !== 'sglang' && !c.entrypoint) {
     const args = argvFromNodes(doc, [c.args]);
-    push(analyzeEntrypointArgs(engine, args.tokens, c.anchor, { format, rangeOf: args.rangeOf, vllmVersion, name: c.name }));
+    push(analyzeEntrypointArgs(engine, args.tokens, c.anchor, { format, rangeOf: args.rangeOf, vllmVersion, llamaCppBuild, name: c.name }));
   }
   return { deployments, diagnostics };
 }

@@ -50,6 +50,8 @@ export interface CommandContext {
   /** Span (offset into the tokenized text, or into list item `index`) → document range. */
   rangeOf(span: Span): Range;
   vllmVersion?: string;
+  /** The llama.cpp build llama-server commands are for: bundled (default), upstream or a build number. */
+  llamaCppBuild?: string;
   /** Name for the deployment when the command names no model (a compose service, a container). */
   name?: string;
 }
@@ -120,7 +122,7 @@ function sglangCommand(args: readonly ArgToken[], anchor: Range, ctx: CommandCon
 }
 
 function llamaCommand(tokens: readonly ArgToken[], anchor: Range, ctx: CommandContext): CommandAnalysis {
-  const parse = parseArgTokens([...tokens], { tool: 'llama-server' });
+  const parse = parseArgTokens([...tokens], { tool: 'llama-server', build: ctx.llamaCppBuild });
   const diagnostics: KvDiagnostic[] = parse.issues.map((issue) => {
     const fixes: QuickFix[] | undefined = issue.fix
       ? [{ title: issue.fix.title, preferred: true, edits: issue.fix.edits.map((e) => ({ range: ctx.rangeOf(e), newText: e.newText })) }]

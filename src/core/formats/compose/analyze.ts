@@ -5,7 +5,7 @@ import type { KvDiagnostic } from '../../diagnostics';
 import { analyzeContainer } from '../commands/containers';
 import { keyRange, type ParsedDocument } from '../document';
 
-export function analyzeCompose(doc: ParsedDocument, opts: { vllmVersion?: string } = {}): { deployments: Deployment[]; diagnostics: KvDiagnostic[] } {
+export function analyzeCompose(doc: ParsedDocument, opts: { vllmVersion?: string; llamaCppBuild?: string } = {}): { deployments: Deployment[]; diagnostics: KvDiagnostic[] } {
   const deployments: Deployment[] = [];
   const diagnostics: KvDiagnostic[] = [];
   const services = doc.root?.props?.get('services');
@@ -18,7 +18,7 @@ export function analyzeCompose(doc: ParsedDocument, opts: { vllmVersion?: string
       image: image?.type === 'string' ? String(image.value) : undefined,
       entrypoint: s.props?.get('entrypoint'),
       args: s.props?.get('command'),
-    }, 'docker-compose', opts.vllmVersion);
+    }, 'docker-compose', opts.vllmVersion, opts.llamaCppBuild);
     deployments.push(...r.deployments);
     diagnostics.push(...r.diagnostics);
   }

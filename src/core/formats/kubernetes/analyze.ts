@@ -51,7 +51,7 @@ function documentTexts(text: string): string[] {
 }
 
 /** Parses each `---` document on its own (offsets and ranges stay the whole file's), then reads the workloads. */
-export function analyzeKubernetes(text: string, opts: { vllmVersion?: string } = {}): { deployments: Deployment[]; diagnostics: KvDiagnostic[]; documents: ParsedDocument[] } {
+export function analyzeKubernetes(text: string, opts: { vllmVersion?: string; llamaCppBuild?: string } = {}): { deployments: Deployment[]; diagnostics: KvDiagnostic[]; documents: ParsedDocument[] } {
   const deployments: Deployment[] = [];
   const diagnostics: KvDiagnostic[] = [];
   const texts = documentTexts(text);
@@ -74,7 +74,7 @@ export function analyzeKubernetes(text: string, opts: { vllmVersion?: string } =
           image: image?.type === 'string' ? String(image.value) : undefined,
           entrypoint: c.props?.get('command'),
           args: c.props?.get('args'),
-        }, 'kubernetes', opts.vllmVersion);
+        }, 'kubernetes', opts.vllmVersion, opts.llamaCppBuild);
         deployments.push(...r.deployments);
         diagnostics.push(...r.diagnostics);
       }

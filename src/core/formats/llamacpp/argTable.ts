@@ -2,7 +2,8 @@
 // (node_modules/node-llama-cpp/llama/gitRelease.bundle), then kept as data. Each row is one llama.cpp option:
 // n = accepted spellings (positive), neg = spellings that turn a boolean off, kind = value kind, values = enum,
 // sets = the EngineSettings field it feeds, ex = llama.cpp "examples" (programs) that accept it ('common' = all),
-// exc = programs that exclude it, removed = llama.cpp's own message for an option it now refuses.
+// exc = programs that exclude it, dep = llama.cpp's own warning for a flag it still takes but deprecates,
+// removed = llama.cpp's own message for an option it now refuses.
 // Regenerate rather than hand-edit when llama.cpp moves; flags llama.cpp dropped but configs still use live in
 // legacyFlags.ts.
 import type { RawFlagRow } from './flagTypes';
@@ -132,7 +133,7 @@ export const LLAMA_ARG_ROWS: readonly RawFlagRow[] = [
   { n: ["--save-all-logits", "--kl-divergence-base"], kind: 'path', hint: "FNAME", ex: ["perplexity"], d: "Set logits file" },
   { n: ["--ppl-stride"], kind: 'int', hint: "N", ex: ["perplexity"], d: "Stride for perplexity calculation" },
   { n: ["--ppl-output-type"], kind: 'enum', values: ["0", "1"], hint: "<0|1>", ex: ["perplexity"], d: "Output type for perplexity calculation" },
-  { n: ["-dt", "--defrag-thold"], kind: 'float', hint: "N", ex: ["common"], d: "KV cache defragmentation threshold (DEPRECATED)" },
+  { n: ["-dt", "--defrag-thold"], kind: 'float', hint: "N", ex: ["common"], dep: "--defrag-thold is deprecated and no longer necessary to specify", d: "KV cache defragmentation threshold (DEPRECATED)" },
   { n: ["-np", "--parallel"], kind: 'int', hint: "N", sets: 'parallel', ex: ["common", "server"], d: "Number of server slots (parallel sequences); -1 = auto (4 slots sharing a unified cache)." },
   { n: ["-ns", "--sequences"], kind: 'int', hint: "N", ex: ["parallel"], d: "Number of sequences to decode" },
   { n: ["-cb", "--cont-batching"], neg: ["-nocb", "--no-cont-batching"], kind: 'bool', ex: ["server"], d: "Whether to enable continuous batching (a.k.a dynamic batching)" },

@@ -27,6 +27,8 @@ export interface RawFlagRow {
   exc?: readonly string[];
   sampling?: boolean;
   d?: string;
+  /** llama.cpp's own warning for a flag it still takes but deprecates (its handler's "DEPRECATED: …"). */
+  dep?: string;
   removed?: string;
 }
 
@@ -51,7 +53,7 @@ export interface FlagSpec {
   description: string;
   /** Set when the bundled llama.cpp refuses the flag but older builds accepted it; says what to use instead. */
   removed?: string;
-  /** Set when the flag still works but is deprecated (warning); says what to use instead. */
+  /** Set when the flag still works but is deprecated (warning): llama.cpp's own warning for it. */
   deprecated?: string;
   /** For removed switches that map onto a current flag: the replacement text, e.g. `-lm none`. */
   replacement?: string;

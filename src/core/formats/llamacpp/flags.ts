@@ -1,6 +1,7 @@
 // The llama.cpp flag table as the parser uses it: lookups by spelling for each program, plus the flags that
 // older llama.cpp builds accepted and users still paste (kept so they get a precise message, not "unknown").
 import { LLAMA_ARG_ROWS } from './argTable';
+import { LLAMA_ARG_ROWS_B8914, LLAMA_BUILD_B8914 } from './argTable.b8914';
 import { LLAMA_BENCH_ROWS } from './benchTable';
 import type { FlagSpec, LlamaTool, RawFlagRow } from './flagTypes';
 
@@ -21,10 +22,6 @@ const LEGACY_ROWS: readonly (RawFlagRow & { replacement?: string })[] = [
   { n: ['--mlock'], kind: 'none', ex: ['common'], d: 'keep the model in RAM',
     removed: 'replaced by `-lm mlock` (--load-mode)', replacement: '-lm mlock' },
 ];
-
-const DEPRECATED: Record<string, string> = {
-  '--defrag-thold': 'KV cache defragmentation is automatic; the flag is ignored and can be removed',
-};
 
 const SERVER_PROGRAMS = new Set(['common', 'server']);
 const CLI_PROGRAMS = new Set(['common', 'cli']);
@@ -52,7 +49,7 @@ function toSpec(row: RawFlagRow & { replacement?: string }, bench: boolean): Fla
     sampling: row.sampling ?? false,
     description: row.d ?? row.removed ?? '',
     removed: row.removed,
-    deprecated: DEPRECATED[canonical],
+    deprecated: row.dep,
     replacement: row.replacement,
     commaList: bench && row.kind !== 'none' && row.kind !== 'path' ? true : undefined,
   };
@@ -60,10 +57,66 @@ function toSpec(row: RawFlagRow & { replacement?: string }, bench: boolean): Fla
   return spec;
 }
 
-export const LLAMA_FLAGS: readonly FlagSpec[] = [
-  ...LLAMA_ARG_ROWS.map((r) => toSpec(r, false)),
-  ...LEGACY_ROWS.map((r) => toSpec(r, false)),
+/**
+ * A build's flags: its generated rows, plus the legacy switches it no longer has (a build that still has
+ * `--mmap` keeps its own row for it; a later one gets the "replaced by -lm" row).
+ */
+function buildSpecs(rows: readonly RawFlagRow[]): FlagSpec[] {
+  const known = new Set(rows.flatMap((r) => [...r.n, ...(r.neg ?? [])]));
+  return [
+    ...rows.map((r) => toSpec(r, false)),
+    ...LEGACY_ROWS.filter((r) => !r.n.some((n) => known.has(n))).map((r) => toSpec(r, false)),
+  ];
+}
+
+export const LLAMA_FLAGS: readonly FlagSpec[] = buildSpecs(LLAMA_ARG_ROWS);
+
+/**
+ * The llama.cpp builds KV Lens has a flag table for (a setting / profile key chooses one): `bundled` (the
+ * default: what KV Lens runs, node-llama-cpp's llama.cpp) and upstream build tags, each generated from that
+ * build's common/arg.cpp by scripts/gen-llama-arg-table.py.
+ */
+export interface LlamaBuild {
+  id: string;
+  /** How messages name the table. */
+  label: string;
+  /** Upstream build number (b8914 → 8914); the bundled build has none. */
+  number?: number;
+  specs: readonly FlagSpec[];
+}
+
+const UPSTREAM_BUILDS: readonly LlamaBuild[] = [
+  {
+    id: LLAMA_BUILD_B8914.tag,
+    number: 8914,
+    label: `llama.cpp ${LLAMA_BUILD_B8914.tag} (ggml-org/llama.cpp @${LLAMA_BUILD_B8914.commit.slice(0, 7)}, ${LLAMA_BUILD_B8914.date})`,
+    specs: buildSpecs(LLAMA_ARG_ROWS_B8914),
+  },
 ];
+
+export const LLAMA_BUNDLED_BUILD: LlamaBuild = { id: 'bundled', label: LLAMA_TABLE_SOURCE, specs: LLAMA_FLAGS };
+export const LLAMA_BUILDS: readonly LlamaBuild[] = [...UPSTREAM_BUILDS, LLAMA_BUNDLED_BUILD];
+
+/**
+ * The table for a build: `bundled` (default), `upstream` (the newest upstream tag KV Lens has), or a build
+ * number (`b8914`, `8914`): the newest upstream table not newer than it, else the oldest.
+ */
+export function resolveLlamaBuild(build?: string): LlamaBuild {
+  const b = (build ?? '').trim().toLowerCase();
+  if (!b || b === 'bundled') return LLAMA_BUNDLED_BUILD;
+  if (b === 'upstream' || b === 'latest') return UPSTREAM_BUILDS[UPSTREAM_BUILDS.length - 1];
+  const m = /^b?(\d+)$/.exec(b);
+  if (!m) return LLAMA_BUNDLED_BUILD;
+  const n = Number(m[1]);
+  let best: LlamaBuild | undefined;
+  for (const u of UPSTREAM_BUILDS) if ((u.number ?? 0) <= n) best = u;
+  return best ?? UPSTREAM_BUILDS[0];
+}
+
+/** Another build's table that has a flag this one lacks (for "b8914 has it" / "the bundled build has it"). */
+export function buildsWithFlag(name: string, except: LlamaBuild): LlamaBuild[] {
+  return LLAMA_BUILDS.filter((b) => b !== except && b.specs.some((s) => !s.removed && (s.names.includes(name) || s.negNames.includes(name))));
+}
 export const LLAMA_BENCH_FLAGS: readonly FlagSpec[] = LLAMA_BENCH_ROWS.map((r) => toSpec(r, true));
 
 export interface FlagIndex {
@@ -84,32 +137,37 @@ function buildIndex(specs: readonly FlagSpec[], tool: LlamaTool): FlagIndex {
   return { byName, names };
 }
 
-const indexes = new Map<LlamaTool, FlagIndex>();
+// Per build, per program; looked up on every argument, so keyed by the build object (no key string to build).
+const indexes = new Map<LlamaBuild, Map<LlamaTool, FlagIndex>>();
 
-/** The flags one program accepts, built once. */
-export function flagIndex(tool: LlamaTool): FlagIndex {
-  let idx = indexes.get(tool);
+/** The flags one program accepts in a build (default: the bundled one), built once. */
+export function flagIndex(tool: LlamaTool, build: LlamaBuild = LLAMA_BUNDLED_BUILD): FlagIndex {
+  let perTool = indexes.get(build);
+  if (!perTool) indexes.set(build, (perTool = new Map()));
+  let idx = perTool.get(tool);
   if (!idx) {
-    idx = buildIndex(tool === 'llama-bench' ? LLAMA_BENCH_FLAGS : LLAMA_FLAGS, tool);
-    indexes.set(tool, idx);
+    idx = buildIndex(tool === 'llama-bench' ? LLAMA_BENCH_FLAGS : build.specs, tool);
+    perTool.set(tool, idx);
   }
   return idx;
 }
 
-let anyIndex: Map<string, FlagSpec> | undefined;
+const anyIndexes = new Map<string, Map<string, FlagSpec>>();
 
 /** A flag of any llama.cpp program (common/arg.cpp), for "that flag belongs to llama-cli" messages. */
-export function findAnyLlamaFlag(name: string): FlagSpec | undefined {
+export function findAnyLlamaFlag(name: string, build: LlamaBuild = LLAMA_BUNDLED_BUILD): FlagSpec | undefined {
+  let anyIndex = anyIndexes.get(build.id);
   if (!anyIndex) {
     anyIndex = new Map();
-    for (const spec of LLAMA_FLAGS) for (const n of [...spec.names, ...spec.negNames]) if (!anyIndex.has(n)) anyIndex.set(n, spec);
+    for (const spec of build.specs) for (const n of [...spec.names, ...spec.negNames]) if (!anyIndex.has(n)) anyIndex.set(n, spec);
+    anyIndexes.set(build.id, anyIndex);
   }
   return anyIndex.get(name);
 }
 
 /** Looks a spelling up for a program; llama.cpp treats `_` as `-` in long options (`--ctx_size`). */
-export function lookupFlag(tool: LlamaTool, name: string): { spec: FlagSpec; negative: boolean } | undefined {
-  const idx = flagIndex(tool);
+export function lookupFlag(tool: LlamaTool, name: string, build: LlamaBuild = LLAMA_BUNDLED_BUILD): { spec: FlagSpec; negative: boolean } | undefined {
+  const idx = flagIndex(tool, build);
   const hit = idx.byName.get(name);
   if (hit || !name.startsWith('--') || tool === 'llama-bench') return hit;
   return idx.byName.get(name.replace(/_/g, '-'));

@@ -5,7 +5,7 @@
 import type { EngineSettings, FlashAttention } from '../../deployment';
 import { LLAMA_CACHE_TYPES } from '../../deployment';
 import type { Severity } from '../../diagnostics';
-import { GPU_LAYERS_ALL, LLAMA_TABLE_SOURCE, findAnyLlamaFlag, flagIndex, lookupFlag } from './flags';
+import { GPU_LAYERS_ALL, buildsWithFlag, findAnyLlamaFlag, flagIndex, lookupFlag, resolveLlamaBuild, type LlamaBuild } from './flags';
 import type { FlagSpec, LlamaTool } from './flagTypes';
 import { rankSuggestions, singleSuggestion } from './suggest';
 import { type ArgToken, tokenCharOffset, tokenizeArgs } from './tokenize';
@@ -86,6 +86,8 @@ export interface LlamaArgsParse {
 export interface ParseLlamaOptions {
   /** Which program's flags to accept; default from the leading program name, else llama-server. */
   tool?: LlamaTool;
+  /** The llama.cpp build the flags are for: `bundled` (default), `upstream`, or a build number (`b8914`). */
+  build?: string;
 }
 
 const FULL_PRECISION = new Set(['f32', 'f16', 'bf16']);
@@ -148,12 +150,12 @@ function listValues(values: readonly string[]): string {
   return values.map(q).join(', ');
 }
 
-function looksLikeFlag(tok: ArgToken | undefined, tool: LlamaTool): boolean {
+function looksLikeFlag(tok: ArgToken | undefined, tool: LlamaTool, build?: LlamaBuild): boolean {
   if (!tok) return false;
   const v = tok.value;
   if (!v.startsWith('-') || v === '-') return false;
   if (FLOAT_RE.test(v)) return false; // -1, -0.5: values
-  return lookupFlag(tool, v.split('=')[0]) !== undefined || /^--?[A-Za-z]/.test(v);
+  return lookupFlag(tool, v.split('=')[0], build) !== undefined || /^--?[A-Za-z]/.test(v);
 }
 
 /**
@@ -198,6 +200,8 @@ export function parseArgTokens(tokens: ArgToken[], options: ParseLlamaOptions = 
     start = 1;
   }
   const tool: LlamaTool = options.tool ?? program?.tool ?? 'llama-server';
+  const build = resolveLlamaBuild(options.build);
+  const table = build.label;
   const settings: Partial<EngineSettings> = {};
   const spans: Record<string, Span> = {};
   const flags: ParsedFlag[] = [];
@@ -227,11 +231,11 @@ export function parseArgTokens(tokens: ArgToken[], options: ParseLlamaOptions = 
       inlineValue = { value: text.slice(eq + 1), from: eq + 1 };
     }
     const nameSpan = spanOf(tok, 0, name.length);
-    const hit = lookupFlag(tool, name);
+    const hit = lookupFlag(tool, name, build);
     if (!hit) {
-      reportUnknown(tok, name, nameSpan, tool, issues);
+      reportUnknown(tok, name, nameSpan, tool, issues, build);
       // Skip what is most likely this flag's value, so one typo gives one diagnostic.
-      if (!inlineValue && tokens[i + 1] && !looksLikeFlag(tokens[i + 1], tool)) i++;
+      if (!inlineValue && tokens[i + 1] && !looksLikeFlag(tokens[i + 1], tool, build)) i++;
       continue;
     }
     const { spec, negative } = hit;
@@ -251,14 +255,14 @@ export function parseArgTokens(tokens: ArgToken[], options: ParseLlamaOptions = 
       issues.push({
         severity: 'warning',
         code: 'removed-flag',
-        message: `${q(name)} is no longer accepted by ${LLAMA_TABLE_SOURCE} (${spec.removed.replace(/^the argument has been removed\.\s*/, '')}); older builds may still take it.`,
+        message: `${q(name)} is no longer accepted by ${table} (${spec.removed.replace(/^the argument has been removed\.\s*/, '')}); older builds may still take it.`,
         span: nameSpan,
         fix: spec.replacement && isPlain(tok) && !inlineValue
           ? { title: `Replace with ${q(spec.replacement)}`, edits: [{ ...nameSpan, newText: spec.replacement }] }
           : undefined,
       });
     } else if (spec.deprecated) {
-      issues.push({ severity: 'warning', code: 'deprecated-flag', message: `${q(name)}: ${spec.deprecated}.`, span: nameSpan });
+      issues.push({ severity: 'warning', code: 'deprecated-flag', message: `${q(name)} still works in ${table} but is deprecated: llama.cpp warns "${spec.deprecated}".`, span: nameSpan });
     }
 
     const occurrence: ParsedFlag = { spec, name, negative, flagSpan: nameSpan };
@@ -273,7 +277,7 @@ export function parseArgTokens(tokens: ArgToken[], options: ParseLlamaOptions = 
       const textual = spec.kind === 'string' || spec.kind === 'list' || spec.kind === 'path';
       const nextIsValue =
         next !== undefined &&
-        (!looksLikeFlag(next, tool) || (textual && !lookupFlag(tool, next.value.split('=')[0])));
+        (!looksLikeFlag(next, tool, build) || (textual && !lookupFlag(tool, next.value.split('=')[0], build)));
       if (isFa && !nextIsValue) {
         // Older llama.cpp had a bare `-fa` switch; since `-fa [on|off|auto]` llama.cpp takes the next argument as
         // its value whatever it is (common/arg.cpp), and stops: "unknown value for --flash-attn: '<next>'".
@@ -282,8 +286,8 @@ export function parseArgTokens(tokens: ArgToken[], options: ParseLlamaOptions = 
           severity: 'error',
           code: 'fa-needs-value',
           message: next
-            ? `Bare ${q(name)} takes the next argument as its value: ${LLAMA_TABLE_SOURCE} stops with "unknown value for --flash-attn: '${next.value}'". Write ${q(name + ' on')} (or off, auto); only llama.cpp builds before -fa took a value accepted it bare.`
-            : `Bare ${q(name)} at the end: ${LLAMA_TABLE_SOURCE} stops with "expected value for argument" (-fa takes on, off or auto). Write ${q(name + ' on')}.`,
+            ? `Bare ${q(name)} takes the next argument as its value: ${table} stops with "unknown value for --flash-attn: '${next.value}'". Write ${q(name + ' on')} (or off, auto); only llama.cpp builds before -fa took a value accepted it bare.`
+            : `Bare ${q(name)} at the end: ${table} stops with "expected value for argument" (-fa takes on, off or auto). Write ${q(name + ' on')}.`,
           span: nameSpan,
           fix: isPlain(tok) ? { title: `Write ${q(name + ' on')}`, edits: [{ ...endSpan(tok), newText: ' on' }] } : undefined,
         });
@@ -367,8 +371,16 @@ function describeKind(spec: FlagSpec): string {
   }
 }
 
-function reportUnknown(tok: ArgToken, name: string, nameSpan: Span, tool: LlamaTool, issues: ArgIssue[]): void {
-  const elsewhere = tool === 'llama-bench' ? undefined : findAnyLlamaFlag(name);
+/** " llama.cpp b8914 has it …" when another build's table has the flag: the config may be for that build. */
+function otherBuilds(name: string, build: LlamaBuild, tool: LlamaTool): string {
+  if (tool === 'llama-bench') return '';
+  const others = buildsWithFlag(name, build);
+  if (!others.length) return '';
+  return ` ${others.map((b) => b.label).join(' and ')} ${others.length > 1 ? 'have' : 'has'} it: set the llama.cpp build (setting kvlens.llamaCpp.build, or the profile's engine.version) if the config is for that build.`;
+}
+
+function reportUnknown(tok: ArgToken, name: string, nameSpan: Span, tool: LlamaTool, issues: ArgIssue[], build: LlamaBuild): void {
+  const elsewhere = tool === 'llama-bench' ? undefined : findAnyLlamaFlag(name, build);
   if (elsewhere) {
     const others = [...elsewhere.tools].filter((t) => t !== tool);
     const programs = [...others, ...elsewhere.otherPrograms.filter((p) => !others.includes(p as LlamaTool))];
@@ -381,7 +393,7 @@ function reportUnknown(tok: ArgToken, name: string, nameSpan: Span, tool: LlamaT
     });
     return;
   }
-  const idx = flagIndex(tool);
+  const idx = flagIndex(tool, build);
   const sameSpec = (a: string, b: string): boolean => idx.byName.get(a)?.spec === idx.byName.get(b)?.spec;
   const ranked = rankSuggestions(name, idx.names);
   const shown: string[] = [];
@@ -395,7 +407,7 @@ function reportUnknown(tok: ArgToken, name: string, nameSpan: Span, tool: LlamaT
   issues.push({
     severity: 'error',
     code: 'unknown-flag',
-    message: `Unknown ${tool} flag ${q(name)} (in ${LLAMA_TABLE_SOURCE}).${hint}`,
+    message: `Unknown ${tool} flag ${q(name)} (in ${build.label}).${otherBuilds(name, build, tool)}${hint}`,
     span: nameSpan,
     fix: single && isPlain(tok) ? { title: `Replace with ${q(single)}`, edits: [{ ...nameSpan, newText: single }] } : undefined,
   });

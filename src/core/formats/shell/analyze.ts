@@ -7,7 +7,7 @@ import type { Span } from '../llamacpp/parse';
 import { tokenizeArgs } from '../llamacpp/tokenize';
 import { splitShellCommands } from './script';
 
-export function analyzeShellScript(text: string, opts: { vllmVersion?: string } = {}): { deployments: Deployment[]; diagnostics: KvDiagnostic[]; lines: LineIndex } {
+export function analyzeShellScript(text: string, opts: { vllmVersion?: string; llamaCppBuild?: string } = {}): { deployments: Deployment[]; diagnostics: KvDiagnostic[]; lines: LineIndex } {
   const lines = new LineIndex(text);
   const deployments: Deployment[] = [];
   const diagnostics: KvDiagnostic[] = [];
@@ -18,7 +18,7 @@ export function analyzeShellScript(text: string, opts: { vllmVersion?: string } 
     if (!serve) continue;
     const at = (o: number): number => (o < cmd.offsets.length ? cmd.offsets[o] : (cmd.offsets[cmd.offsets.length - 1] ?? 0) + 1);
     const rangeOf = (s: Span) => lines.range(at(s.offset), s.length > 0 ? at(s.offset + s.length - 1) + 1 : at(s.offset));
-    const r = analyzeServeCommand(tok.tokens, serve, { format: 'shell', rangeOf, vllmVersion: opts.vllmVersion });
+    const r = analyzeServeCommand(tok.tokens, serve, { format: 'shell', rangeOf, vllmVersion: opts.vllmVersion, llamaCppBuild: opts.llamaCppBuild });
     diagnostics.push(...r.diagnostics);
     if (r.deployment) deployments.push(r.deployment);
   }

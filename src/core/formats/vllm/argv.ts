@@ -9,6 +9,7 @@ import type { ArgToken } from '../llamacpp/tokenize';
 import { suggestName } from '../suggest';
 import type { VllmOptionEntry } from './settings';
 import { lookupVllmOption, normaliseVllmKey, vllmTable, type GeneratedVllmOption } from './tables';
+import { boundsProblem, isNoneValue } from './values';
 
 export interface CommandIssue {
   severity: Severity;
@@ -73,7 +74,24 @@ export function parseVllmArgv(tokens: readonly ArgToken[], version?: string, opt
       name = text.slice(0, eq);
       inline = text.slice(eq + 1);
     }
+    // `--compilation-config.mode 3`: JSON keys of a config option passed one by one (FlexibleArgumentParser).
+    let dotted: string | undefined;
+    const dot = name.startsWith('--') ? name.indexOf('.') : -1;
+    if (dot > 2) {
+      dotted = name.slice(dot + 1);
+      name = name.slice(0, dot);
+    }
     let hit = lookupVllmOption(name, table.version);
+    if (hit && dotted !== undefined && hit.option.t !== 'json' && hit.option.t !== 'dictstr') hit = undefined;
+    // `-O3` / `-O 3`: FlexibleArgumentParser rewrites it to `--optimization-level 3` where that option exists.
+    if (!hit && /^-O/.test(name) && !name.startsWith('--')) {
+      const level = lookupVllmOption('optimization-level', table.version);
+      if (level) {
+        hit = level;
+        if (name.length > 2) inline = name.slice(name[2] === '=' ? 3 : 2);
+        name = '-O';
+      }
+    }
     // Single-dash short forms take their value attached (`-O3`).
     if (!hit && !name.startsWith('--') && inline === undefined && name.length > 2) {
       for (const o of table.options) {
@@ -86,7 +104,7 @@ export function parseVllmArgv(tokens: readonly ArgToken[], version?: string, opt
         }
       }
     }
-    const nameSpan = spanOfToken(tok, 0, name.length);
+    const nameSpan = spanOfToken(tok, 0, name.length + (dotted !== undefined ? dotted.length + 1 : 0));
     if (!hit) {
       unknownOption(name, nameSpan, table, longNames, out.issues);
       if (inline === undefined && tokens[i + 1] && !isOptionLike(tokens[i + 1])) i++;
@@ -122,6 +140,10 @@ export function parseVllmArgv(tokens: readonly ArgToken[], version?: string, opt
     }
     if (values.length === 0 && option.t !== 'optstr') {
       out.issues.push({ severity: 'error', code: 'missing-value', message: `${q(name)} needs a value; vLLM stops with "expected one argument".`, span: nameSpan });
+      continue;
+    }
+    if (dotted !== undefined) {
+      // One key of the JSON: vLLM json.loads the value (or keeps the text); the option as a whole is not a number.
       continue;
     }
     for (const v of values) checkValue(option, name, v.v, v.span, table.label, out.issues);
@@ -167,7 +189,7 @@ export function replacementText(r: string | undefined): string {
 }
 
 function checkValue(option: GeneratedVllmOption, name: string, v: string, span: Span, label: string, issues: CommandIssue[]): void {
-  if (deferred(v)) return;
+  if (deferred(v) || isNoneValue(option, v)) return;
   const bad = (what: string): void => {
     issues.push({ severity: 'error', code: 'invalid-value', message: `${q(name)} takes ${what}, not ${q(v)}; vLLM stops with "invalid … value".`, span });
   };
@@ -186,7 +208,7 @@ function checkValue(option: GeneratedVllmOption, name: string, v: string, span: 
       break;
     case 'enum': {
       const c = option.c ?? [];
-      if (c.includes(v)) break;
+      if (c.includes(option.norm ? v.toLowerCase().replace(/-/g, '_') : v)) break;
       const close = suggestName(v, c);
       issues.push({
         severity: option.open ? 'warning' : 'error',
@@ -198,6 +220,16 @@ function checkValue(option: GeneratedVllmOption, name: string, v: string, span: 
       });
       break;
     }
+    case 'dictstr':
+      // union_dict_and_str: text that looks like a JSON object is json.loads-ed; any other text is kept.
+      if (/^\s*\{[\s\S]*\}\s*$/.test(v)) {
+        try {
+          JSON.parse(v);
+        } catch {
+          bad('a JSON object or plain text (vLLM json.loads text in braces)');
+        }
+      }
+      break;
     case 'json': {
       const t = v.trim();
       if (INT_RE.test(t) && option.n === 'compilation-config') break;
@@ -211,4 +243,6 @@ function checkValue(option: GeneratedVllmOption, name: string, v: string, span: 
     default:
       break;
   }
+  const range = boundsProblem(option, v, label);
+  if (range) issues.push({ severity: 'error', code: 'out-of-range', message: range, span });
 }

@@ -70,6 +70,16 @@ export interface VllmSettings {
   speculative?: SpeculativeSpec;
 }
 
+/**
+ * kv-cache-dtype values whose bytes per element the estimator knows exactly (cacheTypes.vllmKvBytesPerElement:
+ * fp8 variants 1 byte, 16-bit 2, auto = the model dtype). Newer vLLM values carry per-token-head scales or are
+ * 3/4-bit packings (nvfp4, int4/int8_per_token_head, turboquant_*): listed by the tables, not sized.
+ */
+export function sizedKvCacheDtype(v: string): boolean {
+  if (!VLLM_KV_CACHE_DTYPES.includes(v) || /per_token_head/.test(v)) return false;
+  return v === 'auto' || v.startsWith('fp8') || v === 'bfloat16' || v === 'float16';
+}
+
 /** Later entries win, as in argparse (and as the last key wins in a YAML mapping). */
 export function vllmSettingsFrom(entries: readonly VllmOptionEntry[]): VllmSettings {
   const engine = defaultVllmEngine();
@@ -92,8 +102,8 @@ export function vllmSettingsFrom(entries: readonly VllmOptionEntry[]): VllmSetti
       (engine as unknown as Record<string, unknown>)[field] = n;
       out.ranges[field] = e.range;
     } else if (typeof e.value === 'string') {
-      // A kv-cache-dtype KV Lens has no layout for is reported, not sized.
-      if (field === 'kvCacheDtype' && !VLLM_KV_CACHE_DTYPES.includes(e.value)) continue;
+      // A kv-cache-dtype KV Lens has no byte layout for is reported, not sized.
+      if (field === 'kvCacheDtype' && !sizedKvCacheDtype(e.value)) continue;
       (engine as unknown as Record<string, unknown>)[field] = e.value;
       out.ranges[field] = e.range;
       if (field === 'modelRef') out.model = { ref: e.value, range: e.range };

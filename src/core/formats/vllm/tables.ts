@@ -1,14 +1,20 @@
 // The vLLM option tables by version (generated from vLLM's sources by scripts/gen-vllm-options.py), and what
 // each version says about an option it does not have: removed in it (error, naming the replacement when vLLM's
 // source does), or added after it (error: an older vLLM refuses it as unknown).
-import { VLLM_GENERATED_TABLES } from './tables.generated';
+import { VLLM_OPTION_POOL, VLLM_TABLE_SOURCES } from './tables.generated';
 import type { GeneratedVllmOption, GeneratedVllmTable } from './tableTypes';
 
-export type { GeneratedVllmOption, GeneratedVllmTable, VllmValueKind } from './tableTypes';
+export type { GeneratedVllmOption, GeneratedVllmTable, VllmBounds, VllmValueKind } from './tableTypes';
+
+/** The generated tables with their options looked up in the shared pool, oldest first. */
+const VLLM_GENERATED_TABLES: readonly GeneratedVllmTable[] = VLLM_TABLE_SOURCES.map((t) => ({
+  ...t,
+  options: t.options.map((i) => VLLM_OPTION_POOL[i]),
+}));
 
 export interface VllmTable {
   version: string;
-  /** How messages name the table: "vLLM 0.24 (github.com/… @06c84c9)". */
+  /** How messages name the table: "vLLM 0.27 (v0.27.1 @6e448d0)". */
   label: string;
   source: GeneratedVllmTable;
   /** Every spelling (long with `-` and `_`, short forms, `no-x` of booleans) → option. */
@@ -80,7 +86,7 @@ function build(version: string): VllmTable {
   }
   return {
     version,
-    label: `vLLM ${version} (${source.repository.replace(/^github\.com\//, '')} @${source.commit.slice(0, 7)})`,
+    label: `vLLM ${version} (${source.tag} @${source.commit.slice(0, 7)})`,
     source,
     bySpelling,
     options: source.options,
