@@ -7,7 +7,7 @@ import { createModelResolver } from '../../src/core/models/resolve';
 import { estimate } from '../../src/core/estimator/estimate';
 import { resolveTargets } from '../../src/core/hardware/targets';
 import type { EstimateReport } from '../../src/core/estimator/report';
-import { statusText } from '../../src/vscode/text';
+import { mdEscape, speedBandText, statusText } from '../../src/vscode/text';
 import { targetVerdict } from '../../src/core/verdict';
 import { api, closeAll, open, waitFor } from './helpers';
 
@@ -97,6 +97,10 @@ suite('estimates in the editor', () => {
     assert.ok(text.includes(`2 × ${report.model.layers} layers × ${report.model.kvHeads} KV heads × ${report.model.headDim} head_dim × 1.0625 B (q8_0) = **${perToken.toLocaleString('en-US')} B/token**`), text);
     assert.ok(text.includes(`(${(perToken * 32768).toLocaleString('en-US')} B)**`), text);
     assert.ok(text.includes('Other cache types'), text);
+    // Beside the verdict's speed figures, their measured error (the calibration's bands) — in the words the core gives.
+    const band = speedBandText(report.targets[0]);
+    assert.ok(band, 'the estimate carries a calibration');
+    assert.ok(text.includes(`_${mdEscape(band)}_`), `${band} in ${text}`);
   });
 
   test('hover on the context shows how many users fit', async () => {
