@@ -60,7 +60,15 @@ export class AnalysisService implements vscode.Disposable {
     return this.resolver;
   }
 
+  /**
+   * Counts model lookups that settled. A lookup can settle while an analysis that got `pending` is still running
+   * (before its document is listed in `waiting`, or while a re-analysis joins that running one): run() compares
+   * the count at its start and end, and analyses again when a lookup settled meanwhile, so no "resolving…" stays.
+   */
+  private settles = 0;
+
   private resolvedLater(): void {
+    this.settles++;
     const keys = [...this.waiting];
     this.waiting.clear();
     for (const key of keys) {
@@ -73,6 +81,7 @@ export class AnalysisService implements vscode.Disposable {
 
   /** Documents whose estimate waited for a Hub model: analysed again (the resolver answers from memory now). */
   private reanalyzePending(): void {
+    this.settles++;
     for (const [key, a] of this.cache) {
       if (!a.estimates.some((e) => e.pending)) continue;
       const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === key);
@@ -170,6 +179,7 @@ export class AnalysisService implements vscode.Disposable {
       return undefined;
     }
     const started = performance.now();
+    const settlesAtStart = this.settles;
     const text = doc.getText();
     // The core refuses texts over DEFAULT_MAX_CHARS with one diagnostic and no parse, and never throws.
     // The format is known already: analyzeText need not sniff the content a second time.
@@ -181,7 +191,8 @@ export class AnalysisService implements vscode.Disposable {
       format, modelResolver: this.modelResolver(), defaultTargets: config.defaultTargets(doc.uri), customTargets: config.customTargets(),
       ...tables, machineCalibration,
     });
-    if (analysis.estimates.some((e) => e.pending)) this.waiting.add(key);
+    const pending = analysis.estimates.some((e) => e.pending);
+    if (pending) this.waiting.add(key);
     const result: DocumentAnalysis = {
       uri: key, version, fileName: doc.fileName, format,
       deployments: analysis.deployments, diagnostics: analysis.diagnostics, estimates: analysis.estimates, verdicts: analysis.verdicts,
@@ -191,6 +202,14 @@ export class AnalysisService implements vscode.Disposable {
     if (doc.version !== version || doc.isClosed) return undefined;
     this.cache.set(key, result);
     this.emitter.fire({ uri: doc.uri, analysis: result });
+    if (pending && this.settles !== settlesAtStart) {
+      // A lookup settled while this analysis ran: its answer is kept by the resolver, so analyse again now.
+      setTimeout(() => {
+        if (this.cache.get(key) !== result || doc.isClosed) return;
+        this.cache.delete(key);
+        this.analyze(doc).catch((e) => console.error('[kvlens] analysis failed', e));
+      }, 0);
+    }
     return result;
   }
 

@@ -46,7 +46,8 @@ export function memoryBar(t: TargetView): HTMLElement {
   const legend = h('ul', { class: 'legend' }, segs.map((s) =>
     h('li', null, h('span', { class: `swatch seg-${s.key}`, 'aria-hidden': 'true' }), h('span', { class: 'legend-label' }, s.label), ' ',
       h('span', { class: 'num' }, s.text), ' ', h('span', { class: 'pct' }, `(${percentText(s.pct)})`))));
-  return h('div', { class: 'memory' }, bar, legend);
+  // The exact totals under the bar (the verdict line rounds them to one decimal in GiB).
+  return h('div', { class: 'memory' }, bar, legend, h('p', { class: 'memory-total note' }, `${t.memory.total.text} of ${t.memory.capacity.text} in use`));
 }
 
 export function targetCard(t: TargetView): HTMLElement {

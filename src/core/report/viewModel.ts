@@ -682,9 +682,12 @@ function sweepsOf(rows: RunRow[], records: ResultRecord[]): SweepView[] {
     const p = planned.get(runId);
     const incomplete = p !== undefined && g.length < p;
     const when = first.savedAt.replace('T', ' ').slice(0, 16);
+    // Rows show no model (the heading does): a group of runs on several models (records without a run id) names all.
+    const models = [...new Set(g.map((r) => r.model))];
+    const model = models.length > 3 ? `${models.slice(0, 3).join(', ')} +${models.length - 3}` : models.join(', ');
     out.push({
       runId, savedAt: first.savedAt, model: first.model, machine: first.machine, saved: g.length, planned: p, incomplete,
-      label: `${when} · ${first.model} · ${p !== undefined ? `${g.length} of ${p} tests` : plural(g.length, 'test')}${first.machine !== DASH ? ` · ${first.machine}` : ''}${incomplete ? ' — cancelled or stopped before the end' : ''}`,
+      label: `${when} · ${model} · ${p !== undefined ? `${g.length} of ${p} tests` : plural(g.length, 'test')}${first.machine !== DASH ? ` · ${first.machine}` : ''}${incomplete ? ' — cancelled or stopped before the end' : ''}`,
       rowIds: g.map((r) => r.id),
     });
   }
