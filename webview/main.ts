@@ -18,16 +18,17 @@ import { exportView } from '../src/core/report/export';
 import { clear, h } from './dom';
 import { deploymentHeader, targetCard, verdictIcon } from './views/targets';
 import { kvTypesView } from './views/kvTypes';
-import { chartsView, themeColors } from './views/charts';
+import { chartFigure, chartsView, themeColors } from './views/charts';
 import { runsView } from './views/runs';
 import { loadTestView } from './views/loadtest';
 
-const TABS = [
+// Views add a tab here and a case in tabContent (the load-test view of webview/views/loadtest.ts is one).
+const TABS: { id: string; label: string }[] = [
   { id: 'targets', label: 'Targets' },
   { id: 'kv', label: 'KV-cache types' },
   { id: 'charts', label: 'Charts' },
   { id: 'runs', label: 'Measured runs' },
-] as const;
+];
 /** Shown when the results store holds endpoint load tests (issue 14). */
 const LOADTEST_TAB = { id: 'loadtests', label: 'Load tests' } as const;
 const tabsFor = (d: DashboardViewModel): readonly { id: string; label: string }[] => (d.loadTests?.runs.length ? [...TABS, LOADTEST_TAB] : TABS);
@@ -155,7 +156,8 @@ function destroyPlots(): void {
 }
 
 function chartWidth(): number {
-  return Math.max(320, Math.min(960, (root.clientWidth || document.body.clientWidth || 800) - 48));
+  // Narrow panels get a narrow chart (it must not push the page wider than the panel).
+  return Math.max(260, Math.min(960, (root.clientWidth || document.body.clientWidth || 800) - 40));
 }
 
 function tabContent(id: string, d: DashboardViewModel): HTMLElement {
@@ -169,7 +171,7 @@ function tabContent(id: string, d: DashboardViewModel): HTMLElement {
       return t ? kvTypesView(t) : h('p', { class: 'empty' }, dep?.error ? `No estimate: ${dep.error}` : 'No target to compare on.');
     case 'charts': {
       if (!t) return h('p', { class: 'empty' }, dep?.error ? `No estimate: ${dep.error}` : 'No target to chart.');
-      const { el, plots: p } = chartsView(t, themeColors(), chartWidth());
+      const { el, plots: p } = chartsView(t, themeColors(), chartWidth(), dep?.charts ?? []);
       plots.push(...p);
       return el;
     }
@@ -180,12 +182,17 @@ function tabContent(id: string, d: DashboardViewModel): HTMLElement {
       plots.push(...p);
       return el;
     }
-    default:
+    case 'runs': {
+      const colors = themeColors();
       return runsView(d.runs, {
         filter: ui.historyFilter ?? {},
         onFilter: (f: RunFilter) => saveUi({ historyFilter: f }),
         onDelete: host.mode === 'panel' ? (ids) => host.post({ type: 'deleteRuns', ids }) : undefined,
+        chart: (c) => chartFigure(c, undefined, colors, chartWidth(), plots),
       });
+    }
+    default:
+      return h('p', { class: 'empty' }, 'Nothing to show.');
   }
 }
 
@@ -204,7 +211,7 @@ function tabs(d: DashboardViewModel): HTMLElement {
     const idx = (e as CustomEvent<{ selectedIndex: number }>).detail.selectedIndex;
     saveUi({ tab: list[idx]?.id });
     // uPlot measures on creation; a chart built while its panel was hidden is redrawn at the real width.
-    if (list[idx]?.id === 'charts' || list[idx]?.id === 'loadtests') renderTabsOnly();
+    if (['charts', 'runs', 'loadtests'].includes(list[idx]?.id ?? '')) renderTabsOnly();
   });
   return el;
 }
@@ -311,7 +318,7 @@ function start(): void {
   let resizeTimer: ReturnType<typeof setTimeout> | undefined;
   window.addEventListener('resize', () => {
     clearTimeout(resizeTimer);
-    resizeTimer = setTimeout(() => { if (vm && (ui.tab === 'charts' || ui.tab === 'loadtests')) renderTabsOnly(); }, 150);
+    resizeTimer = setTimeout(() => { if (vm && (ui.tab === 'charts' || ui.tab === 'runs' || ui.tab === 'loadtests')) renderTabsOnly(); }, 150);
   });
 
   if (host.mode === 'report') {

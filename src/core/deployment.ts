@@ -81,6 +81,12 @@ export interface Deployment {
    * `parallel`, `promptTokens`, ...): hovers use it, and quick fixes replace exactly that range.
    */
   settingRanges: Partial<Record<string, Range>>;
+  /**
+   * The part of the file that configures the engine (a profile's `engine` value). Errors inside it stop the engine
+   * from starting, so the verdict (src/core/verdict.ts) says "won't start"; errors elsewhere (workload, targets) do
+   * not. Unset for vLLM configs (all of it is the engine) and llama-swap (each model's entry is).
+   */
+  engineRange?: Range;
 }
 
 export const DEFAULT_WORKLOAD: Workload = { promptTokens: 4096, outputTokens: 256, concurrency: 1 };

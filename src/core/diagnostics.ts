@@ -33,6 +33,11 @@ export interface KvDiagnostic {
   message: string;
   range: Range;
   fixes?: QuickFix[];
+  /**
+   * A rule's diagnostic that says better what a schema error at the same range says (an unknown target id
+   * rather than "must match the pattern"): the schema's is dropped instead of this one.
+   */
+  overridesSchema?: boolean;
 }
 
 export const ZERO_RANGE: Range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };

@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import type { ConfigFormat, CustomTarget } from './core';
 
-const FORMATS: ReadonlySet<string> = new Set(['kvlens-profile', 'vllm', 'llama-swap']);
+const FORMATS: ReadonlySet<string> = new Set(['kvlens-profile', 'vllm', 'llama-swap', 'shell', 'docker-compose', 'kubernetes']);
 
 export interface SweepSettings {
   cacheTypes: string[];

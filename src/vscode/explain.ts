@@ -3,8 +3,8 @@
 // the cache-type what-ifs. Only types come from 'vscode'.
 import type { DeploymentEstimate } from './analysisService';
 import type { HoverSubject } from './providers/hover';
-import { loadCore, type EstimateReport, type FlagSpec, type TargetEstimate } from './core';
-import { bytesText, mdEscape, rateText, targetLabel } from './text';
+import { loadCore, type DeploymentVerdict, type EstimateReport, type FlagSpec, type TargetEstimate, type TargetVerdict } from './core';
+import { bytesText, headline, mdEscape, noSpeedText, rateText, speedBandText, targetLabel } from './text';
 
 const KV_KEYS = new Set(['cacheTypeK', 'cacheTypeV', 'kvCacheDtype', 'flashAttention', 'unifiedKv', 'blockSize', 'swaFull', 'dtype']);
 const CONTEXT_KEYS = new Set(['contextSize']);
@@ -12,25 +12,49 @@ const PARALLEL_KEYS = new Set(['parallel', 'concurrency', 'tensorParallel', 'pip
 const TIME_KEYS = new Set(['promptTokens', 'outputTokens', 'batchSize', 'ubatchSize', 'threads', 'gpuLayers', 'maxNumBatchedTokens']);
 const SEP = '\n\n---\n\n';
 
-export function explainSetting(est: DeploymentEstimate, subject: HoverSubject, primaryId?: string): string | undefined {
+/** The verdict line every hover about a target starts with: the same words and numbers as its CodeLens. */
+export function verdictText(v: TargetVerdict, t?: TargetEstimate): string {
+  const no = noSpeedText(v);
+  // Beside the speed figures, their measured error (the calibration's held-out band, or this machine's runs).
+  const band = !no && t ? speedBandText(t) : undefined;
+  return [`**KV Lens: ${mdEscape(headline(v))}**`, ...(no ? ['', mdEscape(no)] : []), ...(band ? ['', `_${mdEscape(band)}_`] : [])].join('\n');
+}
+
+export function explainSetting(est: DeploymentEstimate, subject: HoverSubject, primaryId?: string, verdict?: DeploymentVerdict): string | undefined {
   const r = est.report;
-  if (!r) return est.problem ? `**KV Lens — no estimate**\n\n${mdEscape(est.problem)}` : undefined;
-  const target = (primaryId && r.targets.find((t) => t.id === primaryId)) || r.targets[0];
+  if (!r) return est.problem ? `**KV Lens — ${est.pending ? 'estimating' : 'no estimate'}**\n\n${mdEscape(est.problem)}` : undefined;
+  const index = Math.max(0, (primaryId && r.targets.findIndex((t) => t.id === primaryId)) || 0);
+  const target = r.targets[index] ?? r.targets[0];
+  const tv = verdict?.targets[index];
   const c = loadCore();
-  if (subject.kind === 'model') return [modelText(r), kvText(est)].filter(Boolean).join(SEP);
+  const head = tv ? verdictText(tv, target) : '';
+  if (subject.kind === 'model') return [head, modelText(r), kvText(est)].filter(Boolean).join(SEP);
   if (subject.kind === 'target') {
     const ref = est.deployment.targets[subject.index];
-    const id = ref && 'id' in ref ? ref.id.trim().toLowerCase() : undefined;
-    const t = (id && r.targets.find((x) => x.id === id)) || r.targets[subject.index];
-    return t ? c.explainTarget(r, t) : undefined;
+    const rangeOf = (i: number) => est.targetRanges?.[i];
+    // The report lists only the targets that resolved: find this entry by where it is written, else by id.
+    let j = ref?.range ? r.targets.findIndex((_, i) => sameStart(rangeOf(i), ref.range)) : -1;
+    if (j < 0) {
+      const id = ref && 'id' in ref ? ref.id.trim().toLowerCase() : undefined;
+      j = id ? r.targets.findIndex((x) => x.id === id) : -1;
+    }
+    const t = r.targets[j];
+    if (!t) return undefined;
+    const v = verdict?.targets[j];
+    return [v ? verdictText(v, t) : '', c.explainTarget(r, t)].filter(Boolean).join(SEP);
   }
   if (!target) return kvText(est);
   const key = subject.key;
-  if (KV_KEYS.has(key)) return [kvText(est), c.explainMemory(r, target), whatIfText(target)].filter(Boolean).join(SEP);
-  if (CONTEXT_KEYS.has(key)) return [kvText(est), c.explainConcurrency(r, target), c.explainMemory(r, target)].filter(Boolean).join(SEP);
-  if (PARALLEL_KEYS.has(key)) return [c.explainConcurrency(r, target), c.explainMemory(r, target), c.explainTiming(r, target)].join(SEP);
-  if (TIME_KEYS.has(key)) return [c.explainTiming(r, target), c.explainAssumptions(target)].join(SEP);
+  const timing = tv && !tv.speed ? mdEscape(noSpeedText(tv) ?? '') : c.explainTiming(r, target);
+  if (KV_KEYS.has(key)) return [head, kvText(est), c.explainMemory(r, target), whatIfText(target)].filter(Boolean).join(SEP);
+  if (CONTEXT_KEYS.has(key)) return [head, kvText(est), c.explainConcurrency(r, target), c.explainMemory(r, target)].filter(Boolean).join(SEP);
+  if (PARALLEL_KEYS.has(key)) return [head, c.explainConcurrency(r, target), c.explainMemory(r, target), timing].filter(Boolean).join(SEP);
+  if (TIME_KEYS.has(key)) return [head, timing, c.explainAssumptions(target)].filter(Boolean).join(SEP);
   return undefined;
+}
+
+function sameStart(a: { start: { line: number; character: number } } | undefined, b: { start: { line: number; character: number } } | undefined): boolean {
+  return !!a && !!b && a.start.line === b.start.line && a.start.character === b.start.character;
 }
 
 /** The KV formula for this deployment: llama.cpp's exact allocation, or vLLM's per-token figure. */

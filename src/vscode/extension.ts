@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { AnalysisService } from './analysisService';
 import { BenchService } from './benchService';
 import { registerCancelBenchmark } from './commands/cancelBenchmark';
+import { registerNewProfile } from './commands/newProfile';
 import { registerOpenDashboard } from './commands/openDashboard';
 import { registerRunBenchmark } from './commands/runBenchmark';
 import { registerSelectTarget } from './commands/selectTarget';
@@ -12,6 +13,7 @@ import { registerShowLog } from './commands/showLog';
 import { registerLoadTest } from './commands/loadTest';
 import { registerPanel } from './panelBridge';
 import { QuickFixProvider } from './providers/codeActions';
+import { COMPLETION_TRIGGERS, CompletionProvider } from './providers/completion';
 import { EstimateCodeLensProvider } from './providers/codeLens';
 import { DiagnosticsProvider } from './providers/diagnostics';
 import { EstimateHoverProvider } from './providers/hover';
@@ -22,7 +24,7 @@ import * as config from './config';
 /** Which documents the providers are registered for; each provider then asks the analysis service whether a
  * document is ours (by name, setting or content), since vLLM and llama-swap files are also detected by content. */
 const SELECTOR: vscode.DocumentSelector = [
-  { language: 'yaml' }, { language: 'json' }, { language: 'jsonc' }, { language: 'shellscript' },
+  { language: 'yaml' }, { language: 'json' }, { language: 'jsonc' }, { language: 'shellscript' }, { language: 'dockercompose' },
   { pattern: '**/*.kvlens.{yaml,yml,json}' }, { pattern: '**/*{vllm,llama-swap}*.{yaml,yml,json}' },
 ];
 
@@ -53,6 +55,8 @@ export function activate(context: vscode.ExtensionContext): KvLensApi {
     },
   };
   services.bench = new BenchService(services);
+  // Saved runs calibrate this machine's speed estimates: analyses read the store, and re-run when it grows.
+  analyses.useResults(services.bench.resultsPath);
 
   const diagnostics = new DiagnosticsProvider(analyses);
   const codeLens = new EstimateCodeLensProvider(analyses);
@@ -62,6 +66,8 @@ export function activate(context: vscode.ExtensionContext): KvLensApi {
     vscode.languages.registerCodeActionsProvider(SELECTOR, new QuickFixProvider(analyses), QuickFixProvider.metadata),
     vscode.languages.registerCodeLensProvider(SELECTOR, codeLens),
     vscode.languages.registerHoverProvider(SELECTOR, new EstimateHoverProvider(analyses)),
+    vscode.languages.registerCompletionItemProvider(SELECTOR, new CompletionProvider(analyses), ...COMPLETION_TRIGGERS),
+    registerNewProfile(services),
     registerShowEstimate(services),
     registerOpenDashboard(services),
     registerRunBenchmark(services),
@@ -74,6 +80,7 @@ export function activate(context: vscode.ExtensionContext): KvLensApi {
   // Hub settings or trust changed: models resolve with the new settings from the next analysis on.
   context.subscriptions.push(
     vscode.workspace.onDidGrantWorkspaceTrust(() => analyses.resetModelResolver()),
+    services.bench.onResults(() => analyses.reanalyzeAll()),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('kvlens.hub') || e.affectsConfiguration('kvlens.models')) analyses.resetModelResolver();
     }),

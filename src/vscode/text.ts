@@ -1,101 +1,73 @@
-// What the CodeLens, status bar and details document say, as plain functions of the estimate. No 'vscode' import,
-// so the same text can be checked in a unit test and in the extension host. Every figure goes through a
-// formatter that prints "?" rather than NaN or undefined.
-import type { EstimateReport, TargetEstimate, Verdict } from '../core/estimator/report';
+// What the CodeLens, status bar, hover and details document say, as plain functions of the estimate and its
+// verdict (src/core/verdict.ts). No 'vscode' import, so the same text can be checked in a unit test and in the
+// extension host. Every figure goes through a formatter that prints "?" rather than NaN or undefined.
+import type { Deployment } from '../core/deployment';
+import type { EstimateReport, TargetEstimate } from '../core/estimator/report';
+import {
+  bytesText, clip, fitText, headline, lensText, MAX_LENS_COLUMNS, noSpeedText, rateText, secondsText, statusBarText, targetLabel,
+  targetVerdict, tokensText, VERDICT_ICONS, VERDICT_MARKS, VERDICT_WORDS, type DeploymentVerdict, type TargetVerdict,
+} from '../core/verdict';
+import { calibrationView } from '../core/report/calibrationView';
 
-const GIB = 1024 ** 3;
-const MIB = 1024 ** 2;
-
-const finite = (n: unknown): n is number => typeof n === 'number' && Number.isFinite(n);
-
-/** Binary units, as the rest of KV Lens: "41.2 GiB", "512.0 MiB". */
-export function bytesText(n: unknown): string {
-  if (!finite(n)) return '? GiB';
-  if (Math.abs(n) >= GIB) return `${(n / GIB).toFixed(1)} GiB`;
-  if (Math.abs(n) >= MIB) return `${(n / MIB).toFixed(1)} MiB`;
-  if (Math.abs(n) >= 1024) return `${(n / 1024).toFixed(1)} KiB`;
-  return `${Math.round(n)} B`;
-}
-
-/** "41.2/80 GiB": used over capacity, the capacity without decimals when it is a whole number of GiB. */
-export function fitText(used: unknown, capacity: unknown): string {
-  const u = finite(used) ? (used / GIB).toFixed(1) : '?';
-  let c = '?';
-  if (finite(capacity)) c = Number.isInteger(capacity / GIB) ? String(capacity / GIB) : (capacity / GIB).toFixed(1);
-  return `${u}/${c} GiB`;
-}
-
-/** Context lengths: 32768 → "32K" (powers of 1024 as people write them), 100000 → "100,000". */
-export function tokensText(n: unknown): string {
-  if (!finite(n)) return '?';
-  if (n >= 1024 && n % 1024 === 0) return `${n / 1024}K`;
-  return Math.round(n).toLocaleString('en-US');
-}
-
-export function secondsText(s: unknown): string {
-  if (!finite(s)) return '? s';
-  if (s < 0.01) return `${(s * 1000).toFixed(1)} ms`;
-  if (s < 1) return `${s.toFixed(2)} s`;
-  if (s < 100) return `${s.toFixed(1)} s`;
-  return `${Math.round(s)} s`;
-}
-
-export function rateText(n: unknown): string {
-  if (!finite(n)) return '?';
-  if (n >= 100) return String(Math.round(n));
-  if (n >= 10) return n.toFixed(1);
-  return n.toFixed(2);
-}
-
-export function verdictOf(t: TargetEstimate): Verdict {
-  return t.memory.verdict ?? (t.memory.fits ? 'fits' : 'does-not-fit');
-}
-
-export const VERDICT_MARK: Record<Verdict, string> = { fits: '✓', tight: '⚠', 'does-not-fit': '✗' };
-export const VERDICT_ICON: Record<Verdict, string> = { fits: '$(check)', tight: '$(warning)', 'does-not-fit': '$(error)' };
-export const VERDICT_WORDS: Record<Verdict, string> = { fits: 'fits', tight: 'fits, with little headroom', 'does-not-fit': 'does not fit' };
+export { bytesText, fitText, rateText, secondsText, targetLabel, tokensText, VERDICT_ICONS, VERDICT_MARKS, VERDICT_WORDS };
+export { headline, lensText, noSpeedText };
 
 export function cacheTypeText(k: string, v: string): string {
   return k === v ? k : `K ${k}/V ${v}`;
 }
 
-/** The catalog's name without the vendor ("NVIDIA H100 SXM 80GB" → "H100 SXM 80GB"): lenses are read at a glance. */
-export function targetLabel(t: TargetEstimate): string {
-  const name = (t.name || t.id).replace(/^(NVIDIA|AMD|Intel|Apple)\s+/i, '');
-  return t.devices > 1 ? `${t.devices}× ${name}` : name;
+/**
+ * Several target lenses on one line (`targets: [a, b, c]`, or the settings' targets on the model line): each
+ * says only what tells them apart — the verdict, memory and users — so all of them fit on the line.
+ */
+export function compactLensText(v: TargetVerdict): string {
+  if (v.state === 'will-not-start') return clip(`${v.label} ✗ won't start`, MAX_LENS_COLUMNS);
+  return clip(`${v.label} ${v.mark} ${v.summary}`, MAX_LENS_COLUMNS);
 }
 
-/** One CodeLens: `H100 SXM ✓ 41.2/80 GiB · KV 8.0 GiB q8_0 · 12 users @32K · TTFT 0.21 s · 143 tok/s/user`. */
-export function lensTitle(report: EstimateReport, t: TargetEstimate): string {
-  const parts = [
-    `${targetLabel(t)} ${VERDICT_MARK[verdictOf(t)]} ${fitText(t.memory.totalBytes, t.memory.capacityBytes)}`,
-    `KV ${bytesText(t.memory.kvBytes)} ${cacheTypeText(report.engine.cacheTypeK, report.engine.cacheTypeV)}`,
-    `${finite(t.concurrency.maxSequences) ? t.concurrency.maxSequences : '?'} ${t.concurrency.maxSequences === 1 ? 'user' : 'users'} @${tokensText(t.concurrency.atContext)}`,
-    `TTFT ${secondsText(t.perf.ttftSec)}`,
-    `${rateText(t.perf.decodeTokensPerSec)} tok/s/user`,
-  ];
-  return parts.join(' · ');
+/** The engine lens, on `args:`/`options:`/`cmd:`: what the engine allocates, the same for every target. */
+export function engineLensText(report: EstimateReport, d: Deployment, server?: string): string {
+  const e = report.engine;
+  const kv = `KV ${cacheTypeText(e.cacheTypeK, e.cacheTypeV)} ${bytesText(e.kvBytesPerToken)}/token`;
+  if (e.kind === 'vllm') {
+    // An SGLang command is sized with vLLM's memory model (its sizing options share vLLM's meaning): say both.
+    const parts = [server === 'sglang' ? 'SGLang (as vLLM)' : 'vLLM', kv, `max-model-len ${tokensText(e.contextSize)}`, `≤${e.parallel} seqs`];
+    if (e.tensorParallel > 1) parts.splice(2, 0, `TP ${e.tensorParallel}`);
+    if (d.speculative) parts.push('+ draft');
+    return clip(parts.join(' · '), MAX_LENS_COLUMNS);
+  }
+  // kvCells is per stream: without a unified cache each slot has its own stream of cells.
+  const perStream = e.kvCells ?? e.contextSize;
+  const cells = e.parallel > 1 && perStream * e.parallel <= e.contextSize + 256 * e.parallel ? perStream * e.parallel : perStream;
+  const t0 = report.targets[0];
+  const kvAll = t0 ? (t0.memory.kvBytes ?? 0) + (t0.memory.hostKvBytes ?? 0) : e.kvBytesPerToken * cells;
+  const perSlot = e.parallel > 1 ? ` · ${e.parallel} slots × ${tokensText(Math.floor(cells / e.parallel))}` : '';
+  const total = bytesText(kvAll);
+  return clip(`llama.cpp · ${kv} · ${tokensText(cells)} cells = ${total}${perSlot} · fa ${e.flashAttention}`, MAX_LENS_COLUMNS);
 }
 
-export function lensTooltip(report: EstimateReport, t: TargetEstimate): string {
-  const band = finite(t.perf.band) ? ` (±${Math.round(t.perf.band * 100)} %)` : '';
-  return [
-    `${targetLabel(t)}: ${VERDICT_WORDS[verdictOf(t)]} — ${bytesText(t.memory.totalBytes)} of ${bytesText(t.memory.capacityBytes)} per device`,
-    `weights ${bytesText(t.memory.weightsBytes)}, KV ${bytesText(t.memory.kvBytes)}, compute ${bytesText(t.memory.computeBytes)}`,
-    `${t.concurrency.maxSequences} sequences of ${tokensText(t.concurrency.atContext)} tokens fit`,
-    `TTFT ${secondsText(t.perf.ttftSec)}, ${rateText(t.perf.decodeTokensPerSec)} tok/s per user${band}, ${t.perf.bound}-bound decode`,
-    `model ${report.model.name}`,
-    'Click for the formulas and assumptions.',
-  ].join('\n');
+/** Tooltip of a target lens: the headline, then the memory split, then where the speed figures went. */
+export function lensTooltip(report: EstimateReport, t: TargetEstimate, v: TargetVerdict = targetVerdict(report, t)): string {
+  const lines = [headline(v), `weights ${bytesText(t.memory.weightsBytes)}, KV ${bytesText(t.memory.kvBytes)}, compute ${bytesText(t.memory.computeBytes)} per device`];
+  const no = noSpeedText(v);
+  if (no) lines.push(no);
+  else {
+    lines.push(`TTFT ${secondsText(t.perf.ttftSec)}, ${rateText(t.perf.decodeTokensPerSec)} tok/s per user, ${t.perf.bound}-bound decode`);
+    const band = speedBandText(t);
+    if (band) lines.push(band);
+  }
+  lines.push(`model ${report.model.name}`, 'Click for the formulas and assumptions.');
+  return lines.join('\n');
 }
 
-/** Status bar text for one target: `$(check) H100 SXM 41.2/80 GiB`. */
-export function statusText(t: TargetEstimate): string {
-  return `${VERDICT_ICON[verdictOf(t)]} ${targetLabel(t)} ${fitText(t.memory.totalBytes, t.memory.capacityBytes)}`;
+/** Status bar text for one target: `$(check) H100 SXM 80GB 41.2/80 GiB`. */
+export function statusText(v: TargetVerdict): string {
+  return statusBarText(v);
 }
 
-export function statusTooltip(report: EstimateReport, t: TargetEstimate, deploymentName: string): string {
-  return `KV Lens — ${deploymentName} on ${targetLabel(t)}: ${VERDICT_WORDS[verdictOf(t)]}\n${lensTooltip(report, t).split('\n').slice(1, 4).join('\n')}\nClick to choose the primary target.`;
+export function statusTooltip(v: TargetVerdict, deploymentName: string): string {
+  const no = noSpeedText(v);
+  return [`KV Lens — ${deploymentName}`, headline(v), ...(no ? [no] : []), 'Click to choose the primary target.'].join('\n');
 }
 
 /**
@@ -103,19 +75,18 @@ export function statusTooltip(report: EstimateReport, t: TargetEstimate, deploym
  * Returns the deployment index too, since a llama-swap file has several deployments.
  */
 export function pickPrimary(
-  reports: ReadonlyArray<EstimateReport | undefined>,
+  verdicts: ReadonlyArray<DeploymentVerdict | undefined>,
   primaryId: string | undefined,
-): { deployment: number; target: TargetEstimate; report: EstimateReport } | undefined {
+): { deployment: number; target: TargetVerdict } | undefined {
   if (primaryId) {
-    for (let d = 0; d < reports.length; d++) {
-      const r = reports[d];
-      const t = r?.targets.find((x) => x.id === primaryId);
-      if (r && t) return { deployment: d, target: t, report: r };
+    for (let d = 0; d < verdicts.length; d++) {
+      const t = verdicts[d]?.targets.find((x) => x.id === primaryId);
+      if (t) return { deployment: d, target: t };
     }
   }
-  for (let d = 0; d < reports.length; d++) {
-    const r = reports[d];
-    if (r && r.targets.length > 0) return { deployment: d, target: r.targets[0], report: r };
+  for (let d = 0; d < verdicts.length; d++) {
+    const v = verdicts[d];
+    if (v && v.targets.length > 0) return { deployment: d, target: v.targets[0] };
   }
   return undefined;
 }
@@ -125,8 +96,8 @@ export function mdEscape(s: string): string {
   return s.replace(/[\\`*_{}[\]()<>#+!|~-]/g, (c) => `\\${c}`);
 }
 
-/** The details document shown until the dashboard exists, and beside it afterwards (`KV Lens: Show Estimate Details`). */
-export function estimateMarkdown(report: EstimateReport, deploymentName: string, explanations: string[] = []): string {
+/** The details document (`KV Lens: Show Estimate Details` with the dashboard unavailable). */
+export function estimateMarkdown(report: EstimateReport, deploymentName: string, explanations: string[] = [], verdicts?: readonly TargetVerdict[]): string {
   const m = report.model;
   const e = report.engine;
   const lines: string[] = [];
@@ -137,9 +108,13 @@ export function estimateMarkdown(report: EstimateReport, deploymentName: string,
   lines.push('', `**Workload** ${report.workload.promptTokens} prompt tokens, ${report.workload.outputTokens} output tokens, ${report.workload.concurrency} concurrent.`, '');
   lines.push('| Target | Verdict | Total / capacity | Weights | KV | Compute | Users @ context | TTFT | Decode tok/s/user | Bound |');
   lines.push('|---|---|---|---|---|---|---|---|---|---|');
-  for (const t of report.targets) {
-    lines.push(`| ${mdEscape(targetLabel(t))} | ${VERDICT_MARK[verdictOf(t)]} ${VERDICT_WORDS[verdictOf(t)]} | ${fitText(t.memory.totalBytes, t.memory.capacityBytes)} | ${bytesText(t.memory.weightsBytes)} | ${bytesText(t.memory.kvBytes)} | ${bytesText(t.memory.computeBytes)} | ${t.concurrency.maxSequences} @ ${tokensText(t.concurrency.atContext)} | ${secondsText(t.perf.ttftSec)} (peak ${secondsText(t.perf.theoretical?.ttftSec)}) | ${rateText(t.perf.decodeTokensPerSec)} (peak ${rateText(t.perf.theoretical?.decodeTokensPerSec)}) | ${t.perf.bound} |`);
-  }
+  report.targets.forEach((t, i) => {
+    const v = verdicts?.[i] ?? targetVerdict(report, t);
+    const speed = v.speed
+      ? `${secondsText(t.perf.ttftSec)} (peak ${secondsText(t.perf.theoretical?.ttftSec)}) | ${rateText(t.perf.decodeTokensPerSec)} (peak ${rateText(t.perf.theoretical?.decodeTokensPerSec)}) | ${t.perf.bound}`
+      : `— | — | ${mdEscape(v.why ?? v.words)}`;
+    lines.push(`| ${mdEscape(v.label)} | ${v.mark} ${v.words} | ${v.memoryText} | ${bytesText(t.memory.weightsBytes)} | ${bytesText(t.memory.kvBytes)} | ${bytesText(t.memory.computeBytes)} | ${v.users} @ ${tokensText(t.concurrency.atContext)} | ${speed} |`);
+  });
   for (const t of report.targets) {
     if (t.whatIfs && t.whatIfs.length) {
       lines.push('', `### KV cache types on ${mdEscape(targetLabel(t))}`, '', '| K / V | KV memory | Users | Decode tok/s/user | |', '|---|---|---|---|---|');
@@ -163,4 +138,12 @@ export function estimateMarkdown(report: EstimateReport, deploymentName: string,
 function summariseHeads(h: number[]): string {
   const uniq = [...new Set(h)];
   return uniq.length === 1 ? String(uniq[0]) : `${Math.min(...h)}–${Math.max(...h)} per layer`;
+}
+
+/**
+ * The measured error of the speed figures, in one line (issue 13's calibration): "speed ± 54 % prefill, ± 23 %
+ * decode — published llama-bench runs (CUDA/f16)". Undefined when the estimate carries no calibration.
+ */
+export function speedBandText(t: TargetEstimate): string | undefined {
+  return calibrationView(t.perf.calibration)?.summary;
 }

@@ -130,15 +130,29 @@ export async function waitForTheme(page: Page, theme: Theme, timeoutMs = 20_000)
 
 /** Opens a workspace file through Quick Open (Ctrl+P), as a user would, and waits for its editor tab. */
 export async function openFile(page: Page, relPath: string, timeoutMs = 30_000): Promise<void> {
-  await page.keyboard.press('Control+P');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible', timeout: timeoutMs });
-  await input.fill(relPath);
-  // File search answers asynchronously; Enter before a row exists would open nothing.
   const base = path.basename(relPath);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: base }).first().waitFor({ timeout: timeoutMs });
-  await page.keyboard.press('Enter');
-  await page.locator(`.tabs-container .tab[aria-label^="${base}"], .tabs-container .tab:has-text("${base}")`).first().waitFor({ timeout: timeoutMs });
+  const deadline = Date.now() + timeoutMs;
+  for (let attempt = 0; ; attempt++) {
+    await page.keyboard.press('Escape').catch(() => undefined);
+    await page.keyboard.press('Control+P');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible', timeout: timeoutMs });
+    await input.fill(relPath);
+    // File search answers asynchronously: click the row whose file name is exactly this one (Enter would take
+    // whichever row is focused, which after a theme switch or a slow search is not always this file).
+    const rows = page.locator('.quick-input-list .monaco-list-row', { hasText: base });
+    try {
+      await rows.first().waitFor({ timeout: Math.max(1000, deadline - Date.now()) });
+      const labels = await rows.evaluateAll((els) => els.map((e) => (e.querySelector('.label-name')?.textContent ?? '').trim()));
+      const i = Math.max(0, labels.indexOf(base));
+      await rows.nth(i).click();
+      // The tab may exist already (the file was open): wait until it is the active one.
+      await page.locator(`.tabs-container .tab.active[aria-label^="${base}"], .tabs-container .tab.active:has-text("${base}")`).first().waitFor({ state: 'attached', timeout: Math.max(1000, Math.min(10_000, deadline - Date.now())) });
+      break;
+    } catch (e) {
+      if (Date.now() >= deadline || attempt >= 3) throw e;
+    }
+  }
   await page.locator('.editor-instance .monaco-editor .view-lines').first().waitFor({ timeout: timeoutMs });
 }
 
@@ -336,4 +350,128 @@ export async function saveFailure(vs: VsCodeSession | undefined, name: string): 
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   fs.writeFileSync(path.join(ARTIFACTS, `${name}.code-server.log`), vs.serverOutput());
   return screenshot(vs.page, `${name}.failure`).catch(() => undefined);
+}
+
+/** One rendered CodeLens: its text and the editor line (0-based) it sits above. */
+export interface RenderedLens { text: string; line: number }
+
+/**
+ * The CodeLenses the editor draws, each lens separately (a line's lenses are joined with '|' separators in the
+ * DOM), with the line they sit above, read from the view zone's position relative to the rendered lines.
+ */
+export async function readCodeLenses(page: Page): Promise<RenderedLens[]> {
+  return page.evaluate(() => {
+    const out: { text: string; line: number }[] = [];
+    const editor = document.querySelector('.editor-instance .monaco-editor');
+    if (!editor) return out;
+    const lines = Array.from(editor.querySelectorAll<HTMLElement>('.view-lines .view-line'));
+    const lineHeight = lines[0]?.getBoundingClientRect().height || 19;
+    // Line numbers are drawn in the margin at the same top as their line.
+    const numbers = Array.from(editor.querySelectorAll<HTMLElement>('.margin-view-overlays .line-numbers'));
+    const numberAt = (top: number): number | undefined => {
+      let best: { n: number; d: number } | undefined;
+      for (const el of numbers) {
+        const r = el.getBoundingClientRect();
+        const d = r.top - top;
+        if (d >= -2 && (!best || d < best.d)) best = { n: Number(el.textContent?.trim()), d };
+      }
+      return best && Number.isFinite(best.n) ? best.n - 1 : undefined;
+    };
+    for (const deco of Array.from(editor.querySelectorAll<HTMLElement>('.codelens-decoration'))) {
+      const r = deco.getBoundingClientRect();
+      const line = numberAt(r.bottom - 1) ?? Math.round(r.top / lineHeight);
+      for (const a of Array.from(deco.querySelectorAll<HTMLElement>('a, span:not(.codicon):not([class*="separator"])'))) {
+        if (a.closest('a') && a.tagName !== 'A') continue;
+        const text = (a.textContent ?? '').replace(/\u00a0/g, ' ').trim();
+        if (text && text !== '|') out.push({ text, line });
+      }
+    }
+    return out;
+  });
+}
+
+/** Waits until a CodeLens with text matching `re` is drawn, and returns all lenses then. */
+export async function waitForCodeLenses(page: Page, re: RegExp, timeoutMs = 90_000): Promise<RenderedLens[]> {
+  const t0 = Date.now();
+  let last: RenderedLens[] = [];
+  while (Date.now() - t0 < timeoutMs) {
+    last = await readCodeLenses(page);
+    if (last.some((l) => re.test(l.text))) return last;
+    await page.waitForTimeout(250);
+  }
+  throw new Error(`no CodeLens matching ${re} within ${timeoutMs} ms; lenses: ${JSON.stringify(last)}`);
+}
+
+/** The text of a status bar item whose id ends with `idSuffix` (VS Code prefixes the extension id). */
+export async function statusBarItemText(page: Page, idSuffix: string): Promise<string | undefined> {
+  const el = page.locator(`.statusbar-item[id$="${idSuffix}"]`).first();
+  if (!(await el.count())) return undefined;
+  return ((await el.innerText().catch(() => '')) ?? '').replace(/\s+/g, ' ').trim();
+}
+
+/** Moves the mouse over the first rendered token equal to `word` (optionally on a line containing `onLine`) and returns the hover's text. */
+export async function hoverText(page: Page, word: string, o: { onLine?: string; timeoutMs?: number } = {}): Promise<string> {
+  const lineLoc = o.onLine ? page.locator('.editor-instance .view-line', { hasText: o.onLine }).first() : page.locator('.editor-instance .view-line').filter({ hasText: word }).first();
+  const box = await lineLoc.evaluate((line, w) => {
+    for (const span of Array.from(line.querySelectorAll<HTMLElement>('span span'))) {
+      const t = (span.textContent ?? '').replace(/\u00a0/g, ' ');
+      const i = t.indexOf(w);
+      if (i < 0) continue;
+      const r = span.getBoundingClientRect();
+      const chars = Math.max(1, t.length);
+      const x = r.left + (r.width * (i + Math.min(2, w.length / 2))) / chars;
+      return { x, y: r.top + r.height / 2 };
+    }
+    return undefined;
+  }, word);
+  if (!box) throw new Error(`"${word}" is not rendered${o.onLine ? ` on a line with "${o.onLine}"` : ''}`);
+  await page.mouse.move(box.x - 40, box.y);
+  await page.mouse.move(box.x, box.y, { steps: 4 });
+  const hover = page.locator('.monaco-hover-content:visible, .monaco-resizable-hover .hover-contents:visible').first();
+  await hover.waitFor({ state: 'visible', timeout: o.timeoutMs ?? 15_000 });
+  await page.waitForTimeout(300);
+  const text = (await hover.innerText()).replace(/\u00a0/g, ' ');
+  await page.mouse.move(5, 5);
+  await page.keyboard.press('Escape').catch(() => undefined);
+  return text;
+}
+
+/** The labels of the suggest widget's rows (after Ctrl+Space or a trigger character). */
+export async function suggestLabels(page: Page, timeoutMs = 15_000): Promise<string[]> {
+  const rows = page.locator('.suggest-widget .monaco-list-row');
+  await rows.first().waitFor({ state: 'visible', timeout: timeoutMs });
+  await page.waitForTimeout(200);
+  return rows.evaluateAll((els) => els.map((e) => (e.querySelector('.label-name')?.textContent ?? e.getAttribute('aria-label') ?? '').trim()));
+}
+
+/** Moves the cursor to a 1-based line with Go to Line (Ctrl+G), which scrolls it into view. */
+export async function gotoLine(page: Page, line: number): Promise<void> {
+  await page.keyboard.press('Control+G');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: 10_000 });
+  await input.fill(`:${line}`);
+  await page.keyboard.press('Enter');
+  await input.waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => undefined);
+  await page.waitForTimeout(250);
+}
+
+/** Focuses the active editor's text, as a click into it does. */
+export async function focusEditor(page: Page): Promise<void> {
+  await page.locator('.editor-instance .monaco-editor .view-lines').first().click();
+}
+
+/** Hides the bottom panel (Problems, Output, …) when it is shown (Ctrl+J toggles it). */
+export async function closePanel(page: Page): Promise<void> {
+  const panel = page.locator('.part.panel');
+  if (!(await panel.isVisible().catch(() => false))) return;
+  await page.keyboard.press('Control+J');
+  await panel.waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => undefined);
+}
+
+/** Shows or hides the primary side bar (Ctrl+B toggles it). */
+export async function setSidebar(page: Page, visible: boolean): Promise<void> {
+  const bar = page.locator('.part.sidebar');
+  if ((await bar.isVisible().catch(() => false)) === visible) return;
+  await page.keyboard.press('Control+B');
+  await bar.waitFor({ state: visible ? 'visible' : 'hidden', timeout: 10_000 }).catch(() => undefined);
 }

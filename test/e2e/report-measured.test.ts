@@ -134,7 +134,7 @@ describe('kvlens report on a real measured sweep (chromium)', function () {
 
         await page.click('vscode-tab-header[data-tab="runs"]');
         await page.waitForFunction(() => (document.querySelector('vscode-tab-panel[data-panel="runs"]') as HTMLElement | null)?.offsetParent !== null);
-        assert.equal(await page.locator('vscode-tab-panel[data-panel="runs"] tbody tr').count(), records.length);
+        assert.equal(await page.locator('vscode-tab-panel[data-panel="runs"] tbody tr[data-run-id]').count(), records.length);
         for (const rec of records) {
           const c = await rowCells(page, rec.id);
           const r = rec.result;

@@ -166,7 +166,10 @@ describe('kvlens report (HTML, in chromium)', function () {
         await page.screenshot({ path: path.join(SCREENS, `report-kv-${scheme}.png`), fullPage: true });
 
         await showTab(page, 'charts');
-        assert.equal(await page.locator('vscode-tab-panel[data-panel="charts"] canvas').count(), 2);
+        // Every target on one chart (throughput, Pareto), then the selected target's two; each chart one canvas.
+        const ids = await page.$$eval('vscode-tab-panel[data-panel="charts"] figure.chart-figure', (els) => els.map((e) => e.getAttribute('data-chart')));
+        assert.deepEqual(ids, ['throughput-vs-concurrency', 'pareto', 'decode-vs-concurrency', 'kv-vs-context']);
+        assert.equal(await page.locator('vscode-tab-panel[data-panel="charts"] canvas').count(), ids.length);
         await page.screenshot({ path: path.join(SCREENS, `report-charts-${scheme}.png`), fullPage: true });
 
         await showTab(page, 'runs');
@@ -181,7 +184,7 @@ describe('kvlens report (HTML, in chromium)', function () {
         // The history filter narrows the table without losing focus in the field.
         await page.locator('#runs-filter-text').click();
         await page.keyboard.type('q4_0');
-        await page.waitForFunction(() => document.querySelectorAll('vscode-tab-panel[data-panel="runs"] tbody tr').length === 1);
+        await page.waitForFunction(() => document.querySelectorAll('vscode-tab-panel[data-panel="runs"] tbody tr[data-run-id]').length === 1);
         assert.equal(await page.evaluate(() => document.activeElement?.id), 'runs-filter-text');
         assert.deepEqual(watch.errors, []);
       } finally {

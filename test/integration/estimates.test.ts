@@ -7,7 +7,8 @@ import { createModelResolver } from '../../src/core/models/resolve';
 import { estimate } from '../../src/core/estimator/estimate';
 import { resolveTargets } from '../../src/core/hardware/targets';
 import type { EstimateReport } from '../../src/core/estimator/report';
-import { lensTitle, statusText } from '../../src/vscode/text';
+import { mdEscape, speedBandText, statusText } from '../../src/vscode/text';
+import { targetVerdict } from '../../src/core/verdict';
 import { api, closeAll, open, waitFor } from './helpers';
 
 async function coreReport(doc: vscode.TextDocument): Promise<EstimateReport> {
@@ -40,12 +41,23 @@ suite('estimates in the editor', () => {
     const ed = await open('valid.kvlens.yaml');
     const report = await coreReport(ed.document);
     assert.deepEqual(report.targets.map((t) => t.id), ['h100-sxm', 'rtx-4090']);
-    const titles = await lensTitles(ed.document.uri, report.targets.length);
+    const lenses = await waitFor('lenses', async () => {
+      const ls = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', ed.document.uri, 100);
+      return (ls ?? []).filter((l) => l.command?.title).length >= 4 ? ls : undefined;
+    });
+    const titles = lenses.map((l) => l.command?.title ?? '');
+    // Both targets are written on line 9 (`targets: [h100-sxm, rtx-4090]`): their lenses sit there, short.
     for (const t of report.targets) {
-      assert.ok(titles.includes(lensTitle(report, t)), `lens for ${t.id}: expected "${lensTitle(report, t)}" among ${JSON.stringify(titles)}`);
+      const v = targetVerdict(report, t);
+      const lens = lenses.find((l) => l.command?.title.startsWith(`${v.label} ${v.mark} ${v.summary}`));
+      assert.ok(lens, `lens for ${t.id}: "${v.label} ${v.mark} ${v.summary}" among ${JSON.stringify(titles)}`);
+      assert.equal(lens.range.start.line, 9, 'on the targets line');
       // -c 32768 shared by -np 4: each user gets 8K cells.
-      assert.match(lensTitle(report, t), /^\S.* [✓⚠✗] \d+\.\d\/\d+(\.\d)? GiB · KV \d+\.\d [GMK]iB q8_0 · \d+ users? @8K · TTFT \d/);
+      assert.match(v.summary, /^\d+\.\d\/\d+(\.\d)? GiB · \d+ users? @8K$/);
     }
+    const engine = lenses.find((l) => l.command?.title.startsWith('llama.cpp · KV q8_0'));
+    assert.ok(engine && engine.range.start.line === 4, `the engine lens on args: ${JSON.stringify(titles)}`);
+    assert.ok(titles.every((t) => [...t].length <= 80), JSON.stringify(titles));
     assert.ok(titles.includes('▶ Run benchmark'), 'run-benchmark lens on a profile in a trusted workspace');
     assert.ok(titles.includes('Open dashboard'));
     assert.ok(titles.every((t) => !/NaN|undefined/.test(t)), JSON.stringify(titles));
@@ -60,10 +72,11 @@ suite('estimates in the editor', () => {
     assert.ok(await vscode.workspace.applyEdit(edit));
     const after = await waitFor('lenses showing f16 KV', async () => {
       const t = await lensTitles(ed.document.uri, 2);
-      return t.some((x) => / f16 · /.test(x)) ? t : undefined;
+      return t.some((x) => /KV f16 /.test(x)) ? t : undefined;
     });
     const report = await coreReport(ed.document);
-    assert.ok(after.includes(lensTitle(report, report.targets[0])), `${JSON.stringify(after)} has ${lensTitle(report, report.targets[0])}`);
+    const v0 = targetVerdict(report, report.targets[0]);
+    assert.ok(after.some((x) => x.startsWith(`${v0.label} ${v0.mark} ${v0.summary}`)), `${JSON.stringify(after)} has ${v0.summary}`);
     assert.notDeepEqual(after, before);
     await vscode.commands.executeCommand('workbench.action.files.revert');
   });
@@ -84,6 +97,10 @@ suite('estimates in the editor', () => {
     assert.ok(text.includes(`2 × ${report.model.layers} layers × ${report.model.kvHeads} KV heads × ${report.model.headDim} head_dim × 1.0625 B (q8_0) = **${perToken.toLocaleString('en-US')} B/token**`), text);
     assert.ok(text.includes(`(${(perToken * 32768).toLocaleString('en-US')} B)**`), text);
     assert.ok(text.includes('Other cache types'), text);
+    // Beside the verdict's speed figures, their measured error (the calibration's bands) — in the words the core gives.
+    const band = speedBandText(report.targets[0]);
+    assert.ok(band, 'the estimate carries a calibration');
+    assert.ok(text.includes(`_${mdEscape(band)}_`), `${band} in ${text}`);
   });
 
   test('hover on the context shows how many users fit', async () => {
@@ -124,7 +141,7 @@ suite('estimates in the editor', () => {
     const ed = await open('valid.kvlens.yaml');
     const report = await coreReport(ed.document);
     const s = await waitFor('status bar text', () => a.statusFor(ed.document.uri));
-    assert.equal(s.text, statusText(report.targets[0]));
+    assert.equal(s.text, statusText(targetVerdict(report, report.targets[0])));
     assert.match(s.text, /^\$\((check|warning|error)\) .*H100 SXM.* \d+\.\d\/\d+ GiB$/);
     // What the status bar's quick pick does once a target is chosen.
     assert.equal(await vscode.commands.executeCommand('kvlens.selectTarget', 'rtx-4090'), 'rtx-4090');
@@ -134,7 +151,7 @@ suite('estimates in the editor', () => {
         const x = a.statusFor(ed.document.uri);
         return x && x.text.includes('4090') ? x : undefined;
       });
-      assert.equal(s2.text, statusText(report.targets[1]));
+      assert.equal(s2.text, statusText(targetVerdict(report, report.targets[1])));
     } finally {
       await vscode.workspace.getConfiguration('kvlens').update('targets.primary', undefined, vscode.ConfigurationTarget.Global);
     }
@@ -147,7 +164,7 @@ suite('estimates in the editor', () => {
     const md = await vscode.commands.executeCommand<{ kind: string; text?: string }>('kvlens.showEstimate', ed.document.uri, 0, undefined, { markdown: true });
     assert.equal(md?.kind, 'markdown');
     assert.ok(md.text?.includes('| Target | Verdict |'), md.text);
-    for (const t of report.targets) assert.ok(md.text?.includes(lensTitle(report, t).split(' ✓')[0].split(' ⚠')[0].split(' ✗')[0]), `${t.name} in the details`);
+    for (const t of report.targets) assert.ok(md.text?.includes(targetVerdict(report, t).label), `${t.name} in the details`);
     assert.doesNotMatch(md.text ?? '', /NaN|undefined/);
     const r = await vscode.commands.executeCommand<{ kind: string }>('kvlens.showEstimate', ed.document.uri, 0);
     assert.equal(r?.kind, 'dashboard');

@@ -7,6 +7,8 @@ import { h, table } from '../dom';
 
 export interface ChartColors {
   fg: string;
+  /** The page background (measured points are drawn hollow in it). */
+  bg: string;
   grid: string;
   series: string[];
   capacity: string;
@@ -25,13 +27,23 @@ export function themeColors(): ChartColors {
   const dark = document.body.classList.contains('vscode-dark') || (hc && !document.body.classList.contains('vscode-high-contrast-light'));
   return {
     fg: cssVar('--vscode-foreground', dark ? '#cccccc' : '#333333'),
+    bg: cssVar('--vscode-editor-background', dark ? '#1f1f1f' : '#ffffff'),
     // High-contrast themes draw every edge in the contrast border colour; the grid is an edge.
     grid: (hc ? cssVar('--vscode-contrastBorder', '') : '') || cssVar('--vscode-editorWidget-border', dark ? '#454545' : '#c8c8c8'),
-    series: [cssVar('--vscode-charts-blue', dark ? '#3794ff' : '#1a85ff'), cssVar('--vscode-charts-purple', dark ? '#b180d7' : '#652d90'), cssVar('--vscode-charts-green', '#388a34')],
+    series: [cssVar('--vscode-charts-blue', dark ? '#3794ff' : '#1a85ff'), cssVar('--vscode-charts-purple', dark ? '#b180d7' : '#652d90'), cssVar('--vscode-charts-green', '#388a34'), cssVar('--vscode-charts-orange', dark ? '#d18616' : '#b85e00'), cssVar('--vscode-charts-yellow', dark ? '#cca700' : '#bf8803')],
     capacity: cssVar('--vscode-charts-red', dark ? '#f14c4c' : '#e51400'),
     marker: cssVar('--vscode-charts-orange', dark ? '#d18616' : '#b85e00'),
     font: `${cssVar('--vscode-font-size', '13px')} ${cssVar('--vscode-font-family', 'sans-serif')}`,
   };
+}
+
+/** Axis ticks short enough for the axis: 25,000,000 → 25M, 12,500 → 12.5k (the data table has the full figures). */
+function compactTick(v: number): string {
+  const a = Math.abs(v);
+  if (a >= 1e9) return `${sig(v / 1e9, 3)}G`;
+  if (a >= 1e6) return `${sig(v / 1e6, 3)}M`;
+  if (a >= 1e4) return `${sig(v / 1e3, 3)}k`;
+  return v.toLocaleString('en-US', { maximumFractionDigits: 2 });
 }
 
 function fmtY(v: number, unit: string): string {
@@ -39,7 +51,9 @@ function fmtY(v: number, unit: string): string {
 }
 
 function fmtX(chart: ChartView, v: number): string {
-  return chart.id === 'kv-vs-context' ? tokensText(v) : String(v);
+  if (chart.id === 'kv-vs-context' || chart.xUnit === 'tokens') return tokensText(v);
+  if (chart.xUnit) return `${sig(v, 3)} ${chart.xUnit}`;
+  return String(v);
 }
 
 /** Context ticks: binary steps (K = 1024 tokens, M = 1024K), so a long context axis reads 4M 8M 12M, not 4,194,304. */
@@ -97,19 +111,28 @@ export function renderChart(host: HTMLElement, chart: ChartView, colors: ChartCo
     height: 280,
     scales: { x: { time: false }, y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.08 : 1] } },
     axes: [
-      chart.id === 'kv-vs-context' ? { ...axis(chart.xLabel, contextTick), incrs: CONTEXT_INCRS, space: 70 } : axis(chart.xLabel, (v) => fmtX(chart, v)),
-      { ...axis(chart.yLabel, (v) => v.toLocaleString('en-US', { maximumFractionDigits: 2 })), size: 70, labelSize: 24 },
+      chart.id === 'kv-vs-context' || chart.xUnit === 'tokens' ? { ...axis(chart.xLabel, contextTick), incrs: CONTEXT_INCRS, space: 70 } : axis(chart.xLabel, (v) => (chart.xUnit ? sig(v, 3) : fmtX(chart, v))),
+      { ...axis(chart.yLabel, compactTick), size: 64, labelSize: 24 },
     ],
     series: [
       { label: chart.xLabel, value: (_u, v) => (v === null ? '—' : fmtX(chart, v)) },
-      ...chart.series.map((s, i) => ({
-        label: s.label,
-        stroke: palette(i, s.kind),
-        width: s.kind === 'line' ? 2.5 : 2,
-        dash: s.kind === 'capacity' ? [8, 5] : s.kind === 'theoretical' ? [3, 3] : undefined,
-        points: { show: false },
-        value: (_u: uPlot, v: number | null) => (v === null || v === undefined ? '—' : fmtY(v, chart.yUnit)),
-      })),
+      ...chart.series.map((s, i) => {
+        // A measured series takes the colour of the estimate line before it (same cache type / target) and is
+        // drawn as points only, over that line.
+        const measured = s.kind === 'measured';
+        const colourIndex = measured ? Math.max(0, i - 1) : i;
+        const few = chart.x.length <= 3;
+        return {
+          label: s.label,
+          stroke: palette(measuredAware(chart, colourIndex), s.kind),
+          width: measured ? 0 : s.kind === 'line' ? 2.5 : 2,
+          dash: s.kind === 'capacity' ? [8, 5] : s.kind === 'theoretical' ? [3, 3] : undefined,
+          points: measured ? { show: true, size: 11, width: 2, fill: colors.bg } : { show: few, size: 7 },
+          paths: measured ? () => null : undefined,
+          spanGaps: !measured,
+          value: (_u: uPlot, v: number | null) => (v === null || v === undefined ? '—' : fmtY(v, chart.yUnit)),
+        } as uPlot.Series;
+      }),
     ],
     // Values on hover would show "—" at rest; the data table below lists every point instead.
     legend: { show: true, live: false },
@@ -120,26 +143,47 @@ export function renderChart(host: HTMLElement, chart: ChartView, colors: ChartCo
   return new uPlot(opts, data, host);
 }
 
+/** Series colour index: estimate/measured pairs share one colour. */
+function measuredAware(chart: ChartView, i: number): number {
+  if (!chart.series.some((s) => s.kind === 'measured')) return i;
+  return Math.floor(i / 2);
+}
+
 export function chartDataTable(chart: ChartView): HTMLElement {
+  if (chart.table) {
+    const rows = chart.table.rows.map((r) => h('tr', null, h('th', { scope: 'row' }, r[0]), r.slice(1).map((c) => h('td', { class: 'num' }, c))));
+    return h('details', { class: 'chart-data' }, h('summary', null, `Data table: ${chart.title}`), h('div', { class: 'table-scroll' }, table(chart.title, chart.table.head, rows)));
+  }
   const rows = chart.x.map((x, i) => h('tr', null,
     h('th', { scope: 'row' }, fmtX(chart, x)),
     chart.series.map((s) => { const v = s.values[i]; return h('td', { class: 'num' }, v === null ? '—' : fmtY(v, chart.yUnit)); })));
   return h('details', { class: 'chart-data' },
     h('summary', null, `Data table: ${chart.title}`),
-    table(chart.title, [chart.xLabel, ...chart.series.map((s) => s.label)], rows));
+    h('div', { class: 'table-scroll' }, table(chart.title, [chart.xLabel, ...chart.series.map((s) => s.label)], rows)));
 }
 
-/** Charts of one target; returns the uPlot instances so the caller can destroy them before re-rendering. */
-export function chartsView(t: TargetView, colors: ChartColors, width: number): { el: HTMLElement; plots: uPlot[] } {
+/** One chart with its caption, note and data table; pushes its uPlot onto `plots`. */
+export function chartFigure(c: ChartView, subject: string | undefined, colors: ChartColors, width: number, plots: uPlot[]): HTMLElement {
+  const canvasHost = h('div', { class: 'chart', role: 'img', 'aria-label': `${c.title}${subject ? ` on ${subject}` : ''}. ${c.note}. The data table below lists every point.` });
+  const fig = h('figure', { class: 'chart-figure', 'data-chart': c.id },
+    h('figcaption', null, h('strong', null, c.title), subject ? ` — ${subject}` : '', h('div', { class: 'chart-note' }, c.note)),
+    canvasHost, chartDataTable(c));
+  plots.push(renderChart(canvasHost, c, colors, width));
+  return fig;
+}
+
+/**
+ * The Charts tab: the deployment's charts with every target on one chart, then the selected target's own.
+ * Returns the uPlot instances so the caller can destroy them before re-rendering.
+ */
+export function chartsView(t: TargetView, colors: ChartColors, width: number, deploymentCharts: readonly ChartView[] = []): { el: HTMLElement; plots: uPlot[] } {
   const plots: uPlot[] = [];
   const el = h('section', { class: 'charts' });
-  for (const c of t.charts) {
-    const canvasHost = h('div', { class: 'chart', role: 'img', 'aria-label': `${c.title} on ${t.name}. ${c.note}. The data table below lists every point.` });
-    const fig = h('figure', { class: 'chart-figure' },
-      h('figcaption', null, h('strong', null, c.title), ' — ', t.name, h('div', { class: 'chart-note' }, c.note)),
-      canvasHost, chartDataTable(c));
-    el.append(fig);
-    plots.push(renderChart(canvasHost, c, colors, width));
+  if (deploymentCharts.length) {
+    el.append(h('h2', { class: 'charts-head' }, 'Every target'));
+    for (const c of deploymentCharts) el.append(chartFigure(c, undefined, colors, width, plots));
+    el.append(h('h2', { class: 'charts-head' }, t.name));
   }
+  for (const c of t.charts) el.append(chartFigure(c, t.name, colors, width, plots));
   return { el, plots };
 }

@@ -46,7 +46,8 @@ export function memoryBar(t: TargetView): HTMLElement {
   const legend = h('ul', { class: 'legend' }, segs.map((s) =>
     h('li', null, h('span', { class: `swatch seg-${s.key}`, 'aria-hidden': 'true' }), h('span', { class: 'legend-label' }, s.label), ' ',
       h('span', { class: 'num' }, s.text), ' ', h('span', { class: 'pct' }, `(${percentText(s.pct)})`))));
-  return h('div', { class: 'memory' }, bar, legend);
+  // The exact totals under the bar (the verdict line rounds them to one decimal in GiB).
+  return h('div', { class: 'memory' }, bar, legend, h('p', { class: 'memory-total note' }, `${t.memory.total.text} of ${t.memory.capacity.text} in use`));
 }
 
 export function targetCard(t: TargetView): HTMLElement {
@@ -59,22 +60,38 @@ export function targetCard(t: TargetView): HTMLElement {
     h('header', { class: 'target-head' },
       h('h3', { id: `t-${cssId(t.id)}` }, t.name, t.devices > 1 ? ` ×${t.devices}` : ''),
       h('span', { class: `verdict verdict-${t.verdict}` }, verdictIcon(t.verdict), ' ', t.verdictText),
-      h('span', { class: 'usage' }, `${t.memory.total.text} of ${t.memory.capacity.text} (${percentText(t.memory.usedPct)})`)),
+      // The same figures, in the same words, as the CodeLens, hover and status bar.
+      h('span', { class: 'usage verdict-summary' }, `${t.verdictSummary ?? `${t.memory.total.text} of ${t.memory.capacity.text}`} (${percentText(t.memory.usedPct)} used)`)),
+    t.noSpeed ? h('p', { class: 'no-speed', role: 'note' }, t.noSpeed) : null,
     memoryBar(t),
     h('div', { class: 'table-scroll' }, table(`Speed and concurrency on ${t.name}`, ['Metric', 'Expected', '± band', 'Theoretical peak'], rows, { className: 'data metrics' })),
+    t.calibration ? calibrationBlock(t) : null,
+    t.extras?.length ? h('dl', { class: 'facts extras' }, t.extras.flatMap((x) => [h('dt', null, x.label), h('dd', null, x.value)])) : null,
     t.assumptions.length ? h('details', { class: 'assumptions' }, h('summary', null, `Assumptions (${t.assumptions.length})`), h('ul', null, t.assumptions.map((a) => h('li', null, a)))) : null,
   );
+}
+
+/** The speed model's measured error and what sized the figures: the summary always visible, the terms folded. */
+function calibrationBlock(t: TargetView): HTMLElement {
+  const c = t.calibration!;
+  return h('section', { class: 'calibration', 'aria-label': `Speed calibration on ${t.name}` },
+    h('p', { class: 'calibration-summary' }, c.summary),
+    h('details', null, h('summary', null, `How the speed was sized (${c.model})`),
+      c.parts.map((p) => h('div', { class: 'calibration-part' },
+        h('p', null, h('strong', null, `${p.label} ${p.band}`), ' — ', h('code', null, p.group), `: ${p.basis}`),
+        h('ul', null, p.parameters.map((x) => h('li', null, x)), p.factor ? h('li', null, p.factor) : null))),
+      h('p', { class: 'note' }, 'Verify here: ', h('code', null, c.verify))));
 }
 
 /** "± 30 % (143 ms – 266 ms)" on two lines, so the table fits a side-by-side editor column. */
 function bandCell(c: Cell): HTMLElement {
   const m = /^(± [^(]+?) \((.+)\)$/.exec(c.text);
   if (!m) return cell(c, 'td', { class: 'band' });
-  return h('td', { class: 'band num', title: c.title }, m[1], h('div', { class: 'note' }, m[2]));
+  return h('td', { class: 'band num', title: c.title }, m[1], h('div', { class: 'note nowrap' }, m[2]));
 }
 
 export function verdictIcon(v: TargetView['verdict']): string {
-  return v === 'fits' ? '✓' : v === 'tight' ? '!' : '✗';
+  return v === 'fits' ? '✓' : v === 'tight' ? '⚠' : '✗';
 }
 
 export function cssId(s: string): string {

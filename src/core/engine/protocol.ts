@@ -62,4 +62,6 @@ export interface ResultRecord {
     /** Which speed calibration produced the t/s figures (per-machine calibration uses runs of the current one). */
     calibration?: string;
   };
+  /** Tests the run (runId) planned: a run with fewer records was cancelled or stopped (the panel marks it). */
+  planned?: number;
 }

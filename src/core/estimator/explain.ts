@@ -121,7 +121,12 @@ export function explainConcurrency(report: EstimateReport, t: TargetEstimate): s
 export function explainTiming(report: EstimateReport, t: TargetEstimate): string {
   const p = t.perf;
   const band = Math.round(p.band * 100);
-  const lines = [`**Speed on ${md(t.name)}** (roofline; expected ±${band} %, theoretical = datasheet peak)`, ''];
+  // Calibrated figures carry a band per kind (prefill, decode); say those rather than one roofline band.
+  const c = p.calibration;
+  const how = c && c.source !== 'roofline'
+    ? `calibrated; expected ±${Math.round(c.prefill.band * 100)} % prefill, ±${Math.round(c.decode.band * 100)} % decode`
+    : `roofline; expected ±${band} %`;
+  const lines = [`**Speed on ${md(t.name)}** (${how}, theoretical = datasheet peak)`, ''];
   lines.push(`TTFT (${formatCount(report.workload.promptTokens)}-token prompt): **${formatDuration(p.ttftSec)}** expected, ${formatDuration(p.theoretical.ttftSec)} theoretical — ${p.prefillBound ?? 'compute'}-bound: (2 × ${formatSi(report.model.activeParams, '')} active params × tokens + causal attention FLOPs) ÷ achievable FLOP/s`);
   lines.push('', `TPOT at batch ${p.batch ?? report.workload.concurrency}, depth ${formatCount(p.decodeDepth ?? 0)}: **${formatDuration(p.tpotSec)}** (${formatRate(p.decodeTokensPerSec)} per user, ${formatRate(p.aggregateDecodeTokensPerSec)} in all) expected; ${formatDuration(p.theoretical.tpotSec)} theoretical — ${p.bound}-bound: (weights read once per step + each sequence's KV) ÷ achievable bandwidth`);
   if (p.ridgePoint) lines.push('', `Ridge point ${p.ridgePoint.toFixed(0)} FLOP/byte: decode turns compute-bound only when the batch's arithmetic intensity passes it.`);

@@ -7,6 +7,7 @@ import type { KvDiagnostic, Range } from '../diagnostics';
 import { RULES } from '../rules';
 import { mapServerPath, modelNameHint, refShape, resolveRefPath } from '../rules/modelRefs';
 import type { ModelResolution, ModelResolverLike, Rule, RuleContext } from '../rules/rule';
+import type { CustomTarget } from '../hardware/targets';
 import { detectFormat } from './detect';
 import { firstContentRange, languageOf, LineIndex, parseDocument, type ParsedDocument } from './document';
 import { analyzeSwapDocument } from './swap';
@@ -19,6 +20,7 @@ import { analyzeCompose } from './compose/analyze';
 import { analyzeKubernetes } from './kubernetes/analyze';
 import { vllmTable } from './vllm/tables';
 import { timeSlicer, yieldToEventLoop } from '../timeSlice';
+import { attachFixes } from '../fixes';
 
 export { MAX_ESTIMATED_DEPLOYMENTS, timeSlicer, yieldToEventLoop } from '../timeSlice';
 
@@ -39,6 +41,9 @@ export interface AnalyzeOptions {
   maxItems?: number;
   /** Rules to run (default RULES). */
   rules?: readonly Rule[];
+  /** Targets to size for when a deployment names none, and user-defined targets (the editor's settings). */
+  defaultTargets?: readonly string[];
+  customTargets?: readonly CustomTarget[];
   /** The vLLM version configs are for (the `kvlens.vllm.version` setting; default: the newest table). */
   vllmVersion?: string;
   /** The llama.cpp build llama.cpp flags are checked against: `bundled` (default), `upstream` or a build number (`b8914`). */
@@ -198,7 +203,7 @@ async function analyzeUnsafe(text: string, fileName: string, opts: AnalyzeOption
     if (diagnostics.length === 0 && format !== 'llama-swap') {
       diagnostics.push({ severity: 'warning', code: 'empty-file', message: emptyMessage(format), range: firstContentRange(doc) });
     }
-    return { format, deployments, diagnostics: sortDiagnostics(diagnostics), document: doc };
+    return { format, deployments, diagnostics: sortDiagnostics(attachFixes(diagnostics, { text, format, fileName })), document: doc };
   }
   const usable = doc.value !== undefined;
   if (format === 'kvlens-profile') {
@@ -227,8 +232,14 @@ async function analyzeUnsafe(text: string, fileName: string, opts: AnalyzeOption
   if (text.length > 256 * 1024) await yieldToEventLoop();
 
   const ruleDiags = await runRules(deployments, text, fileName, opts);
-  append(diagnostics, notRepeated(ruleDiags, diagnostics));
-  return { format, deployments, diagnostics: capDiagnostics(sortDiagnostics(diagnostics)), document: doc };
+  // A rule that says it better (overridesSchema) wins over the schema's error at its range instead.
+  const better = new Set(ruleDiags.filter((d) => d.overridesSchema).map((d) => rangeKey(d.range)));
+  const fromSchema = new Set(schemaDiags);
+  const all = better.size ? diagnostics.filter((d) => !fromSchema.has(d) || !better.has(rangeKey(d.range))) : diagnostics;
+  append(all, notRepeated(ruleDiags, all));
+  // Fixes are computed for the diagnostics that are shown (after the caps): 130,000 findings must not each get one.
+  const shown = capDiagnostics(sortDiagnostics(all));
+  return { format, deployments, diagnostics: sortDiagnostics(attachFixes(shown, { text, format, fileName })), document: doc };
 }
 
 /**
@@ -237,7 +248,7 @@ async function analyzeUnsafe(text: string, fileName: string, opts: AnalyzeOption
  */
 function notRepeated(ruleDiags: readonly KvDiagnostic[], formatDiags: readonly KvDiagnostic[]): KvDiagnostic[] {
   const taken = new Set(formatDiags.filter((d) => d.severity === 'error').map((d) => rangeKey(d.range)));
-  return ruleDiags.filter((d) => !taken.has(rangeKey(d.range)));
+  return ruleDiags.filter((d) => d.overridesSchema || !taken.has(rangeKey(d.range))).map(({ overridesSchema: _o, ...d }) => d);
 }
 
 /**
@@ -303,6 +314,8 @@ async function runRules(deployments: Deployment[], text: string, fileName: strin
       fileExists,
       modelResolution,
       draftResolution,
+      defaultTargets: opts.defaultTargets,
+      customTargets: opts.customTargets,
       mappedModelPath,
       mappedDraftPath,
     };
@@ -321,8 +334,8 @@ async function runRules(deployments: Deployment[], text: string, fileName: strin
  * A model reference as the resolver should see it: a server path mapped to this machine (kvlens.pathMappings);
  * a server path that is not here, by the model name its file name gives (`…/Qwen2.5-7B-Instruct-Q4_K_M.gguf`).
  */
-async function resolveModelRef(
-  resolver: ModelResolverLike, ref: string, mapped: string | undefined, baseDir: string, fileExists: (p: string) => boolean,
+export async function resolveModelRef(
+  resolver: ModelResolverLike, ref: string, mapped: string | undefined, baseDir: string, fileExists: (p: string) => boolean = cachedFileExists,
 ): Promise<ModelResolution> {
   const first = await safeResolve(resolver, mapped ?? ref, baseDir);
   if (first.kind !== 'missing' || refShape(ref) !== 'path' || fileExists(mapped ?? resolveRefPath(ref, baseDir))) return first;

@@ -3,7 +3,7 @@
 // cannot: flags inside `engine.args`, settings in the wrong place for the engine kind, a model named twice.
 import type { Deployment, EngineSettings, SpeculativeSpec, TargetRef, Workload } from '../deployment';
 import { DEFAULT_WORKLOAD } from '../deployment';
-import type { KvDiagnostic, Range } from '../diagnostics';
+import type { KvDiagnostic, QuickFix, Range } from '../diagnostics';
 import { firstContentRange, keyRange, type DocNode, type ParsedDocument, plain, valueRange } from './document';
 import { defaultLlamaEngine, llamaArgsFromNode } from './llamaArgs';
 import { defaultVllmEngine, readVllmOptions } from './vllm';
@@ -16,6 +16,12 @@ export const LLAMA_DEFAULT_DRAFT_MAX = 16;
 function profileName(fileName: string): string {
   const base = fileName.replace(/\\/g, '/').split('/').pop() ?? fileName;
   return base.replace(/\.kvlens\.(ya?ml|json)$/i, '').replace(/\.(ya?ml|json)$/i, '') || base;
+}
+
+function kindFix(doc: ParsedDocument, kindNode: DocNode, kind: 'vllm' | 'llama.cpp'): QuickFix {
+  const raw = doc.text.slice(kindNode.start, kindNode.end);
+  const q = /^["']/.test(raw) ? raw[0] : doc.lang === 'json' ? '"' : '';
+  return { title: `Change kind to ${kind}`, preferred: true, edits: [{ range: valueRange(doc, kindNode), newText: `${q}${kind}${q}` }] };
 }
 
 function posInt(n: DocNode | undefined): number | undefined {
@@ -73,6 +79,8 @@ export function profileDeployment(doc: ParsedDocument, fileName: string, llamaCp
         code: 'wrong-engine-field',
         message: '`options` holds vLLM options; with `kind: llama.cpp` write llama.cpp flags in `args` (e.g. "-c 32768 -np 4").',
         range: keyRange(doc, optionsNode),
+        // Options and no args: the kind is what is wrong.
+        fixes: !argsNode && kindNode ? [kindFix(doc, kindNode, 'vllm')] : undefined,
       });
     }
     if (argsNode) {
@@ -111,6 +119,7 @@ export function profileDeployment(doc: ParsedDocument, fileName: string, llamaCp
         code: 'wrong-engine-field',
         message: '`args` holds llama.cpp flags; with `kind: vllm` write vLLM options under `options` (e.g. `max-model-len: 32768`).',
         range: keyRange(doc, argsNode),
+        fixes: !optionsNode && kindNode ? [kindFix(doc, kindNode, 'llama.cpp')] : undefined,
       });
     }
     if (optionsNode?.type === 'object') {
@@ -163,6 +172,8 @@ export function profileDeployment(doc: ParsedDocument, fileName: string, llamaCp
   for (const item of t?.type === 'array' ? (t.items ?? []) : []) {
     const range = valueRange(doc, item);
     if (item.type === 'string' && String(item.value)) targets.push({ id: String(item.value), range });
+    // `targets: [4090]` is a YAML number; read it as the id it was meant to be (the rule then suggests rtx-4090).
+    else if (item.type === 'number') targets.push({ id: String(item.value), range });
     else if (item.type === 'object') targets.push({ inline: plain(item) as Record<string, unknown>, range });
   }
 
@@ -195,6 +206,7 @@ export function profileDeployment(doc: ParsedDocument, fileName: string, llamaCp
       targets,
       speculative,
       settingRanges,
+      engineRange: engineNode ? valueRange(doc, engineNode) : undefined,
     },
     diagnostics,
   };

@@ -14,6 +14,7 @@ import { LLAMA_CACHE_TYPES } from '../deployment';
 
 const LLAMA_TYPES: ReadonlySet<string> = new Set(LLAMA_CACHE_TYPES.filter((t) => !['f32', 'f16', 'bf16'].includes(t)));
 import { listForMessage, suggestName } from './suggest';
+import { aliasFor, missingKeyFix, outOfRangeFix, typeFix } from '../fixes/schema';
 
 export type SchemaId = 'kvlens-profile' | 'vllm' | 'llama-swap';
 
@@ -195,43 +196,46 @@ function toDiagnostic(doc: ParsedDocument, e: ErrorObject, base: readonly string
       const missing = String((e.params as { missingProperty: string }).missingProperty);
       const desc = ((parent?.properties as Record<string, Schema> | undefined)?.[missing]?.description as string | undefined) ?? '';
       const inWhat = path.length > base.length ? ` in ${name}` : '';
+      const fix = missingKeyFix(doc, node, missing);
       return {
         severity: 'error',
         code: 'missing-key',
         message: `Missing required key \`${missing}\`${inWhat}.${desc ? ` ${desc}` : ''}`,
         range: anchorRange(doc, node ?? locateNearest(doc.root, path)),
+        fixes: fix ? [fix] : undefined,
       };
     }
     case 'type':
-      if (typeof parent?.[TYPE_MESSAGE_KEY] === 'string') {
-        return { severity: 'error', code: 'invalid-type', message: `${capital(name)}: ${parent[TYPE_MESSAGE_KEY] as string}.`, range: at(node) };
+    case 'pattern': {
+      const fix = typeFix(doc, node, parent, e.data);
+      if (e.keyword === 'type' && typeof parent?.[TYPE_MESSAGE_KEY] === 'string') {
+        return { severity: 'error', code: 'invalid-type', message: `${capital(name)}: ${parent[TYPE_MESSAGE_KEY] as string}.`, range: at(node), fixes: fix ? [fix] : undefined };
       }
       return {
         severity: 'error',
         code: 'invalid-type',
         message: `${capital(name)} must be ${expectedOf(parent)}; found ${describeValue(e.data)}.`,
         range: at(node),
+        fixes: fix ? [fix] : undefined,
       };
-    case 'pattern':
-      return {
-        severity: 'error',
-        code: 'invalid-type',
-        message: `${capital(name)} must be ${expectedOf(parent)}; found ${describeValue(e.data)}.`,
-        range: at(node),
-      };
+    }
     case 'enum': {
       const allowed = [...new Set((schema as unknown[]).map(String))];
+      // Another engine's spelling first (`q8_0` in vLLM's kv-cache-dtype means fp8), then the nearest name.
+      const meant = typeof e.data === 'string' ? aliasFor(e.data, allowed) ?? suggestName(e.data, allowed) : undefined;
       if (parent?.[OPEN_CHOICES]) {
         // Platforms and plugins add values to this list (e.g. kv-cache-dtype): unknown here is not wrong there.
-        const suggestion = typeof e.data === 'string' ? suggestName(e.data, allowed) : undefined;
+        const suggestion = meant;
+        const range = at(node);
         return {
           severity: 'warning',
           code: 'unlisted-value',
           message: `${capital(name)}: ${describeValue(e.data)} is not one of the values ${(root[TABLE_KEY] as string | undefined) ?? 'this vLLM'} lists (${listForMessage(allowed, 20)}); platforms and plugins add values, so check that yours has it.${LLAMA_TYPES.has(String(e.data)) ? ` (${describeValue(e.data)} is a llama.cpp cache type; vLLM's 8-bit KV cache is \`fp8\`.)` : ''}${suggestion ? ` Did you mean \`${suggestion}\`?` : ''}`,
-          range: at(node),
+          range,
+          fixes: suggestion && node ? [{ title: `Change to \`${suggestion}\``, preferred: true, edits: [{ range, newText: requote(doc, node.start, node.end, suggestion) }] }] : undefined,
         };
       }
-      const suggestion = typeof e.data === 'string' ? suggestName(e.data, allowed) : undefined;
+      const suggestion = meant;
       const range = at(node);
       const fixes: QuickFix[] | undefined =
         suggestion && node
@@ -253,11 +257,14 @@ function toDiagnostic(doc: ParsedDocument, e: ErrorObject, base: readonly string
     case 'exclusiveMaximum': {
       const words: Record<string, string> = { minimum: 'at least', maximum: 'at most', exclusiveMinimum: 'greater than', exclusiveMaximum: 'less than' };
       const bounds = boundsText(parent);
+      const range = at(node);
+      const fix = outOfRangeFix(parent, e.data, range, node ? doc.text.slice(node.start, node.end) : undefined);
       return {
         severity: 'error',
         code: 'out-of-range',
         message: `${capital(name)} must be ${words[e.keyword]} ${String(schema)}${bounds ? ` (allowed: ${bounds})` : ''}; found ${describeValue(e.data)}.`,
-        range: at(node),
+        range,
+        fixes: fix ? [fix] : undefined,
       };
     }
     case 'minItems':

@@ -10,6 +10,7 @@ import { findVllmOption, normaliseVllmKey } from './vllmOptions';
 import { defaultVllmEngine, type VllmOptionEntry, vllmSettingsFrom } from './vllm/settings';
 import { lookupVllmOption, vllmTable } from './vllm/tables';
 import { boundsProblem } from './vllm/values';
+import { boundsFix } from '../fixes/schema';
 import type { EngineSettings } from '../deployment';
 
 export { defaultVllmEngine, vllmNumber } from './vllm/settings';
@@ -82,7 +83,11 @@ export function readVllmOptions(doc: ParsedDocument, node: DocNode | undefined, 
     const value = yaml11Value(doc, m);
     const generated = lookupVllmOption(norm, version)?.option;
     const range = generated && (m.type === 'number' || m.type === 'string') ? boundsProblem(generated, value, vllmTable(version).label) : undefined;
-    if (range) diagnostics.push({ severity: 'error', code: 'out-of-range', message: range, range: valueRange(doc, m) });
+    if (range) {
+      const r = valueRange(doc, m);
+      const fix = boundsFix(generated?.b, generated?.t === 'int' || generated?.t === 'hrint', value, r, doc.text.slice(m.start, m.end));
+      diagnostics.push({ severity: 'error', code: 'out-of-range', message: range, range: r, ...(fix ? { fixes: [fix] } : {}) });
+    }
     if (opt.kind === 'dictstr' && typeof value === 'string' && /^\s*\{[\s\S]*\}\s*$/.test(value) && !validJson(value)) {
       diagnostics.push({
         severity: 'error',

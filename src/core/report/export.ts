@@ -47,6 +47,7 @@ export function toJson(vm: DashboardViewModel, opts: ExportOptions = {}): string
         ]),
         metrics: t.metrics.map((m) => ({ metric: m.metric, expected: num(m.expected), band: num(m.band), theoretical: num(m.theoretical), text: m.expected.text })),
         whatIfs: t.whatIfs.map((w) => ({ cacheTypes: w.cacheTypes, window: w.window, kvBytes: num(w.memory), users: num(w.users), decodeTokensPerSec: num(w.decode), fits: w.fits, invalid: w.invalid })),
+        ...(t.calibration ? { calibration: { summary: t.calibration.summary, source: t.calibration.source, parts: t.calibration.parts.map((p) => ({ label: p.label, band: p.band01, group: p.group, basis: p.basis })) } } : {}),
       })),
     })),
     runs: filterRuns(vm.runs.rows, opts.runFilter).map((r) => ({

@@ -3,8 +3,11 @@
 // so what a user sees, exports and what the tests check are one thing.
 import type { EstimateReport, TargetEstimate, WhatIf } from '../estimator/report';
 import type { ResultRecord } from '../engine/protocol';
+import { noSpeedText, targetVerdict, type TargetVerdict, type VerdictState } from '../verdict';
+import { concurrencyLadder, decodeCurve, deploymentCharts, sweepCharts } from './charts';
 import type { LoadTestRecord } from '../loadtest/record';
 import { buildLoadTestView, type LoadTestView } from '../loadtest/viewModel';
+import { bandSource, calibrationView, figureBand, type CalibrationView } from './calibrationView';
 import {
   bytesCell, bytesText, Cell, diffCell, DASH, intCell, isNum, missing, paramsText, percentText, rateCell, rateText,
   secondsCell, secondsText, sig, tokensText, plural,
@@ -33,6 +36,20 @@ export interface DeploymentInput {
   /** Why there is no report (model missing, parse error...). */
   error?: string;
   reestimate?: Reestimate;
+  /**
+   * The verdict per report target (src/core/verdict.ts), as the editor states it — with the file's engine errors
+   * ("won't start"). Without it the panel computes the memory verdict from the report alone.
+   */
+  verdicts?: readonly TargetVerdict[];
+}
+
+/** The estimator's figures for one measured test's exact settings (on the machine it ran on). */
+export interface RunEstimate {
+  kv?: number;
+  prefill?: number;
+  decode?: number;
+  /** Where the figures come from, for the tooltip ("recomputed for this machine (…)"). */
+  from: string;
 }
 
 export interface ViewModelInput {
@@ -43,6 +60,11 @@ export interface ViewModelInput {
   deployments: DeploymentInput[];
   runs: ResultRecord[];
   notes?: string[];
+  /**
+   * Recomputes a run's estimate from its own model and settings when the record lacks one (runs saved before
+   * the extension stored speed estimates); the panel reads the run's GGUF to do it.
+   */
+  estimateRun?: (rec: ResultRecord) => RunEstimate | undefined;
   /** Endpoint load tests from the results store, and the profile the view is for (issue 14). */
   loadTests?: LoadTestRecord[];
   profilePath?: string;
@@ -84,8 +106,8 @@ export interface WhatIfRow {
 export interface ChartSeries {
   label: string;
   values: (number | null)[];
-  /** 'capacity' is drawn as a dashed limit line. */
-  kind: 'line' | 'theoretical' | 'capacity';
+  /** 'capacity' is drawn as a dashed limit line; 'measured' as points over the estimate lines. */
+  kind: 'line' | 'theoretical' | 'capacity' | 'measured';
 }
 
 export interface ChartView {
@@ -100,6 +122,13 @@ export interface ChartView {
   /** Vertical markers, e.g. the most users that fit. */
   markers: { x: number; label: string }[];
   note: string;
+  /** Unit of x for the data table ('tokens', 'tok/s'; empty for counts). */
+  xUnit?: string;
+  /**
+   * The chart's data as a table for screen readers, when one row per x would not read well (a Pareto curve per
+   * target has its own x values). Otherwise the table is built from x and series.
+   */
+  table?: { head: string[]; rows: string[][] };
 }
 
 export interface TargetView {
@@ -108,9 +137,13 @@ export interface TargetView {
   devices: number;
   /** Context per sequence the users-that-fit figure is for. */
   atContext: number;
-  verdict: 'fits' | 'tight' | 'does-not-fit';
+  verdict: VerdictState;
   verdictText: string;
+  /** The verdict's figures exactly as the CodeLens, hover and status bar print them (`41.2/80 GiB · 12 users @32K`). */
+  verdictSummary: string;
   summary: string;
+  /** Why there are no speed figures (it does not fit, or the engine would not start). */
+  noSpeed?: string;
   memory: {
     capacity: Cell;
     total: Cell;
@@ -123,6 +156,13 @@ export interface TargetView {
   whatIfs: WhatIfRow[];
   charts: ChartView[];
   assumptions: string[];
+  /**
+   * Report fields the estimator adds beyond this view's contract (e.g. a `calibration` object with the measured
+   * error of the speed model), shown as label/value pairs so new core data reaches the panel without a change here.
+   */
+  extras?: { label: string; value: string }[];
+  /** What the speed figures rest on and their measured error (issue 13's calibration); absent without speed. */
+  calibration?: CalibrationView;
 }
 
 export interface DeploymentView {
@@ -132,6 +172,8 @@ export interface DeploymentView {
   engine?: { kind: string; context: Cell; parallel: Cell; cacheTypes: string; flashAttention: string; kvPerToken: Cell; tensorParallel: number };
   workload?: string;
   targets: TargetView[];
+  /** Charts with every target on one: throughput against concurrency, the Pareto view, TTFT against prompt. */
+  charts: ChartView[];
   warnings: string[];
 }
 
@@ -155,12 +197,36 @@ export interface RunRow {
   machine: string;
   engine: string;
   error?: string;
+  /** For the measured-vs-estimate charts. */
+  depth: number;
+  measuredValue?: number;
+  estimateValue?: number;
+}
+
+/** One benchmark run (a sweep): its tests share a runId. */
+export interface SweepView {
+  runId: string;
+  savedAt: string;
+  model: string;
+  machine: string;
+  /** Tests saved, and planned when the run said (runs saved before that field have none). */
+  saved: number;
+  planned?: number;
+  /** Fewer tests saved than planned: the run was cancelled or stopped. */
+  incomplete: boolean;
+  label: string;
+  /** Row ids, newest first. */
+  rowIds: string[];
 }
 
 export interface RunsView {
   rows: RunRow[];
   models: string[];
   cacheTypes: string[];
+  /** Runs grouped by sweep, newest first. */
+  sweeps: SweepView[];
+  /** Measured points over the estimate per sweep (tok/s against depth). */
+  charts: ChartView[];
 }
 
 export interface DashboardViewModel {
@@ -179,6 +245,7 @@ const VERDICT_TEXT: Record<TargetView['verdict'], string> = {
   fits: 'fits',
   tight: 'fits, tight',
   'does-not-fit': 'does not fit',
+  'will-not-start': "won't start",
 };
 
 export function buildViewModel(input: ViewModelInput): DashboardViewModel {
@@ -189,7 +256,7 @@ export function buildViewModel(input: ViewModelInput): DashboardViewModel {
     source: input.source,
     generatedAt: input.generatedAt,
     deployments,
-    runs: runsView(input.runs, input.deployments),
+    runs: runsView(input.runs, input.deployments, input.estimateRun),
     notes: input.notes ?? [],
     ...(input.loadTests?.length ? { loadTests: buildLoadTestView({ records: input.loadTests, profile: input.profilePath, deployments: input.deployments }) } : {}),
   };
@@ -197,7 +264,8 @@ export function buildViewModel(input: ViewModelInput): DashboardViewModel {
 
 function deploymentView(d: DeploymentInput): DeploymentView {
   const r = d.report;
-  if (!r) return { name: d.name, error: d.error ?? 'no estimate', targets: [], warnings: [] };
+  if (!r) return { name: d.name, error: d.error ?? 'no estimate', targets: [], charts: [], warnings: [] };
+  const verdicts = r.targets.map((t, i) => d.verdicts?.[i] ?? targetVerdict(r, t));
   const m = r.model;
   const e = r.engine;
   return {
@@ -221,7 +289,8 @@ function deploymentView(d: DeploymentInput): DeploymentView {
       tensorParallel: e.tensorParallel,
     },
     workload: `${tokensText(r.workload.promptTokens)} prompt + ${tokensText(r.workload.outputTokens)} output tokens, ${r.workload.concurrency} concurrent`,
-    targets: r.targets.map((t) => targetView(r, t, d.reestimate)),
+    targets: r.targets.map((t, i) => targetView(r, t, verdicts[i], d.reestimate)),
+    charts: deploymentCharts(r, verdicts, d.reestimate),
     warnings: r.warnings ?? [],
   };
 }
@@ -252,17 +321,24 @@ export function memorySegments(t: TargetEstimate): MemorySegment[] {
   return segs;
 }
 
-function bandCell(expected: number | undefined, band: number, fmt: (n: number) => string): Cell {
+function bandCell(expected: number | undefined, band: number, fmt: (n: number) => string, title = 'uncalibrated efficiency; a measured run narrows it'): Cell {
   if (!isNum(expected) || !isNum(band)) return missing('no ± band: the estimate has no figure here');
-  const lo = expected * (1 - band);
-  const hi = expected * (1 + band);
-  return { text: `± ${percentText(band * 100)} (${fmt(lo)} – ${fmt(hi)})`, value: band, title: 'uncalibrated efficiency; a measured run narrows it' };
+  const lo = fmt(expected * (1 - band));
+  const hi = fmt(expected * (1 + band));
+  // One unit for the range when both ends have the same one: "143 – 266 ms", so it fits a narrow column.
+  const unit = /\s(\S+)$/.exec(lo)?.[1];
+  const range = unit && hi.endsWith(` ${unit}`) ? `${lo.slice(0, -unit.length - 1)} – ${hi}` : `${lo} – ${hi}`;
+  return { text: `± ${percentText(band * 100)} (${range})`, value: band, title };
 }
 
 function metricRows(r: EstimateReport, t: TargetEstimate): MetricRow[] {
   const p = t.perf;
   const th = p.theoretical ?? ({} as Partial<TargetEstimate['perf']['theoretical']>);
-  const band = isNum(p.band) ? p.band : NaN;
+  // Prefill figures carry the prefill band, decode figures the decode band (each with what measured it).
+  const pre = figureBand(t, 'prefill');
+  const dec = figureBand(t, 'decode');
+  const preT = bandSource(t, 'prefill');
+  const decT = bandSource(t, 'decode');
   const noPeak = missing('no theoretical peak for this figure');
   const rows: MetricRow[] = [
     {
@@ -276,19 +352,19 @@ function metricRows(r: EstimateReport, t: TargetEstimate): MetricRow[] {
         : noPeak,
       note: 'sequences of the configured context that fit in memory',
     },
-    { metric: 'TTFT', expected: secondsCell(p.ttftSec, 'TTFT'), band: bandCell(p.ttftSec, band, secondsText), theoretical: secondsCell(th.ttftSec, 'peak TTFT'), note: `one ${tokensText(r.workload.promptTokens)}-token prompt, no queueing` },
-    { metric: 'TPOT', expected: secondsCell(p.tpotSec, 'TPOT'), band: bandCell(p.tpotSec, band, secondsText), theoretical: secondsCell(th.tpotSec, 'peak TPOT'), note: `at ${r.workload.concurrency} concurrent` },
-    { metric: 'Decode per user', expected: rateCell(p.decodeTokensPerSec, 'decode speed'), band: bandCell(p.decodeTokensPerSec, band, rateText), theoretical: rateCell(th.decodeTokensPerSec, 'peak decode'), note: `${p.bound}-bound` },
+    { metric: 'TTFT', expected: secondsCell(p.ttftSec, 'TTFT'), band: bandCell(p.ttftSec, pre, secondsText, preT), theoretical: secondsCell(th.ttftSec, 'peak TTFT'), note: `one ${tokensText(r.workload.promptTokens)}-token prompt, no queueing` },
+    { metric: 'TPOT', expected: secondsCell(p.tpotSec, 'TPOT'), band: bandCell(p.tpotSec, dec, secondsText, decT), theoretical: secondsCell(th.tpotSec, 'peak TPOT'), note: `at ${r.workload.concurrency} concurrent` },
+    { metric: 'Decode per user', expected: rateCell(p.decodeTokensPerSec, 'decode speed'), band: bandCell(p.decodeTokensPerSec, dec, rateText, decT), theoretical: rateCell(th.decodeTokensPerSec, 'peak decode'), note: `${p.bound}-bound` },
   ];
   const aggTh = isNum(th.decodeTokensPerSec) ? th.decodeTokensPerSec * r.workload.concurrency : undefined;
   rows.push({
     metric: 'Decode, all users',
     expected: rateCell(p.aggregateDecodeTokensPerSec ?? (isNum(p.decodeTokensPerSec) ? p.decodeTokensPerSec * r.workload.concurrency : undefined), 'aggregate decode'),
-    band: bandCell(p.aggregateDecodeTokensPerSec ?? (isNum(p.decodeTokensPerSec) ? p.decodeTokensPerSec * r.workload.concurrency : undefined), band, rateText),
+    band: bandCell(p.aggregateDecodeTokensPerSec ?? (isNum(p.decodeTokensPerSec) ? p.decodeTokensPerSec * r.workload.concurrency : undefined), dec, rateText, decT),
     theoretical: rateCell(aggTh, 'peak aggregate decode'),
     note: plural(r.workload.concurrency, 'sequence'),
   });
-  rows.push({ metric: 'Prefill', expected: rateCell(p.prefillTokensPerSec, 'prefill speed'), band: bandCell(p.prefillTokensPerSec, band, rateText), theoretical: rateCell(th.prefillTokensPerSec, 'peak prefill'), note: `${p.prefillBound ?? 'compute'}-bound` });
+  rows.push({ metric: 'Prefill', expected: rateCell(p.prefillTokensPerSec, 'prefill speed'), band: bandCell(p.prefillTokensPerSec, pre, rateText, preT), theoretical: rateCell(th.prefillTokensPerSec, 'peak prefill'), note: `${p.prefillBound ?? 'compute'}-bound` });
   rows.push({ metric: 'Context switch', expected: secondsCell(p.contextSwitchSec, 'context switch'), band: missing('host-link bound; no band'), theoretical: noPeak, note: "one user's KV out and another's in over the host link" });
   if (p.speculative) {
     const s = p.speculative;
@@ -331,66 +407,17 @@ function findTarget(r: EstimateReport | undefined, id: string): TargetEstimate |
   return r?.targets.find((x) => x.id === id);
 }
 
-/** 1..n, every integer while small, then a geometric-ish ladder so wide sweeps stay cheap to estimate. */
-export function concurrencyLadder(n: number): number[] {
-  const max = Math.max(1, Math.min(4096, Math.ceil(n)));
-  if (max <= 32) return Array.from({ length: max }, (_, i) => i + 1);
-  const out = new Set<number>();
-  for (let i = 1; i <= 16; i++) out.add(i);
-  for (let v = 16; v < max; v = Math.ceil(v * 1.25)) out.add(v);
-  out.add(max);
-  return [...out].sort((a, b) => a - b);
-}
+export { concurrencyLadder } from './charts';
 
 function decodeChart(r: EstimateReport, t: TargetEstimate, reestimate?: Reestimate): ChartView {
   const c0 = Math.max(1, r.workload.concurrency);
   const fitN = isNum(t.concurrency.maxSequences) ? Math.floor(t.concurrency.maxSequences) : 0;
   // Past the users that fit, so the marker sits inside the chart and the curve shows what more users would give.
   const xs = concurrencyLadder(Math.max(8, c0 * 2, Math.ceil(Math.min(fitN, 256) * 1.5)));
-  const expected: (number | null)[] = [];
-  const peak: (number | null)[] = [];
-  let note: string;
-  let usedEstimator = false;
-  if (reestimate) {
-    // c users served at once need c slots, each with the configured per-sequence context (llama.cpp's -c is the
-    // total across slots; vLLM's max-model-len is per sequence already).
-    const perSeq = Math.max(1, Math.floor((r.engine.contextSize || t.concurrency.atContext) / Math.max(1, r.engine.parallel)));
-    for (const c of xs) {
-      const o: EstimateOverrides = r.engine.kind === 'llama.cpp' ? { concurrency: c, parallel: c, contextSize: perSeq * c } : { concurrency: c, parallel: c };
-      const tt = findTarget(reestimate(o), t.id);
-      const per = tt?.perf.decodeTokensPerSec;
-      const agg = tt?.perf.aggregateDecodeTokensPerSec ?? (isNum(per) ? per * c : undefined);
-      // The estimator serves min(users, slots, what fits) at once; the peak uses the same batch.
-      const batch = isNum(agg) && isNum(per) && per > 0 ? agg / per : c;
-      const thAgg = isNum(tt?.perf.theoretical?.decodeTokensPerSec) ? tt!.perf.theoretical.decodeTokensPerSec * batch : undefined;
-      expected.push(isNum(agg) ? agg : null);
-      peak.push(isNum(thAgg) ? thAgg : null);
-    }
-    usedEstimator = expected.some((v) => v !== null);
-  }
-  if (usedEstimator) {
-    note = 'each point is a full estimate with that many slots at the configured per-sequence context; past the marker the KV cache no longer fits and throughput stops growing';
-  } else {
-    // Memory-bound roofline through the estimate's own point: a step reads the weights once and every sequence's
-    // KV, so step time = (W + c·kvSeq) / BW, with BW recovered from TPOT at the workload's concurrency.
-    expected.length = 0;
-    peak.length = 0;
-    const W = t.memory.weightsBytes;
-    const kvSeq = t.memory.kvBytesPerToken * (r.workload.promptTokens + r.workload.outputTokens / 2);
-    const extrapolate = (tpot0: number | undefined) => (c: number): number | null => {
-      if (!isNum(tpot0) || tpot0 <= 0 || !isNum(W) || !isNum(kvSeq)) return null;
-      const bw = (W + c0 * kvSeq) / tpot0;
-      const step = (W + c * kvSeq) / bw;
-      return step > 0 ? c / step : null;
-    };
-    const e = extrapolate(t.perf.tpotSec);
-    const p = extrapolate(t.perf.theoretical?.tpotSec);
-    for (const c of xs) {
-      expected.push(e(c));
-      peak.push(p(c));
-    }
-    note = `extrapolated from the estimate at ${c0} concurrent (memory-bound roofline; ignores the compute bound at large batch)`;
-  }
+  const { points, estimated } = decodeCurve(r, t, xs, reestimate);
+  const note = estimated
+    ? 'each point is a full estimate with that many slots at the configured per-sequence context; past the marker the KV cache no longer fits and throughput stops growing'
+    : `extrapolated from the estimate at ${c0} concurrent (memory-bound roofline; ignores the compute bound at large batch)`;
   const markers = fitN >= 1 ? [{ x: fitN, label: `${fitN} users fit` }] : [];
   return {
     id: 'decode-vs-concurrency',
@@ -400,8 +427,8 @@ function decodeChart(r: EstimateReport, t: TargetEstimate, reestimate?: Reestima
     yUnit: 'tok/s',
     x: xs,
     series: [
-      { label: 'Expected', values: expected, kind: 'line' },
-      { label: 'Theoretical peak', values: peak, kind: 'theoretical' },
+      { label: 'Expected', values: points.map((p) => p.total), kind: 'line' },
+      { label: 'Theoretical peak', values: points.map((p) => p.peakTotal), kind: 'theoretical' },
     ],
     markers,
     note,
@@ -451,8 +478,13 @@ function contextChart(r: EstimateReport, t: TargetEstimate, reestimate?: Reestim
   };
 }
 
-function targetView(r: EstimateReport, t: TargetEstimate, reestimate?: Reestimate): TargetView {
-  const verdict = t.memory.verdict ?? (t.memory.fits ? 'fits' : 'does-not-fit');
+/** Where it does not run, every speed figure is "—" saying why; what fits (users, max context) stays. */
+function withoutSpeed(rows: MetricRow[], why: string): MetricRow[] {
+  return rows.map((m, i) => (i === 0 ? m : { ...m, expected: missing(why), band: missing(why), theoretical: missing(why) }));
+}
+
+function targetView(r: EstimateReport, t: TargetEstimate, v: TargetVerdict, reestimate?: Reestimate): TargetView {
+  const verdict = v.state;
   const cap = t.memory.capacityBytes;
   const usedPct = isNum(cap) && cap > 0 && isNum(t.memory.totalBytes) ? (t.memory.totalBytes / cap) * 100 : 0;
   const total = bytesCell(t.memory.totalBytes, 'total memory');
@@ -466,7 +498,11 @@ function targetView(r: EstimateReport, t: TargetEstimate, reestimate?: Reestimat
     atContext: t.concurrency.atContext,
     verdict,
     verdictText: VERDICT_TEXT[verdict] ?? String(verdict),
-    summary: `${total.text} of ${capacity.text} · ${users ?? DASH} users @ ${tokensText(t.concurrency.atContext)} · TTFT ${secondsCell(t.perf.ttftSec, 'TTFT').text} · ${dec}`,
+    verdictSummary: v.summary,
+    summary: v.speed
+      ? `${total.text} of ${capacity.text} · ${users ?? DASH} users @ ${tokensText(t.concurrency.atContext)} · TTFT ${secondsCell(t.perf.ttftSec, 'TTFT').text} · ${dec}`
+      : `${total.text} of ${capacity.text} · ${VERDICT_TEXT[verdict]}${v.why ? `: ${v.why}` : ''}`,
+    noSpeed: noSpeedText(v),
     memory: {
       capacity,
       total,
@@ -474,11 +510,40 @@ function targetView(r: EstimateReport, t: TargetEstimate, reestimate?: Reestimat
       segments: memorySegments(t),
       usedPct,
     },
-    metrics: metricRows(r, t),
+    metrics: v.speed ? metricRows(r, t) : withoutSpeed(metricRows(r, t), noSpeedText(v) ?? v.words),
     whatIfs: whatIfRows(r, t),
-    charts: [decodeChart(r, t, reestimate), contextChart(r, t, reestimate)],
+    // A decode curve for a deployment that does not run would chart nothing real: memory only, then.
+    charts: v.speed ? [decodeChart(r, t, reestimate), contextChart(r, t, reestimate)] : [contextChart(r, t, reestimate)],
     assumptions: t.assumptions ?? [],
+    extras: extrasOf(t),
+    ...(v.speed && t.perf.calibration ? { calibration: calibrationView(t.perf.calibration) } : {}),
   };
+}
+
+const KNOWN_TARGET_KEYS = new Set(['id', 'name', 'devices', 'memory', 'concurrency', 'perf', 'whatIfs', 'assumptions', 'errors']);
+
+/** Unknown top-level object fields of a target estimate, flattened one level to short text pairs. */
+function extrasOf(t: TargetEstimate): TargetView['extras'] {
+  const out: { label: string; value: string }[] = [];
+  const show = (v: unknown): string | undefined => {
+    if (typeof v === 'number') return isNum(v) ? (Number.isInteger(v) ? v.toLocaleString('en-US') : sig(v, 3)) : undefined;
+    if (typeof v === 'string') return v.length > 200 ? `${v.slice(0, 200)}…` : v;
+    if (typeof v === 'boolean') return v ? 'yes' : 'no';
+    return undefined;
+  };
+  for (const [k, v] of Object.entries(t as unknown as Record<string, unknown>)) {
+    if (KNOWN_TARGET_KEYS.has(k) || v === undefined || v === null) continue;
+    const direct = show(v);
+    if (direct !== undefined) out.push({ label: k, value: direct });
+    else if (typeof v === 'object' && !Array.isArray(v)) {
+      for (const [k2, v2] of Object.entries(v as Record<string, unknown>).slice(0, 12)) {
+        const s2 = show(v2);
+        if (s2 !== undefined) out.push({ label: `${k} ${k2}`, value: s2 });
+      }
+    }
+    if (out.length >= 24) break;
+  }
+  return out.length ? out : undefined;
 }
 
 export function testName(res: { n_prompt: number; n_gen: number; n_depth: number }): { name: string; kind: RunRow['kind'] } {
@@ -497,12 +562,31 @@ function baseName(p: string): string {
  * A run's estimate: what was saved with the record, with any figure it lacks (the extension saves KV bytes only)
  * recomputed from a deployment on the same model.
  */
-function runEstimate(rec: ResultRecord, deployments: DeploymentInput[]): { kv?: number; prefill?: number; decode?: number; from: string } {
+function runEstimate(rec: ResultRecord, deployments: DeploymentInput[], estimateRun?: ViewModelInput['estimateRun']): { kv?: number; prefill?: number; decode?: number; from: string } {
   const saved = rec.estimate;
   const have = { kv: saved?.kvBytes, prefill: saved?.prefillTokensPerSec, decode: saved?.decodeTokensPerSec };
-  const complete = isNum(have.kv) && isNum(have.prefill) && isNum(have.decode);
+  const res = rec.result;
+  // What this test needs: a prefill rate for pp tests, a decode rate for tg, both for pp+tg.
+  const needPrefill = (res?.n_prompt ?? 0) > 0;
+  const needDecode = (res?.n_gen ?? 0) > 0;
+  const complete = isNum(have.kv) && (!needPrefill || isNum(have.prefill)) && (!needDecode || isNum(have.decode));
   const anySaved = isNum(have.kv) || isNum(have.prefill) || isNum(have.decode);
   if (complete) return { ...have, from: 'saved with the run' };
+  // The run's own model and settings on the machine it ran on: the estimate the run is compared with.
+  let own: RunEstimate | undefined;
+  try {
+    own = estimateRun?.(rec);
+  } catch {
+    own = undefined;
+  }
+  if (own && (isNum(own.kv) || isNum(own.prefill) || isNum(own.decode))) {
+    return {
+      kv: isNum(have.kv) ? have.kv : own.kv,
+      prefill: isNum(have.prefill) ? have.prefill : own.prefill,
+      decode: isNum(have.decode) ? have.decode : own.decode,
+      from: anySaved ? `saved with the run; missing figures ${own.from}` : own.from,
+    };
+  }
   const names = [rec.model.name, baseName(rec.model.path), rec.result.model_filename && baseName(rec.result.model_filename)].filter(Boolean);
   for (const d of deployments) {
     const r = d.report;
@@ -526,14 +610,17 @@ function runEstimate(rec: ResultRecord, deployments: DeploymentInput[]): { kv?: 
   return { from: 'no estimate for this model' };
 }
 
-function runsView(records: ResultRecord[], deployments: DeploymentInput[]): RunsView {
+function runsView(records: ResultRecord[], deployments: DeploymentInput[], estimateRun?: ViewModelInput['estimateRun']): RunsView {
   const rows: RunRow[] = [];
   for (const rec of records) {
     const res = rec.result;
     if (!res) continue;
     const { name, kind } = testName(res);
-    const est = runEstimate(rec, deployments);
-    const estRate = kind === 'prefill' ? est.prefill : kind === 'decode' ? est.decode : undefined;
+    const est = runEstimate(rec, deployments, estimateRun);
+    // llama-bench's pp+tg t/s = (prompt + gen) tokens / total time.
+    const mixed = kind === 'mixed' && isNum(est.prefill) && isNum(est.decode) && est.prefill > 0 && est.decode > 0
+      ? (res.n_prompt + res.n_gen) / (res.n_prompt / est.prefill + res.n_gen / est.decode) : undefined;
+    const estRate = kind === 'prefill' ? est.prefill : kind === 'decode' ? est.decode : mixed;
     const measured: Cell = res.error
       ? missing(`failed: ${res.error}`)
       : isNum(res.avg_ts)
@@ -542,7 +629,7 @@ function runsView(records: ResultRecord[], deployments: DeploymentInput[]): Runs
         : missing('no tok/s in the record');
     const estimate: Cell = isNum(estRate)
       ? { ...rateCell(estRate, 'estimate'), title: est.from }
-      : missing(kind === 'mixed' ? 'mixed prompt+generation tests have no single-rate estimate' : est.from);
+      : missing(est.from);
     const model = rec.model.name || baseName(rec.model.path || res.model_filename || '') || DASH;
     rows.push({
       id: rec.id,
@@ -564,12 +651,47 @@ function runsView(records: ResultRecord[], deployments: DeploymentInput[]): Runs
       machine: [rec.machine?.cpu, isNum(rec.machine?.cores) ? `${rec.machine.cores} cores` : undefined].filter(Boolean).join(', ') || DASH,
       engine: [res.engine, res.llama_cpp_version].filter(Boolean).join(' ') || DASH,
       error: res.error,
+      depth: res.n_depth ?? 0,
+      measuredValue: res.error || !isNum(res.avg_ts) ? undefined : res.avg_ts,
+      estimateValue: isNum(estRate) ? estRate : undefined,
     });
   }
   rows.sort((a, b) => (a.savedAt < b.savedAt ? 1 : a.savedAt > b.savedAt ? -1 : 0));
   const models = [...new Set(rows.map((r) => r.model))].sort();
   const cacheTypes = [...new Set(rows.map((r) => `${r.typeK}/${r.typeV}`))].sort();
-  return { rows, models, cacheTypes };
+  const sweeps = sweepsOf(rows, records);
+  return { rows, models, cacheTypes, sweeps, charts: sweepCharts(sweeps, rows) };
+}
+
+/** Runs grouped by runId; a run that saved fewer tests than it planned was cancelled or stopped. */
+function sweepsOf(rows: RunRow[], records: ResultRecord[]): SweepView[] {
+  const planned = new Map<string, number>();
+  for (const r of records) {
+    const p = r.planned;
+    if (typeof p === 'number' && Number.isInteger(p) && p > 0) planned.set(r.runId, Math.max(planned.get(r.runId) ?? 0, p));
+  }
+  const groups = new Map<string, RunRow[]>();
+  for (const row of rows) {
+    const g = groups.get(row.runId);
+    if (g) g.push(row);
+    else groups.set(row.runId, [row]);
+  }
+  const out: SweepView[] = [];
+  for (const [runId, g] of groups) {
+    const first = g[g.length - 1];
+    const p = planned.get(runId);
+    const incomplete = p !== undefined && g.length < p;
+    const when = first.savedAt.replace('T', ' ').slice(0, 16);
+    // Rows show no model (the heading does): a group of runs on several models (records without a run id) names all.
+    const models = [...new Set(g.map((r) => r.model))];
+    const model = models.length > 3 ? `${models.slice(0, 3).join(', ')} +${models.length - 3}` : models.join(', ');
+    out.push({
+      runId, savedAt: first.savedAt, model: first.model, machine: first.machine, saved: g.length, planned: p, incomplete,
+      label: `${when} · ${model} · ${p !== undefined ? `${g.length} of ${p} tests` : plural(g.length, 'test')}${first.machine !== DASH ? ` · ${first.machine}` : ''}${incomplete ? ' — cancelled or stopped before the end' : ''}`,
+      rowIds: g.map((r) => r.id),
+    });
+  }
+  return out.sort((a, b) => (a.savedAt < b.savedAt ? 1 : a.savedAt > b.savedAt ? -1 : 0));
 }
 
 export interface RunFilter {

@@ -12,6 +12,8 @@ export interface RunContext {
   profile?: string;
   runId?: string;
   estimates?: (ResultRecord['estimate'] | undefined)[];
+  /** Tests the whole run plans (so a cancelled run's records say they are part of something larger). */
+  planned?: number;
 }
 
 export function toRecords(results: readonly BenchTestResult[], ctx: RunContext): ResultRecord[] {
@@ -26,6 +28,7 @@ export function toRecords(results: readonly BenchTestResult[], ctx: RunContext):
     };
     const est = ctx.estimates?.[i];
     if (est) rec.estimate = est;
+    if (ctx.planned !== undefined) rec.planned = ctx.planned;
     return rec;
   });
 }

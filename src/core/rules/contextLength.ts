@@ -19,11 +19,14 @@ export const contextLengthRule: Rule = {
     const consequence = e.kind === 'vllm'
       ? 'vLLM refuses to start unless VLLM_ALLOW_LONG_MAX_MODEL_LEN=1 is set or rope-scaling extends the model'
       : 'llama.cpp allows it, but output quality degrades past the trained length unless RoPE scaling is set';
+    // The obvious fix: the trained length per sequence (× slots for llama.cpp's total -c).
+    const fixed = trained * slots;
     return [{
       severity: 'warning',
       code: 'context-exceeds-trained',
       message: `Context of ${seqText} exceeds ${model!.name}'s trained context of ${trained} tokens; ${consequence}.`,
       range,
+      fixes: [{ title: slots > 1 ? `Set the context to ${fixed} (${trained} per slot, the trained length)` : `Set the context to ${trained}, the trained length`, preferred: true, edits: [{ range, newText: String(fixed) }] }],
     }];
   },
 };

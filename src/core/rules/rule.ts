@@ -3,9 +3,11 @@
 import type { Deployment } from '../deployment';
 import type { KvDiagnostic } from '../diagnostics';
 import type { ModelDescriptor } from '../models/descriptor';
+import type { CustomTarget } from '../hardware/targets';
 
 /** How a model reference resolved; structurally the same as models/resolve.ts's ResolvedModel. */
 export interface ModelResolution {
+  /** 'pending': still being resolved (a slow lookup the editor does not wait for); rules stay quiet about it. */
   kind: 'gguf' | 'hf-config' | 'catalog' | 'hub' | 'hf-cache' | 'ollama' | 'lmstudio' | 'pending' | 'missing' | 'error';
   descriptor?: ModelDescriptor;
   path?: string;
@@ -32,6 +34,10 @@ export interface RuleContext {
   /** Present only when a model resolver was given (otherwise rules must not guess about catalogs). */
   modelResolution?: ModelResolution;
   draftResolution?: ModelResolution;
+  /** Catalog ids to size for when the deployment names no targets (the editor's kvlens.targets.default). */
+  defaultTargets?: readonly string[];
+  /** The editor's kvlens.targets.custom. */
+  customTargets?: readonly CustomTarget[];
   /** The model / draft path mapped to this machine by `kvlens.pathMappings`, when a mapping applies. */
   mappedModelPath?: string;
   mappedDraftPath?: string;

@@ -1,8 +1,30 @@
 // Tensor parallelism splits attention heads across GPUs. vLLM requires the query heads to divide evenly by
 // tensor-parallel-size, and the KV heads to divide evenly — or, with more GPUs than KV heads, tp to be a
 // multiple of them (each KV head is then replicated, so KV per GPU stops shrinking).
-import type { KvDiagnostic } from '../diagnostics';
+import type { KvDiagnostic, QuickFix, Range } from '../diagnostics';
+import type { ModelDescriptor } from '../models/descriptor';
 import type { Rule } from './rule';
+
+/** GPU counts vLLM accepts for this model: divide the attention heads, and divide (or be a multiple of) the KV heads. */
+function accepted(model: ModelDescriptor, n: number): boolean {
+  if (model.heads > 0 && model.heads % n !== 0) return false;
+  const kv = Math.max(0, ...model.kvHeadsPerLayer.filter((h) => h > 0));
+  if (model.mla || kv <= 0) return true;
+  return n <= kv ? kv % n === 0 : n % kv === 0;
+}
+
+/**
+ * The nearest sizes vLLM accepts: the next larger first (someone who wrote 3 wanted more than 2 GPUs, and more
+ * GPUs keep the memory fitting), then the next smaller. Bounded: sizes up to 64.
+ */
+function tpFixes(model: ModelDescriptor, tp: number, range: Range): QuickFix[] | undefined {
+  const up = Array.from({ length: 64 }, (_, i) => i + 1).find((n) => n > tp && accepted(model, n));
+  const down = Array.from({ length: tp - 1 }, (_, i) => tp - 1 - i).find((n) => accepted(model, n));
+  const fixes: QuickFix[] = [];
+  if (up) fixes.push({ title: `Use tensor-parallel-size ${up}`, preferred: true, edits: [{ range, newText: String(up) }] });
+  if (down && down > 0) fixes.push({ title: `Use tensor-parallel-size ${down}`, preferred: !up, edits: [{ range, newText: String(down) }] });
+  return fixes.length ? fixes : undefined;
+}
 
 function divisors(n: number, max = 64): number[] {
   const out: number[] = [];
@@ -31,6 +53,7 @@ export const tensorParallelRule: Rule = {
         code: 'tensor-parallel-heads',
         message: `tensor-parallel-size ${tp} does not divide ${model.name}'s ${heads} attention heads; vLLM will not start. Sizes that divide them: ${ok}.`,
         range,
+        fixes: tpFixes(model, tp, range),
       });
       return out;
     }
@@ -43,6 +66,7 @@ export const tensorParallelRule: Rule = {
         code: 'tensor-parallel-kv-heads',
         message: `tensor-parallel-size ${tp} does not divide ${model.name}'s ${kv} KV heads (GQA); vLLM will not start. Use a size that divides ${kv}.`,
         range,
+        fixes: tpFixes(model, tp, range),
       });
     } else if (tp > kv && tp % kv !== 0) {
       out.push({
@@ -50,6 +74,7 @@ export const tensorParallelRule: Rule = {
         code: 'tensor-parallel-kv-heads',
         message: `tensor-parallel-size ${tp} is larger than ${model.name}'s ${kv} KV heads but not a multiple of them; vLLM cannot replicate KV heads evenly.`,
         range,
+        fixes: tpFixes(model, tp, range),
       });
     } else if (tp > kv) {
       out.push({

@@ -65,8 +65,10 @@ async function runBenchmark(s: Services, uriArg: unknown, overrides?: Partial<co
     const e = loadEngine();
     const store = new e.ResultsStore(s.bench.resultsPath);
     const sha = await e.sha256File(model);
-    // The estimator's KV bytes for each test's exact settings, saved beside the measurement.
+    // The estimator's KV bytes and tok/s for each test's exact settings on this machine, saved beside the measurement
+    // (the same figures `kvlens bench` saves), so the dashboard shows estimate, measured and difference per test.
     const descriptor: ModelDescriptor | undefined = await e.modelDescriptor(model).catch(() => undefined);
+    const local = descriptor ? await e.localBenchTarget(false).catch(() => undefined) : undefined;
     const runId = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
     const errors: string[] = [];
     let saved = 0;
@@ -98,9 +100,17 @@ async function runBenchmark(s: Services, uriArg: unknown, overrides?: Partial<co
               const k = e.estimateKvForTest(descriptor, t);
               estimate = { kvBytes: k.kvBytes, kvKBytes: k.kvKBytes, kvVBytes: k.kvVBytes };
             } catch { /* no estimate for this test: the record still stands */ }
+            try {
+              if (local) {
+                const sp = e.estimateSpeedForTest(descriptor, t, local.target);
+                // The calibration id tags the figures: this machine's calibration (calibration/machine.ts) uses only
+                // runs estimated by the calibration in use, so without it the run would never refine an estimate.
+                estimate = { ...estimate, prefillTokensPerSec: sp.prefillTokensPerSec, decodeTokensPerSec: sp.decodeTokensPerSec, ...(sp.calibration ? { calibration: sp.calibration } : {}) };
+              }
+            } catch { /* speed estimate unavailable: KV still compared */ }
           }
           // Saved as each test finishes, so a later crash or cancel keeps what was measured.
-          const rec = e.toRecords([r], { modelPath: model, modelSha256: sha, modelName: descriptor?.name ?? path.basename(model), architecture: descriptor?.architecture, flags: testFlags(t, sweep.repetitions), profile: doc?.fileName, runId, estimates: [estimate] });
+          const rec = e.toRecords([r], { modelPath: model, modelSha256: sha, modelName: descriptor?.name ?? path.basename(model), architecture: descriptor?.architecture, flags: testFlags(t, sweep.repetitions), profile: doc?.fileName, runId, estimates: [estimate], planned: tests.length });
           pending.push(store.append(rec).then(() => { saved++; }, (err) => errors.push(`could not save a result: ${err instanceof Error ? err.message : String(err)}`)));
         };
         const common = { signal, timeoutMs: config.engineTimeoutMs(), onLog: (level: string, text: string) => logLine(log, level, text) };

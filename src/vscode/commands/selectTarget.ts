@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import { targetDocument } from '../documents';
 import type { Services } from '../services';
-import { fitText, targetLabel, VERDICT_ICON, verdictOf } from '../text';
+import { VERDICT_ICONS } from '../text';
 
 interface TargetPick extends vscode.QuickPickItem { id: string }
 
@@ -19,11 +19,11 @@ export function registerSelectTarget(s: Services): vscode.Disposable {
     const current = cfg.get<string>('targets.primary', '');
     const items: TargetPick[] = [];
     const seen = new Set<string>();
-    for (const est of analysis?.estimates ?? []) {
-      for (const t of est.report?.targets ?? []) {
+    for (const v of analysis?.verdicts ?? []) {
+      for (const t of v.targets) {
         if (seen.has(t.id)) continue;
         seen.add(t.id);
-        items.push({ id: t.id, label: `${VERDICT_ICON[verdictOf(t)]} ${targetLabel(t)}`, description: `${t.id} · ${fitText(t.memory.totalBytes, t.memory.capacityBytes)}`, picked: t.id === current });
+        items.push({ id: t.id, label: `${VERDICT_ICONS[t.state]} ${t.label}`, description: `${t.id} · ${t.words} · ${t.summary}`, picked: t.id === current });
       }
     }
     items.push({ id: '', label: '$(list-flat) First target of each file', description: 'clear kvlens.targets.primary' });

@@ -23,7 +23,7 @@ export function registerShowEstimate(s: Services): vscode.Disposable {
     const parts: string[] = [];
     for (const i of indices) {
       const est = analysis.estimates[i];
-      if (est.report) parts.push(estimateMarkdown(est.report, est.deployment.name));
+      if (est.report) parts.push(estimateMarkdown(est.report, est.deployment.name, [], analysis.verdicts[i]?.targets));
       else parts.push(`# KV Lens — ${est.deployment.name}\n\nNo estimate: ${est.problem ?? 'unknown reason'}\n`);
     }
     if (parts.length === 0) parts.push('# KV Lens\n\nThis file defines no deployment yet.\n');

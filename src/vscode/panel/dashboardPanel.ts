@@ -16,6 +16,7 @@ import { loadCore } from '../core';
 import * as config from '../config';
 import type { Services } from '../services';
 import { dashboardHtml, newNonce } from './html';
+import { runEstimator } from './runEstimates';
 
 export const DASHBOARD_VIEW_TYPE = 'kvlens.dashboard';
 const EXPORT_FILTERS: Record<string, Record<string, string[]>> = {
@@ -148,12 +149,12 @@ export class DashboardPanel implements vscode.Disposable {
     }
   }
 
-  private deploymentInput(e: DeploymentEstimate): DeploymentInput {
-    return { name: e.deployment.name, report: e.report, error: e.problem, reestimate: this.reestimateFor(e) };
+  private deploymentInput(e: DeploymentEstimate, verdict?: DocumentAnalysis['verdicts'][number], machine?: DocumentAnalysis['machineCalibration']): DeploymentInput {
+    return { name: e.deployment.name, report: e.report, error: e.problem, reestimate: this.reestimateFor(e, machine), verdicts: verdict?.targets };
   }
 
   /** The same estimator call the analysis made, with changed settings, for the chart sweeps and run joins. */
-  private reestimateFor(e: DeploymentEstimate & { model?: unknown }): DeploymentInput['reestimate'] {
+  private reestimateFor(e: DeploymentEstimate & { model?: unknown }, machineCalibration?: DocumentAnalysis['machineCalibration']): DeploymentInput['reestimate'] {
     if (!e.report || !e.model) return undefined;
     try {
       const core = loadCore();
@@ -163,7 +164,7 @@ export class DashboardPanel implements vscode.Disposable {
       const targetAssumptions: Record<string, string[]> = {};
       for (const t of targets) if (t.assumptions?.length) targetAssumptions[t.id] = t.assumptions;
       const model = e.model as Parameters<typeof core.estimate>[1];
-      return makeReestimate(e.deployment, (d) => core.estimate(d, model, targets, { targetAssumptions }));
+      return makeReestimate(e.deployment, (d) => core.estimate(d, model, targets, { targetAssumptions, machineCalibration }));
     } catch {
       return undefined;
     }
@@ -172,7 +173,8 @@ export class DashboardPanel implements vscode.Disposable {
   private async buildViewModel(): Promise<DashboardViewModel> {
     const [analysis, runs] = await Promise.all([this.analysis(), this.runs()]);
     const notes = [...runs.notes];
-    const deployments: DeploymentInput[] = analysis ? analysis.estimates.map((e) => this.deploymentInput(e)) : [];
+    const deployments: DeploymentInput[] = analysis ? analysis.estimates.map((e, i) => this.deploymentInput(e, analysis.verdicts[i], analysis.machineCalibration)) : [];
+    const estimateRun = await runEstimator(runs.records).catch(() => undefined);
     if (!analysis) notes.push('This file is not a KV Lens profile, vLLM config or llama-swap config, or it could not be read.');
     else if (!deployments.length) notes.push('No deployment found in this file; fix the errors in the Problems panel.');
     return buildViewModel({
@@ -182,6 +184,7 @@ export class DashboardPanel implements vscode.Disposable {
       deployments,
       runs: runs.records,
       notes,
+      estimateRun,
       loadTests: runs.loadTests,
       profilePath: this.uri.scheme === 'file' ? this.uri.fsPath : undefined,
     });

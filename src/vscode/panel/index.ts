@@ -5,6 +5,7 @@ import { DashboardPanel, DASHBOARD_VIEW_TYPE } from './dashboardPanel';
 import { DashboardSerializer } from './serializer';
 
 export { DashboardPanel, DASHBOARD_VIEW_TYPE } from './dashboardPanel';
+export { DashboardSerializer } from './serializer';
 
 export async function showDashboard(services: Services, uri: vscode.Uri): Promise<boolean> {
   await DashboardPanel.show(services, uri);

@@ -9,8 +9,10 @@ export class QuickFixProvider implements vscode.CodeActionProvider {
 
   constructor(private readonly analyses: AnalysisService) {}
 
-  provideCodeActions(doc: vscode.TextDocument, _range: vscode.Range, ctx: vscode.CodeActionContext): vscode.CodeAction[] {
-    const analysis = this.analyses.current(doc);
+  async provideCodeActions(doc: vscode.TextDocument, _range: vscode.Range, ctx: vscode.CodeActionContext): Promise<vscode.CodeAction[]> {
+    // Right after an edit the squiggles are the previous version's: wait for this version's analysis (shared,
+    // so it costs nothing extra) rather than offering nothing.
+    const analysis = this.analyses.current(doc) ?? (await this.analyses.analyze(doc));
     if (!analysis) return [];
     const actions: vscode.CodeAction[] = [];
     for (const diag of ctx.diagnostics) {

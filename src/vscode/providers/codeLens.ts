@@ -1,10 +1,10 @@
-// One lens per deployment per target with the estimate's headline figures, plus "Run benchmark" (trusted
-// profiles) and "Open dashboard". Lenses come from the shared analysis, so typing re-estimates once per version.
+// CodeLenses where they belong (src/vscode/lensPlacement.ts decides): actions on the deployment's header, the
+// engine lens on `args:`/`options:`, one lens per target on its line. Lenses come from the shared analysis, so
+// typing re-estimates once per version; while the next analysis runs the previous lenses stay.
 import * as vscode from 'vscode';
 import type { AnalysisService, DocumentAnalysis } from '../analysisService';
 import * as config from '../config';
-import { toRange } from '../convert';
-import { lensTitle, lensTooltip } from '../text';
+import { placeLenses } from '../lensPlacement';
 
 export class EstimateCodeLensProvider implements vscode.CodeLensProvider, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
@@ -29,7 +29,7 @@ export class EstimateCodeLensProvider implements vscode.CodeLensProvider, vscode
       analysis = (await this.analyses.analyze(doc)) ?? this.analyses.last(doc.uri);
     }
     if (!analysis || token.isCancellationRequested) return [];
-    return lensesFor(analysis, doc.uri);
+    return lensesFor(analysis, doc);
   }
 
   dispose(): void {
@@ -38,28 +38,12 @@ export class EstimateCodeLensProvider implements vscode.CodeLensProvider, vscode
   }
 }
 
-export function lensesFor(analysis: DocumentAnalysis, uri: vscode.Uri): vscode.CodeLens[] {
-  const lenses: vscode.CodeLens[] = [];
-  analysis.estimates.forEach((est, d) => {
-    const range = toRange(est.deployment.anchor);
-    if (est.report) {
-      for (const t of est.report.targets) {
-        lenses.push(new vscode.CodeLens(range, {
-          title: lensTitle(est.report, t),
-          tooltip: lensTooltip(est.report, t),
-          command: 'kvlens.showEstimate',
-          arguments: [uri, d, t.id],
-        }));
-      }
-    } else if (est.problem) {
-      lenses.push(new vscode.CodeLens(range, { title: `KV Lens: ${est.problem}`, command: '' }));
-    }
-    if (analysis.format === 'kvlens-profile' && vscode.workspace.isTrusted) {
-      lenses.push(new vscode.CodeLens(range, { title: '▶ Run benchmark', tooltip: 'Measure this profile on the bundled llama.cpp engine', command: 'kvlens.runBenchmark', arguments: [uri] }));
-    }
-    if (est.report) {
-      lenses.push(new vscode.CodeLens(range, { title: 'Open dashboard', command: 'kvlens.openDashboard', arguments: [uri] }));
-    }
+export function lensesFor(analysis: DocumentAnalysis, doc: vscode.TextDocument): vscode.CodeLens[] {
+  const specs = placeLenses(analysis, doc.getText(), { trusted: vscode.workspace.isTrusted });
+  return specs.map((s) => {
+    const line = Math.min(Math.max(0, s.line), Math.max(0, doc.lineCount - 1));
+    const range = new vscode.Range(line, 0, line, 0);
+    const args = s.kind === 'target' ? [doc.uri, s.deployment, s.targetId] : s.kind === 'problem' ? [] : [doc.uri, s.deployment];
+    return new vscode.CodeLens(range, { title: s.title, tooltip: s.tooltip, command: s.command, arguments: args });
   });
-  return lenses;
 }

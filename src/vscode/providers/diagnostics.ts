@@ -4,6 +4,19 @@ import * as vscode from 'vscode';
 import type { AnalysisService } from '../analysisService';
 import * as config from '../config';
 import { toDiagnostic } from '../convert';
+import type { KvDiagnostic } from '../core';
+
+/**
+ * In a JSON editor VS Code's built-in JSON language features already report syntax errors; ours would repeat
+ * them. (Our schemas are not contributed through `jsonValidation` for the same reason: KV Lens validates, with
+ * quick fixes, and VS Code's JSON checker would say it all a second time.) YAML has no built-in checker.
+ */
+export function withoutDuplicates(uri: vscode.Uri, ds: readonly KvDiagnostic[]): KvDiagnostic[] {
+  const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+  const json = doc?.languageId === 'json' || doc?.languageId === 'jsonc';
+  if (!json || !vscode.extensions.getExtension('vscode.json-language-features')) return [...ds];
+  return ds.filter((d) => d.code !== 'json-syntax');
+}
 
 export class DiagnosticsProvider implements vscode.Disposable {
   readonly collection = vscode.languages.createDiagnosticCollection('kvlens');
@@ -23,7 +36,7 @@ export class DiagnosticsProvider implements vscode.Disposable {
       }),
       analyses.onDidAnalyze(({ uri, analysis }) => {
         if (!analysis) this.collection.delete(uri);
-        else if (config.validationEnabled(uri)) this.collection.set(uri, analysis.diagnostics.map(toDiagnostic));
+        else if (config.validationEnabled(uri)) this.collection.set(uri, withoutDuplicates(uri, analysis.diagnostics).map(toDiagnostic));
         else this.collection.delete(uri);
       }),
     );

@@ -45,15 +45,16 @@ export class EstimateHoverProvider implements vscode.HoverProvider {
     // A flag starts a word: `llama-server` and `max-model-len` contain dashes but are not flags.
     if (flagRange && flagRange.start.character > 0 && !/[\s"'[,]/.test(doc.lineAt(flagRange.start.line).text[flagRange.start.character - 1])) flagRange = undefined;
     const flag = flagRange ? loadCore().lookupFlag('llama-server', doc.getText(flagRange)) : undefined;
-    for (const est of analysis.estimates) {
+    for (const [i, est] of analysis.estimates.entries()) {
+      const verdict = analysis.verdicts[i];
       if (flag && flagRange && est.deployment.engine.kind === 'llama.cpp' && isInside(est, flagRange)) {
         const docs = flagDoc(flag.spec, flag.negative);
         const key = flag.spec.sets;
-        const explained = key ? explainSetting(est, { kind: 'setting', key, range: flagRange }, config.primaryTarget()) : undefined;
+        const explained = key ? explainSetting(est, { kind: 'setting', key, range: flagRange }, config.primaryTarget(), verdict) : undefined;
         return markdownHover([docs, explained].filter(Boolean).join('\n\n---\n\n'), flagRange);
       }
       for (const subject of subjectsAt(est, pos)) {
-        const text = explainSetting(est, subject, config.primaryTarget());
+        const text = explainSetting(est, subject, config.primaryTarget(), verdict);
         if (text) return markdownHover(text, subject.range);
       }
     }

@@ -8,12 +8,15 @@ import { pickPrimary, statusText, statusTooltip } from '../text';
 /** The status bar's text and tooltip for an analysis, or undefined when there is nothing to show. Exported for tests. */
 export function statusFor(analysis: DocumentAnalysis | undefined, primaryId: string): { text: string; tooltip: string } | undefined {
   if (!analysis) return undefined;
-  const pick = pickPrimary(analysis.estimates.map((e) => e.report), primaryId || undefined);
+  const pick = pickPrimary(analysis.verdicts, primaryId || undefined);
   if (!pick) {
-    const problem = analysis.estimates.find((e) => e.problem)?.problem;
-    return problem ? { text: '$(circle-slash) KV Lens', tooltip: `KV Lens: ${problem}` } : undefined;
+    const v = analysis.verdicts.find((x) => x.problem);
+    if (!v?.problem) return undefined;
+    return v.pending
+      ? { text: '$(sync~spin) KV Lens', tooltip: `KV Lens: ${v.problem}` }
+      : { text: '$(circle-slash) KV Lens', tooltip: `KV Lens: ${v.problem}` };
   }
-  return { text: statusText(pick.target), tooltip: statusTooltip(pick.report, pick.target, analysis.estimates[pick.deployment].deployment.name) };
+  return { text: statusText(pick.target), tooltip: statusTooltip(pick.target, analysis.verdicts[pick.deployment].name) };
 }
 
 export class StatusBarController implements vscode.Disposable {

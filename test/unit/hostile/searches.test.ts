@@ -21,19 +21,30 @@ describe('bounded searches', () => {
   const ranges = { contextSize: r(5, 10, 16), parallel: r(5, 40, 41) };
   const target = { id: 'rtx-4090', range: r(9, 20, 28) };
 
-  const fitsWith = (d: Deployment, n: number) => estimate({ ...d, engine: { ...d.engine, parallel: n } }, LLAMA_8B, [findHardware('rtx-4090')!], { whatIfs: false }).targets[0]!.memory.fits;
+  // The slot fix keeps each slot's context (-c shrinks with -np unless the cache is unified) and wants a green
+  // verdict (fits with headroom), as the editor's quick fixes do.
+  const greenWith = (d: Deployment, n: number) => {
+    const perSlot = d.engine.unifiedKv ? undefined : (d.engine.contextSize ?? 0) / (d.engine.parallel ?? 1);
+    const engine = { ...d.engine, parallel: n, ...(perSlot ? { contextSize: Math.round(perSlot * n) } : {}) };
+    const m = estimate({ ...d, engine }, LLAMA_8B, [findHardware('rtx-4090')!], { whatIfs: false }).targets[0]!.memory;
+    return (m.verdict ?? (m.fits ? 'fits' : 'does-not-fit')) === 'fits';
+  };
 
-  it('the slot fix fits and one more slot does not; with a unified cache (monotone) it is what a linear scan finds', () => {
+  it('the slot fix is green and one more slot is not; it is what a linear scan finds', () => {
+    let withFix = 0;
     for (const [c, np, unifiedKv] of [[131072, 8, false], [200000, 64, false], [262144, 512, false], [110000, 300, true]] as const) {
       const d = deployment({ contextSize: c, parallel: np, flashAttention: 'on', unifiedKv }, { targets: [target], settingRanges: ranges });
-      assert.equal(fitsWith(d, np), false, `-c ${c} -np ${np} should not fit for this test`);
+      assert.equal(greenWith(d, np), false, `-c ${c} -np ${np} should not fit for this test`);
       const got = slotFix(d);
       let linear: number | undefined;
-      for (let n = np - 1; n >= 1; n--) if (fitsWith(d, n)) { linear = n; break; }
-      if (linear === undefined) { assert.equal(got, undefined); continue; }
-      assert.ok(got !== undefined && fitsWith(d, got) && !fitsWith(d, got + 1), `-c ${c} -np ${np}: fix ${got}`);
-      if (unifiedKv) assert.equal(got, linear, `-c ${c} -np ${np} -kvu`);
+      for (let n = np - 1; n >= 1; n--) if (greenWith(d, n)) { linear = n; break; }
+      assert.equal(got, linear, `-c ${c} -np ${np}${unifiedKv ? ' -kvu' : ''}: fix ${got}, linear scan ${linear}`);
+      if (got !== undefined) {
+        withFix++;
+        assert.ok(greenWith(d, got) && !greenWith(d, got + 1), `-c ${c} -np ${np}: fix ${got}`);
+      }
     }
+    assert.ok(withFix >= 3, 'the cases with a per-slot cache get a slot fix');
   });
 
   it('-np 2147483647 gets its fix in well under a second', () => {

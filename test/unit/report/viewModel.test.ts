@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import { buildViewModel, concurrencyLadder, filterRuns, memorySegments, DashboardViewModel, EstimateOverrides } from '../../../src/core/report/viewModel';
 import type { EstimateReport } from '../../../src/core/estimator/report';
 import { GiB, makeRecord, makeReport, MiB } from './fixtures';
+import { targetVerdict } from '../../../src/core/verdict';
 
 /** Every string anywhere in the view-model: none may say NaN, undefined, Infinity or null. */
 function allStrings(x: unknown, out: string[] = []): string[] {
@@ -58,7 +59,7 @@ describe('report view-model', () => {
     assert.equal(row('Users that fit').expected.text, '12 @ 8K tokens');
     assert.equal(row('TTFT').expected.text, '205 ms');
     assert.equal(row('TTFT').theoretical.text, '102 ms');
-    assert.equal(row('TTFT').band.text, '± 30 % (143 ms – 266 ms)');
+    assert.equal(row('TTFT').band.text, '± 30 % (143 – 266 ms)');
     assert.equal(row('Decode per user').expected.text, '143 tok/s');
     assert.equal(row('Decode per user').theoretical.text, '200 tok/s');
     assert.equal(row('Decode, all users').expected.text, '572 tok/s');
@@ -255,5 +256,92 @@ describe('report view-model', () => {
     const t = makeReport().targets[0];
     t.memory.computeBytes = 0;
     assert.deepEqual(memorySegments(t).map((s) => s.key), ['weights', 'kv', 'free']);
+  });
+
+  it('states the editor\'s verdict: a target that will not start shows why instead of speed figures', () => {
+    const r = makeReport();
+    const blocked = targetVerdict(r, r.targets[0], [{ severity: 'error', code: 'quantized-v-needs-fa', message: 'A quantized V cache needs flash attention. Use -fa on.', range: { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } } }]);
+    const vm = buildViewModel({ title: 't', source: 's', generatedAt: 'g', runs: [], deployments: [{ name: 'x', report: r, verdicts: [blocked, targetVerdict(r, r.targets[1])] }] });
+    const t = vm.deployments[0].targets[0];
+    assert.equal(t.verdict, 'will-not-start');
+    assert.equal(t.verdictText, "won't start");
+    assert.equal(t.verdictSummary, blocked.summary);
+    assert.match(t.noSpeed!, /would not start \(A quantized V cache needs flash attention\)/);
+    const ttft = t.metrics.find((m) => m.metric === 'TTFT')!;
+    assert.equal(ttft.expected.text, '—');
+    assert.match(ttft.expected.title!, /would not start/);
+    assert.equal(t.metrics[0].expected.text, '12 @ 8K tokens', 'what fits stays');
+    assert.ok(!t.charts.some((c) => c.id === 'decode-vs-concurrency'), 'no decode curve for what does not run');
+    // The small target does not fit: no speed either, and neither is drawn on the all-targets charts.
+    assert.equal(vm.deployments[0].targets[1].verdict, 'does-not-fit');
+    assert.deepEqual(vm.deployments[0].charts, []);
+  });
+
+  it('puts every target that runs on one chart: throughput, the Pareto view with its table, TTFT against prompt', () => {
+    const r = makeReport();
+    r.targets[1] = { ...r.targets[0], id: 'b200', name: 'B200' };
+    const reestimate = (o: EstimateOverrides) => {
+      const x = makeReport();
+      x.targets[1] = { ...x.targets[0], id: 'b200', name: 'B200' };
+      const c = o.concurrency ?? 1;
+      x.targets.forEach((t, i) => {
+        t.perf = { ...t.perf };
+        t.perf.decodeTokensPerSec = (i ? 200 : 100) / (1 + c / 10);
+        t.perf.aggregateDecodeTokensPerSec = t.perf.decodeTokensPerSec * c;
+        t.perf.ttftSec = (o.promptTokens ?? 4096) / (i ? 40_000 : 20_000);
+      });
+      return x;
+    };
+    const d = buildViewModel({ title: 't', source: 's', generatedAt: 'g', runs: [], deployments: [{ name: 'x', report: r, reestimate }] }).deployments[0];
+    assert.deepEqual(d.charts.map((c) => c.id), ['throughput-vs-concurrency', 'pareto', 'ttft-vs-prompt']);
+    const [thr, pareto, ttft] = d.charts;
+    assert.deepEqual(thr.series.map((s) => s.label), ['H100 SXM', 'B200']);
+    assert.ok(Math.abs((thr.series[1].values[0] as number) - 200 / 1.1) < 1e-9);
+    // Pareto: x is per-user speed, ascending; each target's points at its own x values; the table lists each.
+    for (let i = 1; i < pareto.x.length; i++) assert.ok(pareto.x[i] > pareto.x[i - 1]);
+    assert.equal(pareto.table!.head.join('|'), 'Target|Concurrent users|Per user|All users');
+    assert.ok(pareto.table!.rows.some((row) => row[0] === 'B200' && row[1] === '1'));
+    const b200At1 = pareto.x.findIndex((x) => Math.abs(x - 200 / 1.1) < 1e-3);
+    assert.ok(b200At1 >= 0 && pareto.series[1].values[b200At1] !== null && pareto.series[0].values[b200At1] === null);
+    assert.deepEqual(ttft.x.slice(0, 3), [256, 512, 1024]);
+    assert.ok(Math.abs((ttft.series[0].values[2] as number) - 1024 / 20_000) < 1e-12);
+    assertClean(buildViewModel({ title: 't', source: 's', generatedAt: 'g', runs: [], deployments: [{ name: 'x', report: r, reestimate }] }));
+  });
+
+  it('groups measured runs by sweep, marks a run that stopped early, and joins each test to its own estimate', () => {
+    const mk = (id: string, runId: string, at: string, depth: number, ts: number, planned?: number) => {
+      const rec = makeRecord({ id, savedAt: at, avgTs: ts, modelName: 'tiny' });
+      rec.runId = runId;
+      rec.result.n_depth = depth;
+      if (planned) rec.planned = planned;
+      return rec;
+    };
+    const runs = [
+      mk('a1', 'A', '2026-11-20T10:00:00Z', 0, 100, 2), mk('a2', 'A', '2026-11-20T10:01:00Z', 512, 90, 2),
+      mk('b1', 'B', '2026-11-21T10:00:00Z', 0, 110, 4),
+    ];
+    const estimateRun = (rec: ReturnType<typeof makeRecord>) => ({ decode: rec.result.n_depth ? 95 : 105, kv: 1_114_112, from: 'recomputed for this machine' });
+    const vm = buildViewModel({ title: 't', source: 's', generatedAt: 'g', deployments: [], runs, estimateRun });
+    assert.deepEqual(vm.runs.sweeps.map((s) => [s.runId, s.saved, s.planned, s.incomplete]), [['B', 1, 4, true], ['A', 2, 2, false]]);
+    assert.match(vm.runs.sweeps[0].label, /1 of 4 tests · Intel Xeon, 2 cores — cancelled or stopped before the end/);
+    const a2 = vm.runs.rows.find((r) => r.id === 'a2')!;
+    assert.equal(a2.estimate.text, '95.0 tok/s');
+    assert.equal(a2.diff.text, '-5.3 %');
+    assert.match(a2.estimate.title!, /recomputed for this machine/);
+    // Measured points over the estimate, against depth, for each sweep.
+    const ch = vm.runs.charts.find((c) => c.id === 'sweep-decode-A')!;
+    assert.deepEqual(ch.x, [0, 512]);
+    assert.deepEqual(ch.series.map((s) => [s.label, s.kind, s.values]), [['q8_0/q8_0 estimate', 'line', [105, 95]], ['q8_0/q8_0 measured', 'measured', [100, 90]]]);
+    assertClean(vm);
+  });
+
+  it('shows report fields it does not know yet (calibration, …) as label/value pairs', () => {
+    const r = makeReport();
+    (r.targets[0] as unknown as Record<string, unknown>).calibration = { measuredErrorPct: 12.3456, runs: 5, source: 'leave-one-chip-out' };
+    const t = vmOf([r]).deployments[0].targets[0];
+    assert.deepEqual(t.extras, [
+      { label: 'calibration measuredErrorPct', value: '12.3' }, { label: 'calibration runs', value: '5' }, { label: 'calibration source', value: 'leave-one-chip-out' },
+    ]);
+    assert.equal(vmOf([makeReport()]).deployments[0].targets[0].extras, undefined);
   });
 });

@@ -55,18 +55,28 @@ describe('manifest contributions', () => {
     assert.equal(props['kvlens.loadTest.endpoint'].scope, 'machine');
   });
 
-  it('activates only on our files, YAML/JSON/shell scripts (content detection) and the dashboard', () => {
+  it('activates only on our files, YAML/JSON/shell scripts/compose files (content detection) and the dashboard', () => {
     for (const e of pkg.activationEvents as string[]) {
-      assert.match(e, /^(workspaceContains:\*\*\/\*(\.kvlens|vllm\*|llama-swap\*)|onLanguage:(yaml|json|jsonc|shellscript)$|onWebviewPanel:kvlens\.dashboard$)/, e);
+      assert.match(e, /^(workspaceContains:\*\*\/\*(\.kvlens|vllm\*|llama-swap\*)|onLanguage:(yaml|json|jsonc|shellscript|dockercompose)$|onWebviewPanel:kvlens\.dashboard$)/, e);
     }
     assert.ok(!(pkg.activationEvents as string[]).includes('*'));
   });
 
-  it('maps our file patterns to schema files that exist', () => {
-    const all = [...c.jsonValidation, ...c.yamlValidation] as { fileMatch: string[]; url: string }[];
-    const urls = new Set(all.map((x) => x.url));
-    assert.deepEqual([...urls].sort(), ['./schemas/kvlens-profile.schema.json', './schemas/llama-swap.schema.json', './schemas/vllm-config.schema.json']);
-    for (const u of urls) assert.ok(fs.existsSync(path.join(ROOT, u)), `${u} exists`);
+  it('contributes no JSON/YAML schema validation (KV Lens validates; VS Code\'s JSON checker would repeat every error), and ships its snippets and walkthrough', () => {
+    assert.equal(c.jsonValidation, undefined);
+    assert.equal(c.yamlValidation, undefined);
+    for (const sn of c.snippets as { language: string; path: string }[]) {
+      const file = path.join(ROOT, sn.path);
+      assert.ok(fs.existsSync(file), sn.path);
+      const json = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, { prefix: string | string[]; body: string[] }>;
+      assert.ok(Object.keys(json).length >= 2);
+      for (const [k, v] of Object.entries(json)) assert.ok(v.prefix && v.body.length, k);
+    }
+    const steps = c.walkthroughs[0].steps as { id: string; media: { markdown: string }; description: string }[];
+    assert.ok(steps.length >= 4);
+    for (const st of steps) assert.ok(fs.existsSync(path.join(ROOT, st.media.markdown)), st.media.markdown);
+    assert.ok(steps.some((st) => st.description.includes('command:kvlens.newProfile')));
+    assert.ok(c.menus['file/newFile'].some((m: { command: string }) => m.command === 'kvlens.newProfile'));
   });
 
   it('has a problem matcher that reads `kvlens check` text output', function () {

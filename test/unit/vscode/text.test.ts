@@ -2,7 +2,9 @@
 // no 'vscode'.
 import * as assert from 'node:assert/strict';
 import type { EstimateReport, TargetEstimate } from '../../../src/core/estimator/report';
-import { bytesText, fitText, lensTitle, pickPrimary, secondsText, statusText, tokensText, estimateMarkdown } from '../../../src/vscode/text';
+import { bytesText, compactLensText, engineLensText, fitText, lensText, pickPrimary, secondsText, statusText, tokensText, estimateMarkdown } from '../../../src/vscode/text';
+import { deploymentVerdicts, MAX_LENS_COLUMNS, targetVerdict } from '../../../src/core/verdict';
+import type { Deployment } from '../../../src/core/deployment';
 
 const GIB = 1024 ** 3;
 
@@ -27,25 +29,46 @@ function report(targets: TargetEstimate[]): EstimateReport {
 }
 
 describe('vscode/text', () => {
-  it('writes a CodeLens in the issue\'s shape', () => {
+  it('writes a short CodeLens per target: verdict, memory, users, then speed while it fits in 80 columns', () => {
     const r = report([target('h100-sxm', 'H100 SXM')]);
-    assert.equal(lensTitle(r, r.targets[0]), 'H100 SXM ✓ 41.2/80 GiB · KV 8.0 GiB q8_0 · 12 users @32K · TTFT 0.21 s · 143 tok/s/user');
+    const v = targetVerdict(r, r.targets[0]);
+    assert.equal(lensText(v), 'H100 SXM ✓ 41.2/80 GiB · 12 users @32K · TTFT 0.21 s · 143 tok/s');
+    assert.equal(compactLensText(v), 'H100 SXM ✓ 41.2/80 GiB · 12 users @32K');
+    const long = targetVerdict(r, { ...r.targets[0], name: 'NVIDIA A Very Long Accelerator Name That Someone Typed Into Settings', devices: 8 });
+    assert.ok([...lensText(long)].length <= MAX_LENS_COLUMNS, lensText(long));
+    assert.match(lensText(long), /✓ 41\.2\/80 GiB · 12 users @32K/);
   });
 
-  it('marks tight and not-fitting targets and shows mixed K/V types', () => {
+  it('a target that does not fit or will not start shows why instead of speed figures', () => {
     const r = report([target('rtx-4090', 'RTX 4090', { verdict: 'does-not-fit', fits: false, totalBytes: 27.3 * GIB, capacityBytes: 24 * GIB })]);
-    r.engine.cacheTypeV = 'q4_0';
-    assert.match(lensTitle(r, r.targets[0]), /^RTX 4090 ✗ 27\.3\/24 GiB · KV 8\.0 GiB K q8_0\/V q4_0 · /);
-    assert.equal(statusText(r.targets[0]), '$(error) RTX 4090 27.3/24 GiB');
-    r.targets[0].memory.verdict = 'tight';
-    assert.equal(statusText(r.targets[0]), '$(warning) RTX 4090 27.3/24 GiB');
+    const v = targetVerdict(r, r.targets[0]);
+    assert.equal(lensText(v), 'RTX 4090 ✗ 27.3/24 GiB · does not fit');
+    assert.equal(v.speed, undefined);
+    assert.equal(statusText(v), '$(error) RTX 4090 27.3/24 GiB');
+    const tight = targetVerdict(r, { ...r.targets[0], memory: { ...r.targets[0].memory, verdict: 'tight', fits: true, totalBytes: 22 * GIB } });
+    assert.equal(statusText(tight), '$(warning) RTX 4090 22.0/24 GiB');
+    const ok = target('h100-sxm', 'H100 SXM');
+    const blocked = targetVerdict(report([ok]), ok, [{ severity: 'error', code: 'tensor-parallel-heads', message: 'tensor-parallel-size 3 does not divide 64 attention heads; vLLM will not start.', range: { start: { line: 1, character: 0 }, end: { line: 1, character: 1 } } }]);
+    assert.equal(blocked.state, 'will-not-start');
+    assert.match(lensText(blocked), /^H100 SXM ✗ won't start: tensor-parallel-size 3 does not divide 64 attention/);
+    assert.equal([...lensText(blocked)].length, MAX_LENS_COLUMNS, 'cut at 80 columns with an ellipsis');
+    assert.doesNotMatch(lensText(blocked), /tok\/s/);
+    assert.equal(statusText(blocked), "$(error) H100 SXM won't start");
+  });
+
+  it('the engine lens says what the engine allocates', () => {
+    const r = report([target('h100-sxm', 'H100 SXM')]);
+    r.engine.kvCells = 32768;
+    r.targets[0].memory.kvBytes = 69632 * 32768;
+    assert.equal(engineLensText(r, { speculative: undefined } as unknown as Deployment), 'llama.cpp · KV q8_0 68.0 KiB/token · 32K cells = 2.1 GiB · 4 slots × 8K · fa on');
   });
 
   it('never prints NaN or undefined', () => {
     const t = target('x', 'X', { totalBytes: NaN, kvBytes: undefined as unknown as number });
     t.perf.ttftSec = Infinity;
     const r = report([t]);
-    const s = lensTitle(r, t) + statusText(t) + estimateMarkdown(r, 'p');
+    const v = targetVerdict(r, t);
+    const s = lensText(v) + statusText(v) + estimateMarkdown(r, 'p');
     assert.doesNotMatch(s, /NaN|undefined|Infinity/);
     assert.equal(bytesText(undefined), '? GiB');
     assert.equal(secondsText(NaN), '? s');
@@ -61,10 +84,14 @@ describe('vscode/text', () => {
 
   it('picks the configured primary target, else the first', () => {
     const a = report([target('h100-sxm', 'H100 SXM'), target('rtx-4090', 'RTX 4090')]);
-    assert.equal(pickPrimary([a], 'rtx-4090')?.target.id, 'rtx-4090');
-    assert.equal(pickPrimary([a], 'nope')?.target.id, 'h100-sxm');
-    assert.equal(pickPrimary([undefined, a], undefined)?.deployment, 1);
-    assert.equal(pickPrimary([undefined], undefined), undefined);
+    const z = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+    const d = { name: 'd', format: 'kvlens-profile', anchor: z, targets: [] } as unknown as Deployment;
+    const [va] = deploymentVerdicts([{ deployment: d, report: a }], []);
+    const [none] = deploymentVerdicts([{ deployment: d, problem: 'no model' }], []);
+    assert.equal(pickPrimary([va], 'rtx-4090')?.target.id, 'rtx-4090');
+    assert.equal(pickPrimary([va], 'nope')?.target.id, 'h100-sxm');
+    assert.equal(pickPrimary([none, va], undefined)?.deployment, 1);
+    assert.equal(pickPrimary([none], undefined), undefined);
   });
 
   it('escapes names from files in the Markdown details', () => {
