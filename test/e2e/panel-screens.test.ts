@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Frame, Page } from 'playwright-core';
-import { closePanel, setSidebar, launchVsCode, openFile, runCommand, saveFailure, waitForCodeLenses, waitForWorkbench, webviewFrame, REPO, type Theme, type VsCodeSession } from './harness';
+import { closePanel, setSidebar, launchVsCode, openFile, runCommand, saveFailure, waitForCodeLenses, waitForWorkbench, focusEditor, webviewFrame, REPO, type Theme, type VsCodeSession } from './harness';
 
 const SCREENS = path.join(REPO, 'artifacts', 'screens');
 const PROFILE = 'measured.kvlens.yaml';
@@ -143,12 +143,17 @@ describe('e2e: dashboard with measured runs, narrow and wide, in every theme (co
     await setSidebar(page, false);
     const themes: Theme[] = ['light', 'dark', 'hc-dark'];
     for (const profile of [PROFILE, 'llama-3.1-70b-vllm.kvlens.yaml']) {
+      // With a dashboard active there is no active text editor, so KV Lens's commands leave the palette
+      // (kvlens.isKvFile): close it, and the profile editor is the active one again.
+      await runCommand(page, 'View: Close All Editors');
       await openFile(page, profile);
       await waitForCodeLenses(page, /GiB/, 60_000);
       await runCommand(page, 'KV Lens: Open Dashboard');
       // The dashboard opens beside the profile: the window is twice the panel width we want (plus the activity bar).
       const name = profile === PROFILE ? 'measured' : '70b';
       for (const theme of themes) {
+        // The theme picker from the profile's editor (the palette's keys do not reach it from inside the webview).
+        await focusEditor(page);
         await vs!.setTheme(theme);
         for (const width of [1400, 480]) {
           await page.setViewportSize({ width: 2 * width + 60, height: 1000 });
