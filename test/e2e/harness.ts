@@ -59,7 +59,11 @@ export interface VsCodeSession {
   workspace: string;
   userDataDir: string;
   extensionsDir: string;
-  /** Merges settings into the user settings.json; VS Code applies the file change live. */
+  /**
+   * Merges settings into the user settings.json. VS Code reads an outside write only when its file watcher reports
+   * it, and in code-server here that stops once an editor is open (a second write not applied in 30 s): reload
+   * the window (`Developer: Reload Window`) before relying on the new values.
+   */
   setSettings(settings: Record<string, unknown>): Promise<void>;
   /** Switches the color theme and waits until the workbench shows it. */
   setTheme(theme: Theme): Promise<void>;

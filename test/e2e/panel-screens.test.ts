@@ -9,12 +9,29 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Frame } from 'playwright-core';
-import { closePanel, setSidebar, launchVsCode, openFile, runCommand, saveFailure, waitForCodeLenses, webviewFrame, REPO, type Theme, type VsCodeSession } from './harness';
+import type { Frame, Page } from 'playwright-core';
+import { closePanel, setSidebar, launchVsCode, openFile, runCommand, saveFailure, waitForCodeLenses, waitForWorkbench, focusEditor, webviewFrame, REPO, type Theme, type VsCodeSession } from './harness';
 
 const SCREENS = path.join(REPO, 'artifacts', 'screens');
 const PROFILE = 'measured.kvlens.yaml';
 const SWEEP = { cacheTypes: ['f16', 'q8_0'], promptTokens: 32, genTokens: 4, depths: [0, 64], repetitions: 1 };
+
+/**
+ * Waits for a notification toast whose text matches; on a timeout the error lists every toast text seen while
+ * waiting (what the run said instead: a different count, an error, a refusal).
+ */
+async function waitForToast(page: Page, re: RegExp, timeoutMs: number): Promise<string> {
+  const seen: string[] = [];
+  const t0 = Date.now();
+  for (;;) {
+    const texts = await page.$$eval('.notification-toast', (els) => els.map((e) => (e as HTMLElement).innerText.replace(/\s+/g, ' ').trim())).catch(() => [] as string[]);
+    for (const t of texts) if (t && !seen.includes(t)) seen.push(t);
+    const hit = texts.find((t) => re.test(t));
+    if (hit) return hit;
+    if (Date.now() - t0 > timeoutMs) throw new Error(`no toast matched ${re} in ${timeoutMs / 1000} s; toasts seen: ${JSON.stringify(seen.slice(-20))}`);
+    await page.waitForTimeout(250);
+  }
+}
 
 async function tab(frame: Frame, id: string): Promise<void> {
   await frame.click(`vscode-tab-header[data-tab="${id}"]`);
@@ -66,16 +83,22 @@ describe('e2e: dashboard with measured runs, narrow and wide, in every theme (co
     await openFile(page, PROFILE);
     await waitForCodeLenses(page, /GiB/, 150_000);
     await runCommand(page, 'KV Lens: Run Benchmark');
-    await page.locator('.notification-toast', { hasText: /benchmark finished/ }).first().waitFor({ timeout: 300_000 });
+    console.log(`      first run: ${await waitForToast(page, /benchmark finished/, 300_000)}`);
     await page.keyboard.press('Escape');
     // A second, longer run (more depths and repetitions), cancelled once two tests are saved: the progress names
-    // the test in progress, so "3/18" means two are done.
+    // the test in progress, so "3/12" means two are done.
+    // settings.json written from outside is not read once an editor is open (harness: setSettings), so the window
+    // is reloaded to read it; without that the run repeats the 8-test sweep and no "n/12" ever shows.
     await vs!.setSettings({ 'kvlens.benchmark.defaultSweep': { ...SWEEP, depths: [0, 64, 128], repetitions: 3 } });
-    await page.waitForTimeout(3000);
+    await runCommand(page, 'Developer: Reload Window');
+    await page.waitForTimeout(2000);
+    await waitForWorkbench(page);
+    await openFile(page, PROFILE);
+    await waitForCodeLenses(page, /GiB/, 150_000);
     await runCommand(page, 'KV Lens: Run Benchmark');
-    await page.locator('.notification-toast', { hasText: /\b([3-9]|1[0-5])\/12\b/ }).first().waitFor({ timeout: 300_000 });
+    await waitForToast(page, /\b([3-9]|1[0-5])\/12\b/, 300_000);
     await runCommand(page, 'KV Lens: Cancel Benchmark');
-    await page.locator('.notification-toast', { hasText: /benchmark cancelled/ }).first().waitFor({ timeout: 120_000 });
+    await waitForToast(page, /benchmark cancelled/, 120_000);
 
     await runCommand(page, 'KV Lens: Open Dashboard');
     const frame = await webviewFrame(page, { selector: 'vscode-tab-header[data-tab="runs"]', timeoutMs: 60_000 });
@@ -120,12 +143,17 @@ describe('e2e: dashboard with measured runs, narrow and wide, in every theme (co
     await setSidebar(page, false);
     const themes: Theme[] = ['light', 'dark', 'hc-dark'];
     for (const profile of [PROFILE, 'llama-3.1-70b-vllm.kvlens.yaml']) {
+      // With a dashboard active there is no active text editor, so KV Lens's commands leave the palette
+      // (kvlens.isKvFile): close it, and the profile editor is the active one again.
+      await runCommand(page, 'View: Close All Editors');
       await openFile(page, profile);
       await waitForCodeLenses(page, /GiB/, 60_000);
       await runCommand(page, 'KV Lens: Open Dashboard');
       // The dashboard opens beside the profile: the window is twice the panel width we want (plus the activity bar).
       const name = profile === PROFILE ? 'measured' : '70b';
       for (const theme of themes) {
+        // The theme picker from the profile's editor (the palette's keys do not reach it from inside the webview).
+        await focusEditor(page);
         await vs!.setTheme(theme);
         for (const width of [1400, 480]) {
           await page.setViewportSize({ width: 2 * width + 60, height: 1000 });
