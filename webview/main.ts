@@ -196,7 +196,11 @@ function tabContent(id: string, d: DashboardViewModel): HTMLElement {
   }
 }
 
+/** The chart width the tabs were last built for (a resize that keeps it needs no redraw). */
+let drawnWidth = -1;
+
 function tabs(d: DashboardViewModel): HTMLElement {
+  drawnWidth = chartWidth();
   const list = tabsFor(d);
   const selected = Math.max(0, list.findIndex((t) => t.id === ui.tab));
   const el = h('vscode-tabs', { 'selected-index': selected, id: 'tabs' });
@@ -218,10 +222,14 @@ function tabs(d: DashboardViewModel): HTMLElement {
 
 function renderTabsOnly(): void {
   if (!vm || !tabsHost) return render();
+  // A redraw (new width, new theme) must not take the field being typed in away from the user: the field's
+  // value lives in the UI state, and focus goes back to the field with the same id in the fresh tabs.
+  const focusedId = tabsHost.contains(document.activeElement) ? document.activeElement?.id : undefined;
   destroyPlots();
   const fresh = tabs(vm);
   tabsHost.replaceWith(fresh);
   tabsHost = fresh;
+  if (focusedId) (document.getElementById(focusedId) as HTMLElement | null)?.focus();
   // The toolbar's target select must show the same target.
   const sel = document.getElementById('target-select') as (HTMLElement & { value: string }) | null;
   const t = currentTarget();
@@ -316,9 +324,13 @@ function start(): void {
     }
   }).observe(document.body, { attributes: true, attributeFilter: ['class'] });
   let resizeTimer: ReturnType<typeof setTimeout> | undefined;
+  // Only a new width changes the charts (a taller window, or a full-page screenshot, does not).
   window.addEventListener('resize', () => {
     clearTimeout(resizeTimer);
-    resizeTimer = setTimeout(() => { if (vm && (ui.tab === 'charts' || ui.tab === 'runs' || ui.tab === 'loadtests')) renderTabsOnly(); }, 150);
+    resizeTimer = setTimeout(() => {
+      if (chartWidth() === drawnWidth) return;
+      if (vm && (ui.tab === 'charts' || ui.tab === 'runs' || ui.tab === 'loadtests')) renderTabsOnly();
+    }, 150);
   });
 
   if (host.mode === 'report') {

@@ -183,7 +183,11 @@ describe('kvlens report (HTML, in chromium)', function () {
 
         // The history filter narrows the table without losing focus in the field.
         await page.locator('#runs-filter-text').click();
-        await page.keyboard.type('q4_0');
+        // The field is a web component: type once focus has reached it, or the first keys go to the page.
+        await page.waitForFunction(() => document.activeElement?.id === 'runs-filter-text');
+        await page.keyboard.type('q4_0', { delay: 20 });
+        await page.waitForFunction(() => (document.getElementById('runs-filter-text') as HTMLInputElement | null)?.value === 'q4_0', undefined, { timeout: 10_000 })
+          .catch(async (e) => { throw new Error(`filter field holds ${JSON.stringify(await page.evaluate(() => (document.getElementById('runs-filter-text') as HTMLInputElement | null)?.value))}, focus on ${await page.evaluate(() => document.activeElement?.id)}: ${e}`); });
         await page.waitForFunction(() => document.querySelectorAll('vscode-tab-panel[data-panel="runs"] tbody tr[data-run-id]').length === 1);
         assert.equal(await page.evaluate(() => document.activeElement?.id), 'runs-filter-text');
         assert.deepEqual(watch.errors, []);
