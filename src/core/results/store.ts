@@ -95,6 +95,8 @@ export function normaliseRecord(v: unknown): ResultRecord | string {
     profile: optStr(v.profile),
     result: normaliseResult(v.result),
   };
+  // How many tests the run planned: fewer saved records mark a cancelled or stopped run in the panel.
+  if (typeof v.planned === 'number' && Number.isInteger(v.planned) && v.planned > 0) rec.planned = v.planned;
   if (est) {
     const e: NonNullable<ResultRecord['estimate']> = {};
     for (const k of ['kvBytes', 'kvKBytes', 'kvVBytes', 'prefillTokensPerSec', 'decodeTokensPerSec'] as const) { const x = optNum(est[k]); if (x !== undefined) e[k] = x; }
