@@ -4,7 +4,7 @@
 // load_arch_tensors in the bundled llama.cpp (de3ff815: src/models/<arch>.cpp, names from src/llama-arch.cpp);
 // the metadata keys are the ones load_arch_hparams requires. Weights are noise: only memory and speed matter.
 import { writeGguf, type GgufKV, type GgufTensorSpec } from './ggufWrite';
-import { tokenizer } from './makeModel';
+import { tokenizerKVs } from './makeModel';
 
 export type TinyArch = 'gemma3' | 'deepseek2' | 'lfm2' | 'mamba2' | 'qwen3moe';
 
@@ -24,7 +24,6 @@ const VOCAB = 300;
 const EMBD = 256;
 
 function common(arch: string, name: string, layers: number, ctx = 8192): GgufKV[] {
-  const tok = tokenizer(VOCAB);
   return [
     { key: 'general.architecture', type: 'string', value: arch },
     { key: 'general.name', type: 'string', value: `kvlens-tiny-${name}` },
@@ -34,14 +33,7 @@ function common(arch: string, name: string, layers: number, ctx = 8192): GgufKV[
     u32(`${arch}.block_count`, layers),
     f32(`${arch}.attention.layer_norm_rms_epsilon`, 1e-6),
     u32(`${arch}.vocab_size`, VOCAB),
-    { key: 'tokenizer.ggml.model', type: 'string', value: 'llama' },
-    { key: 'tokenizer.ggml.tokens', type: 'array', itemType: 'string', value: tok.tokens },
-    { key: 'tokenizer.ggml.scores', type: 'array', itemType: 'float32', value: tok.scores },
-    { key: 'tokenizer.ggml.token_type', type: 'array', itemType: 'int32', value: tok.types },
-    u32('tokenizer.ggml.unknown_token_id', 0),
-    u32('tokenizer.ggml.bos_token_id', 1),
-    u32('tokenizer.ggml.eos_token_id', 2),
-    { key: 'tokenizer.ggml.add_bos_token', type: 'bool', value: true },
+    ...tokenizerKVs(VOCAB),
   ];
 }
 

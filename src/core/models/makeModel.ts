@@ -62,13 +62,28 @@ export function tokenizer(vocab: number): { tokens: string[]; scores: number[]; 
 }
 
 /** Writes a random-weight llama GGUF (v3) to `file` (via a temp file and rename). Returns its size in bytes. */
+/** The tokenizer metadata every generated GGUF carries (llama.cpp's SPM vocab: <unk>, <s>, </s>, then bytes). */
+export function tokenizerKVs(vocab: number): GgufKV[] {
+  const tok = tokenizer(vocab);
+  const u32 = (key: string, value: number): GgufKV => ({ key, type: 'uint32', value });
+  return [
+    { key: 'tokenizer.ggml.model', type: 'string', value: 'llama' },
+    { key: 'tokenizer.ggml.tokens', type: 'array', itemType: 'string', value: tok.tokens },
+    { key: 'tokenizer.ggml.scores', type: 'array', itemType: 'float32', value: tok.scores },
+    { key: 'tokenizer.ggml.token_type', type: 'array', itemType: 'int32', value: tok.types },
+    u32('tokenizer.ggml.unknown_token_id', 0),
+    u32('tokenizer.ggml.bos_token_id', 1),
+    u32('tokenizer.ggml.eos_token_id', 2),
+    { key: 'tokenizer.ggml.add_bos_token', type: 'bool', value: true },
+  ];
+}
+
 export async function makeLlamaGguf(file: string, shape: Partial<LlamaShape> = {}): Promise<number> {
   const s: LlamaShape = { ...DEFAULT_SHAPE, ...shape };
   const errs = validateShape(s);
   if (errs.length) throw new Error(`invalid model shape: ${errs.join('; ')}`);
   const headDim = s.embd / s.heads;
   const kvDim = headDim * s.kvHeads;
-  const tok = tokenizer(s.vocab);
   const u32 = (key: string, value: number): GgufKV => ({ key, type: 'uint32', value });
   const f32 = (key: string, value: number): GgufKV => ({ key, type: 'float32', value });
   const metadata: GgufKV[] = [
@@ -86,14 +101,7 @@ export async function makeLlamaGguf(file: string, shape: Partial<LlamaShape> = {
     u32('llama.rope.dimension_count', headDim),
     f32('llama.rope.freq_base', 10000),
     u32('llama.vocab_size', s.vocab),
-    { key: 'tokenizer.ggml.model', type: 'string', value: 'llama' },
-    { key: 'tokenizer.ggml.tokens', type: 'array', itemType: 'string', value: tok.tokens },
-    { key: 'tokenizer.ggml.scores', type: 'array', itemType: 'float32', value: tok.scores },
-    { key: 'tokenizer.ggml.token_type', type: 'array', itemType: 'int32', value: tok.types },
-    u32('tokenizer.ggml.unknown_token_id', 0),
-    u32('tokenizer.ggml.bos_token_id', 1),
-    u32('tokenizer.ggml.eos_token_id', 2),
-    { key: 'tokenizer.ggml.add_bos_token', type: 'bool', value: true },
+    ...tokenizerKVs(s.vocab),
     { key: 'tokenizer.ggml.add_eos_token', type: 'bool', value: false },
   ];
   // Dimensions innermost first, as ggml stores them. Each random tensor gets its own seed from the shape's.
