@@ -52,14 +52,16 @@ export function generateLlamaSwap(lines: number): string {
   return out.slice(0, lines).join('\n') + '\n';
 }
 
-async function time(name: string, text: string, fileName: string, runs: number, targetMs?: number): Promise<BenchRow> {
+type Analyze = typeof analyzeText;
+
+async function time(name: string, text: string, fileName: string, runs: number, targetMs?: number, analyze: Analyze = analyzeText): Promise<BenchRow> {
   const samples: number[] = [];
   const cpu: number[] = [];
-  let last = await analyzeText(text, fileName);
+  let last = await analyze(text, fileName);
   for (let i = 0; i < WARMUP + runs; i++) {
     const c0 = process.cpuUsage();
     const t0 = performance.now();
-    last = await analyzeText(text, fileName);
+    last = await analyze(text, fileName);
     const dt = performance.now() - t0;
     const c = process.cpuUsage(c0);
     if (i >= WARMUP) {
@@ -178,7 +180,12 @@ export async function benchValidation(opts: { root?: string; runs?: number; writ
     rows.push(await time(f, fs.readFileSync(file, 'utf8'), file, runs));
   }
   const big = generateLlamaSwap(5000);
-  rows.push(await time('generated llama-swap (5,000 lines)', big, path.join(dir, 'generated-llama-swap.yaml'), runs, TARGET_LARGE_MS));
+  // The target is for the code that ships: the esbuild bundle (dist/cli.js holds the same core as the extension's
+  // bundle, with yaml's browser build: no per-token environment read). The tsc build beside it for comparison.
+  const bundle = path.join(root, 'dist', 'cli.js');
+  const shipped = fs.existsSync(bundle) ? (require(bundle) as { analyzeText?: Analyze }).analyzeText : undefined;
+  if (shipped) rows.push(await time('generated llama-swap (5,000 lines), shipped bundle', big, path.join(dir, 'generated-llama-swap.yaml'), runs, TARGET_LARGE_MS, shipped));
+  rows.push(await time('generated llama-swap (5,000 lines), tsc build', big, path.join(dir, 'generated-llama-swap.yaml'), runs, shipped ? undefined : TARGET_LARGE_MS));
   // The same file under llama-swap's default name: the format is found by content, which parses the YAML.
   rows.push(await time('same, as config.yaml (format by content)', big, path.join(dir, 'config.yaml'), runs));
 

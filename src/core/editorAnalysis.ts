@@ -73,7 +73,8 @@ export async function analyzeForEditor(text: string, fileName: string, opts: Edi
   const slice = timeSlicer();
   const n = Math.min(analysis.deployments.length, MAX_ESTIMATED_DEPLOYMENTS);
   for (let i = 0; i < n; i++) {
-    await slice();
+    const pause = slice();
+    if (pause) await pause;
     estimates.push(await estimateOne(analysis.deployments[i], baseDir, opts, () => hubRepoIn(text, analysis.deployments, i)));
   }
   const verdicts = deploymentVerdicts(estimates.map((e) => ({

@@ -153,6 +153,20 @@ export function locateNearest(root: DocNode | undefined, path: readonly (string 
  */
 let handoff: ParsedDocument | undefined;
 
+/** YAML texts from this size on call the after-parse hook (a CST of tens of megabytes has just become garbage). */
+export const BIG_PARSE_CHARS = 1024 * 1024;
+let afterBigParse: (() => void) | undefined;
+
+/**
+ * A function to call once a big YAML text's syntax tree (CST) is garbage: the CLI collects it there. The CST is
+ * tenured while it is built and would otherwise stay until the next full collection, well after the value trees
+ * have been built on top of it (a 3.6 MiB llama-swap file: 510 MB peak RSS instead of 400 MB). The editor sets
+ * none: a full collection there would pause every extension.
+ */
+export function setAfterBigParse(hook: (() => void) | undefined): void {
+  afterBigParse = hook;
+}
+
 export function offerParsedDocument(doc: ParsedDocument): void {
   handoff = doc;
 }
@@ -222,22 +236,28 @@ function jsonDepth(text: string, limit: number): number | undefined {
 const YAML_CONTROL = new Set(['\u0002', '\u0018', '\u001f']);
 
 /**
- * YAML flow nesting, from the lexer alone (linear): the CST parser slows down quadratically on deep flow
- * nesting (100,000 `[` take seconds), so a text with that many brackets is refused before it is parsed.
+ * Lexes and parses YAML in one pass (yaml's Parser.parse, written out: Lexer tokens fed to Parser.next) and
+ * counts flow nesting on the way: the CST parser slows down quadratically on deep flow nesting (100,000 `[` take
+ * seconds), so it stops where the nesting passes `limit`. One lexer pass, not a second one to count first.
  */
-function yamlFlowDepth(text: string, limit: number): number | undefined {
-  if (!mayBeTooDeep(text)) return undefined;
+function parseYamlTokens(text: string, onNewLine: (offset: number) => void, limit: number): { tokens: YAML.CST.Token[] } | { tooDeepAt: number } {
+  const parser = new YAML.Parser(onNewLine);
+  const tokens: YAML.CST.Token[] = [];
+  onNewLine(0);
   let depth = 0;
   let offset = 0;
-  for (const token of new YAML.Lexer().lex(text)) {
-    if (YAML_CONTROL.has(token)) continue;
-    const type = YAML.CST.tokenType(token);
-    if (type === 'flow-seq-start' || type === 'flow-map-start') {
-      if (++depth > limit) return offset;
-    } else if (type === 'flow-seq-end' || type === 'flow-map-end') depth = Math.max(0, depth - 1);
-    offset += token.length;
+  for (const lexeme of new YAML.Lexer().lex(text)) {
+    if (!YAML_CONTROL.has(lexeme)) {
+      const type = YAML.CST.tokenType(lexeme);
+      if (type === 'flow-seq-start' || type === 'flow-map-start') {
+        if (++depth > limit) return { tooDeepAt: offset };
+      } else if (type === 'flow-seq-end' || type === 'flow-map-end') depth = Math.max(0, depth - 1);
+      offset += lexeme.length;
+    }
+    for (const t of parser.next(lexeme)) tokens.push(t);
   }
-  return undefined;
+  for (const t of parser.end()) tokens.push(t);
+  return { tokens };
 }
 
 /**
@@ -426,13 +446,14 @@ function yamlMessage(e: YAML.YAMLError): string {
 }
 
 function parseYaml(doc: ParsedDocument): void {
-  const flow = yamlFlowDepth(doc.text, MAX_DEPTH);
-  if (flow !== undefined) return tooDeep(doc, flow);
   const compact = compactDepth(doc.text, MAX_BLOCK_DEPTH);
   if (compact !== undefined) return tooDeep(doc, compact, MAX_BLOCK_DEPTH);
   const lineCounter = new YAML.LineCounter();
-  // YAML.parseDocument in two steps (its own code: Parser, then Composer), so the nesting is checked in between.
-  const tokens = Array.from(new YAML.Parser(lineCounter.addNewLine).parse(doc.text));
+  // YAML.parseDocument in steps (its own code: Lexer and Parser, then Composer), so the nesting is checked
+  // while parsing and between.
+  const parsed = parseYamlTokens(doc.text, lineCounter.addNewLine, MAX_DEPTH);
+  if ('tooDeepAt' in parsed) return tooDeep(doc, parsed.tooDeepAt);
+  const tokens = parsed.tokens;
   const deep = yamlDepth(tokens, MAX_BLOCK_DEPTH);
   if (deep !== undefined) return tooDeep(doc, deep, MAX_BLOCK_DEPTH);
   // uniqueKeys is checked in fromYaml with a Map: yaml's own check is quadratic in the keys of a mapping.
@@ -447,6 +468,10 @@ function parseYaml(doc: ParsedDocument): void {
       break;
     }
   }
+  // The CST is not needed past this point (keepSourceTokens is off): let it go before the value trees are built
+  // (a 3.6 MiB file's CST is over 100 MB).
+  tokens.length = 0;
+  if (afterBigParse && doc.text.length >= BIG_PARSE_CHARS) afterBigParse();
   if (!ydoc) return;
   // The composer recurses per nesting level and turns its own stack overflow into an error; should one still
   // happen (a deep tree inside a very long key), it is reported as what it is.

@@ -80,6 +80,14 @@ export function mapScalarOffsets(node: Scalar, text: string): OffsetMapper {
   if (!range) return () => 0;
   const [start, valueEnd] = range;
   const value = scalarValue(node);
+  // Most values are written as they are: a one-line plain or quoted scalar without escapes maps character for
+  // character, no decoding needed (75,000 cmds in one llama-swap file).
+  const quote = node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE' ? 1 : node.type === 'PLAIN' ? 0 : -1;
+  const n0 = value.length;
+  if (quote >= 0 && n0 > 0 && valueEnd - start - 2 * quote === n0 && text.startsWith(value, start + quote)) {
+    const base = start + quote;
+    return (i: number): number => (i <= 0 ? base : i < n0 ? base + i : base + n0);
+  }
   const decoded = decodeScalar(node.type, text, start, valueEnd, value);
   if (decoded && decoded.value === value) {
     const n = decoded.length;

@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { jsonStringOffsetMapper, LineIndex, locate, MAX_DEPTH, parseDocument } from '../../../src/core/formats/document';
+import { BIG_PARSE_CHARS, jsonStringOffsetMapper, LineIndex, locate, MAX_DEPTH, parseDocument, setAfterBigParse } from '../../../src/core/formats/document';
+import { fullCollector } from '../../../src/cli/gc';
 import { one, textAt } from './helpers';
 
 describe('formats/document', () => {
@@ -107,5 +108,34 @@ describe('formats/document', () => {
     assert.equal(text.slice(map(i), map(i) + 3), '-fa');
     const a = value.indexOf('A');
     assert.equal(text.slice(map(a), map(a) + 6), '\\u0041');
+  });
+
+  it('calls the after-parse hook once per big YAML text, after its tree is built, and never for small ones', () => {
+    const calls: number[] = [];
+    setAfterBigParse(() => calls.push(1));
+    try {
+      parseDocument('a: 1\n', 'yaml');
+      assert.equal(calls.length, 0);
+      const big = 'models:\n' + Array.from({ length: Math.ceil(BIG_PARSE_CHARS / 30) }, (_, i) => `  m${i}:\n    cmd: llama-server -m x.gguf\n`).join('');
+      const doc = parseDocument(big, 'yaml');
+      assert.equal(calls.length, 1);
+      assert.equal(doc.diagnostics.length, 0);
+      assert.equal(locate(doc.root, ['models', 'm7', 'cmd'])?.value, 'llama-server -m x.gguf');
+      parseDocument(JSON.stringify({ pad: 'x'.repeat(BIG_PARSE_CHARS) }), 'json');
+      assert.equal(calls.length, 1, 'JSON has no CST to let go');
+    } finally {
+      setAfterBigParse(undefined);
+    }
+  });
+
+  it('the CLI\'s full collector is available in Node without --expose-gc and frees garbage', () => {
+    const gc = fullCollector();
+    assert.equal(typeof gc, 'function');
+    let junk: unknown[] | undefined = Array.from({ length: 200_000 }, (_, i) => ({ i, s: `x${i}` }));
+    const before = process.memoryUsage().heapUsed;
+    junk = undefined;
+    gc!();
+    assert.equal(junk, undefined);
+    assert.ok(process.memoryUsage().heapUsed < before - 5_000_000, 'at least 5 MB of garbage collected');
   });
 });

@@ -124,15 +124,24 @@ export function expandLlamaSwapMacros(config: unknown, knownTopKeys: ReadonlySet
         if (at >= 0) merged[at] = [n, v];
         else merged.push([n, v]);
       }
-      const body: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(model)) {
-        if (k === 'macros') continue;
-        body[k] = (k === 'cmd' || k === 'cmdStop') && typeof v === 'string' ? stripComments(v) : v;
+      // The model as llama-swap expands it: without its `macros` and with comment lines of cmd/cmdStop gone. A model
+      // that has neither is used as it is (no copy: a file can have 75,000 models), and is never changed here.
+      const commented = (v: unknown): boolean => typeof v === 'string' && v.includes('#');
+      let body: Record<string, unknown> = model;
+      if (model.macros !== undefined || commented(model.cmd) || commented(model.cmdStop)) {
+        body = {};
+        for (const [k, v] of Object.entries(model)) {
+          if (k === 'macros') continue;
+          body[k] = (k === 'cmd' || k === 'cmdStop') && typeof v === 'string' ? stripComments(v) : v;
+        }
       }
-      if (body.proxy === undefined || body.proxy === null) body.proxy = 'http://localhost:${PORT}';
+      // llama-swap's default proxy, expanded with the model's macros like a value of its own (it is not written
+      // into the model: the expanded model keeps what the user wrote).
+      const defaultProxy = model.proxy === undefined || model.proxy === null;
       let resolved = substituteAll(body, merged) as Record<string, unknown>;
       const cmd = typeof resolved.cmd === 'string' ? resolved.cmd : '';
-      const proxy = typeof resolved.proxy === 'string' ? resolved.proxy : '';
+      const proxyValue = defaultProxy ? substituteAll('http://localhost:${PORT}', merged) : resolved.proxy;
+      const proxy = typeof proxyValue === 'string' ? proxyValue : '';
       const cmdPort = cmd.includes('${PORT}');
       if (cmdPort || proxy.includes('${PORT}')) {
         if (!cmdPort) {
@@ -151,9 +160,7 @@ export function expandLlamaSwapMacros(config: unknown, knownTopKeys: ReadonlySet
           nextPort++;
         }
       }
-      // The default proxy is ours, not the user's: keep the model as written there.
-      if (model.proxy === undefined || model.proxy === null) delete resolved.proxy;
-      if (model.macros !== undefined) resolved.macros = model.macros;
+      if (model.macros !== undefined) resolved = { ...resolved, macros: model.macros };
       for (const [k, v] of Object.entries(resolved)) unresolved(v, ['models', id, k], k === 'cmdStop', findings, envSeen);
       expandedModels[id] = resolved;
     }
