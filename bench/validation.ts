@@ -183,6 +183,7 @@ export async function benchValidation(opts: { root?: string; runs?: number; writ
   // The target is for the code that ships: the esbuild bundle (dist/cli.js holds the same core as the extension's
   // bundle, with yaml's browser build: no per-token environment read). The tsc build beside it for comparison.
   const bundle = path.join(root, 'dist', 'cli.js');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a built file chosen at run time, not a module of this tree
   const shipped = fs.existsSync(bundle) ? (require(bundle) as { analyzeText?: Analyze }).analyzeText : undefined;
   if (shipped) rows.push(await time('generated llama-swap (5,000 lines), shipped bundle', big, path.join(dir, 'generated-llama-swap.yaml'), runs, TARGET_LARGE_MS, shipped));
   rows.push(await time('generated llama-swap (5,000 lines), tsc build', big, path.join(dir, 'generated-llama-swap.yaml'), runs, shipped ? undefined : TARGET_LARGE_MS));
