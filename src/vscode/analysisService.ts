@@ -135,10 +135,7 @@ export class AnalysisService implements vscode.Disposable {
     if (!CONTENT_SNIFF_LANGUAGES.has(doc.languageId)) return byName;
     const text = doc.getText();
     if (text.length > MAX_SNIFF_CHARS) return byName;
-    if (byName) {
-      const sniffed = c.detectByContent(doc.fileName, text);
-      return sniffed === 'kubernetes' || sniffed === 'docker-compose' ? sniffed : byName;
-    }
+    // By name, then by content; a vLLM or llama-swap name over a manifest's or compose file's content gives way.
     return c.detectFormat(doc.fileName, text, assoc);
   }
 

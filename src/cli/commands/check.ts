@@ -12,6 +12,7 @@ import { LineIndex } from '../../core/formats/document';
 import { createModelResolver } from '../../core/models/resolve';
 import { InputError, LIMITS, namedOnPurpose, readInput } from '../../core/io';
 import { type CliIO, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError } from '../io';
+import { llamaBuildArg, versionOptionsHelp, vllmVersionArg } from '../engineVersions';
 
 export const HELP = `Usage: kvlens check [options] <files...>
 
@@ -23,7 +24,7 @@ Options:
   --as FORMAT                treat every file as FORMAT: profile, vllm or llama-swap
   --format-of GLOB=FORMAT    treat files matching GLOB as FORMAT (repeatable), e.g. --format-of 'deploy/*.yaml=vllm'
   --no-models                do not read model files or the catalog (skips model-dependent rules)
-  -h, --help                 show this help
+${versionOptionsHelp(29)}  -h, --help                 show this help
 
 Exit status: 0 no errors, 1 errors found, 2 usage or I/O failure (a file missing, not a regular file, over
 4 MiB or unreadable: the other files are still checked), 3 internal error. A file given as - or /dev/stdin is
@@ -58,6 +59,8 @@ export interface CheckArgs {
   models: boolean;
   files: string[];
   help: boolean;
+  vllmVersion?: string;
+  llamaBuild?: string;
 }
 
 export function parseCheckArgs(args: string[]): CheckArgs {
@@ -85,7 +88,9 @@ export function parseCheckArgs(args: string[]): CheckArgs {
       const eq = v.lastIndexOf('=');
       if (eq <= 0) throw new UsageError(`--format-of wants GLOB=FORMAT, e.g. 'deploy/*.yaml=vllm'; got '${v}'`);
       out.associations[v.slice(0, eq)] = formatName(v.slice(eq + 1));
-    } else if (a === '--no-models') out.models = false;
+    } else if (a === '--vllm-version' || a.startsWith('--vllm-version=')) out.vllmVersion = vllmVersionArg(value('--vllm-version'));
+    else if (a === '--llama-build' || a.startsWith('--llama-build=')) out.llamaBuild = llamaBuildArg(value('--llama-build'));
+    else if (a === '--no-models') out.models = false;
     else if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option '${a}' (see kvlens check --help)`);
     else out.files.push(a);
   }
@@ -193,7 +198,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
       ioFailure = true;
       continue;
     }
-    const analysis = await analyzeText(decoded.text, abs, { format, modelResolver: resolver });
+    const analysis = await analyzeText(decoded.text, abs, { format, modelResolver: resolver, vllmVersion: opts.vllmVersion, llamaCppBuild: opts.llamaBuild });
     results.push({ file, format, diagnostics: analysis.diagnostics });
   }
 

@@ -27,6 +27,7 @@ import { loadHardwareCatalog } from '../../core/hardware/catalog';
 import { describeKind, LIMITS, namedOnPurpose, readInput, statInput } from '../../core/io';
 import { MAX_ESTIMATED_DEPLOYMENTS } from '../../core/timeSlice';
 import { clip, type CliIO, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError } from '../io';
+import { llamaBuildArg, versionOptionsHelp, vllmVersionArg } from '../engineVersions';
 
 export const HELP = `Usage: kvlens estimate [options] <file> [llama.cpp flags]
 
@@ -47,7 +48,7 @@ Options:
   --results FILE       a results store (kvlens bench --out): this machine's runs in it calibrate the
                        speed estimate for the 'local' target and this machine's catalog hardware
   --list-targets       print the hardware catalog ids and exit
-  -h, --help           show this help
+${versionOptionsHelp(23)}  -h, --help           show this help
 
 Memory is per device, in binary units (GiB = 2^30 bytes). Exit: 0 every target fits, 1 findings: errors in the
 config, a model that cannot be resolved or read, an unknown target, a target that does not fit, or flags
@@ -66,6 +67,8 @@ export interface EstimateArgs {
   flags: string[];
   help: boolean;
   listTargets: boolean;
+  vllmVersion?: string;
+  llamaBuild?: string;
 }
 
 export function parseEstimateArgs(args: string[]): EstimateArgs {
@@ -91,7 +94,7 @@ export function parseEstimateArgs(args: string[]): EstimateArgs {
   return out;
 }
 
-const OWN_OPTIONS = ['--target', '--format', '--draft', '--deployment', '--results'];
+const OWN_OPTIONS = ['--target', '--format', '--draft', '--deployment', '--results', '--vllm-version', '--llama-build'];
 const isOwnOption = (a: string) => OWN_OPTIONS.some((o) => a === o || a.startsWith(`${o}=`));
 
 function takeOption(out: EstimateArgs, args: string[], i: number): number {
@@ -108,6 +111,8 @@ function takeOption(out: EstimateArgs, args: string[], i: number): number {
     if (value !== 'text' && value !== 'json') throw new UsageError(`--format must be text or json, not '${value}'`);
     out.output = value;
   } else if (name === '--results') out.results = value;
+  else if (name === '--vllm-version') out.vllmVersion = vllmVersionArg(value);
+  else if (name === '--llama-build') out.llamaBuild = llamaBuildArg(value);
   else out.draft = value;
   return i;
 }
@@ -147,7 +152,7 @@ async function applyFlags(d: Deployment, flags: string[], io: CliIO): Promise<De
 }
 
 /** Deployments described by `file`: a config's deployments, or one bare llama.cpp deployment for a model file. */
-async function deploymentsOf(file: string, io: CliIO): Promise<{ deployments: Deployment[]; baseDir: string; configErrors: number }> {
+async function deploymentsOf(file: string, io: CliIO, versions: { vllmVersion?: string; llamaCppBuild?: string } = {}): Promise<{ deployments: Deployment[]; baseDir: string; configErrors: number }> {
   const abs = file === '-' ? '-' : path.resolve(io.cwd, file);
   const st = statInput(abs);
   if (!st) {
@@ -163,7 +168,7 @@ async function deploymentsOf(file: string, io: CliIO): Promise<{ deployments: De
     return { deployments: [bareDeployment(base, abs)], baseDir, configErrors: 0 };
   }
   const text = (await readInput(abs, { maxBytes: LIMITS.configBytes, what: 'config', display: file, allowSpecial: namedOnPurpose(file) })).toString('utf8');
-  const analysis = await analyzeText(text, abs);
+  const analysis = await analyzeText(text, abs, versions);
   const errors = analysis.diagnostics.filter((x: KvDiagnostic) => x.severity === 'error');
   for (const e of errors) io.err(`${file}:${e.range.start.line + 1}:${e.range.start.character + 1}: error: ${e.message} [${e.code}]\n`);
   if (!analysis.format || !analysis.deployments.length) {
@@ -253,7 +258,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     if (!st) throw new UsageError(`cannot read '${opts.results}': no such file`);
     if (!st.isFile()) throw new UsageError(`--results ${opts.results} is ${describeKind(st)}, not a regular file; it takes a results store (kvlens bench --out)`);
   }
-  const all = await deploymentsOf(opts.file, io);
+  const all = await deploymentsOf(opts.file, io, { vllmVersion: opts.vllmVersion, llamaCppBuild: opts.llamaBuild });
   const { baseDir, configErrors } = all;
   let deployments = all.deployments;
   if (opts.deployments.length) {

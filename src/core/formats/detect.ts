@@ -126,5 +126,16 @@ export function detectByContent(fileName: string, text: string): ConfigFormat | 
 }
 
 export function detectFormat(fileName: string, text?: string, associations?: Record<string, ConfigFormat | string>): ConfigFormat | undefined {
-  return detectByAssociation(fileName, associations) ?? detectByName(fileName) ?? (text !== undefined ? detectByContent(fileName, text) : undefined);
+  const associated = detectByAssociation(fileName, associations);
+  if (associated) return associated;
+  const byName = detectByName(fileName);
+  if (text === undefined) return byName;
+  // A Kubernetes manifest or compose file named for what it runs (`vllm-deployment.yaml`, `llama-swap-compose.yml`)
+  // is that, not a vLLM or llama-swap config: the name alone gave it false errors ("multiple documents", every key
+  // unknown). Neither engine accepts their top-level keys, so the content decides. A user's association still wins.
+  if (byName === 'vllm' || byName === 'llama-swap') {
+    const sniffed = detectByContent(fileName, text);
+    return sniffed === 'kubernetes' || sniffed === 'docker-compose' ? sniffed : byName;
+  }
+  return byName ?? detectByContent(fileName, text);
 }

@@ -46,6 +46,14 @@ describe('cli/check', () => {
     assert.deepEqual(j[1].diagnostics, []);
   });
 
+  it('reads a Kubernetes manifest named vllm-*.yaml as the manifest it is, not as a vLLM config', async () => {
+    const r = await check(['--format', 'json', 'vllm-lws.yaml'], path.join(FIXTURES, '..', 'wild'));
+    const [f] = JSON.parse(r.out) as { format: string; diagnostics: { code: string }[] }[];
+    assert.equal(f.format, 'kubernetes');
+    assert.ok(!f.diagnostics.some((d) => d.code === 'yaml-syntax' || d.code === 'unknown-key'), JSON.stringify(f.diagnostics));
+    assert.ok(f.diagnostics.some((d) => d.code === 'removed-option'), 'the leader script\'s vLLM flags are checked');
+  });
+
   it('exits 0 when there are only warnings', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kvlens-check-'));
     try {
@@ -100,6 +108,28 @@ describe('cli/check', () => {
       assert.equal(r.code, 2);
       assert.match(r.err, /big-vllm\.yaml is 10\.5 MiB: larger than the 4\.0 MiB KV Lens reads for a config; not read/);
       assert.match(r.out, /deep-vllm\.json:1:257: error: .*deeper than 256 levels.*\[too-deep\]/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('checks against the vLLM release and llama.cpp build given (--vllm-version, --llama-build)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kvlens-versions-'));
+    try {
+      // swap-space: removed in vLLM 0.18 (generated tables); --mlock: gone from the bundled build, kept in b8914.
+      fs.writeFileSync(path.join(dir, 'vllm-old.yaml'), 'model: Qwen/Qwen3-8B\nswap-space: 4\n');
+      fs.writeFileSync(path.join(dir, 'llama-swap.yaml'), 'models:\n  a:\n    cmd: llama-server --port ${PORT} -m a.gguf --mlock\n');
+      const codes = (r: Captured) => (JSON.parse(r.out) as { diagnostics: { code: string; severity: string }[] }[]).map((f) => f.diagnostics.filter((d) => d.severity !== 'information').map((d) => d.code));
+      const newest = await check(['--no-models', '--format', 'json', 'vllm-old.yaml', 'llama-swap.yaml'], dir);
+      assert.deepEqual(codes(newest), [['removed-option'], ['removed-flag']]);
+      assert.equal(newest.code, 1);
+      const older = await check(['--no-models', '--format', 'json', '--vllm-version', 'v0.10.2', '--llama-build=b8914', 'vllm-old.yaml', 'llama-swap.yaml'], dir);
+      assert.deepEqual(codes(older), [[], []]);
+      assert.equal(older.code, 0);
+      const bad = await check(['--vllm-version', 'newest', 'vllm-old.yaml'], dir);
+      assert.equal(bad.code, 2);
+      assert.match(bad.err, /--vllm-version wants a vLLM release .*0\.8, 0\.9/);
+      assert.equal((await check(['--llama-build', 'master', 'llama-swap.yaml'], dir)).code, 2);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -25,6 +25,21 @@ describe('kvlens estimate', () => {
   });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
+  it('judges the file against the vLLM release given with --vllm-version (and refuses a bad one)', async () => {
+    const file = path.join(dir, 'vllm-old.yaml');
+    fs.writeFileSync(file, 'model: tiny.gguf\nswap-space: 4\n');
+    const newest = io(dir);
+    assert.equal(await run([file, '--target', 'h100-sxm'], newest), 1, newest.stderr);
+    assert.match(newest.stderr, /swap-space` was removed in vLLM 0\.18.*\[removed-option\]/);
+    const older = io(dir);
+    assert.equal(await run(['--vllm-version', '0.10', file, '--target', 'h100-sxm'], older), 0, older.stderr);
+    assert.doesNotMatch(older.stderr, /removed-option/);
+    assert.match(older.stdout, /h100-sxm +fits/);
+    const bad = io(dir);
+    assert.equal(await main(['estimate', file, '--llama-build', 'nightly'], bad), 2);
+    assert.match(bad.stderr, /--llama-build wants bundled, upstream or a build number/);
+  });
+
   it('parses our options before and after the file; the rest are llama.cpp flags', () => {
     const a = parseEstimateArgs(['--target', 'h100-sxm', 'm.gguf', '-c', '1000', '--target=l4', '-np', '3', '--format', 'json']);
     assert.deepEqual(a.targets, ['h100-sxm', 'l4']);

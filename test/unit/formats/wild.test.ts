@@ -26,7 +26,11 @@ describe('formats in the wild', () => {
     it('claims serve scripts, compose files and manifests that run a server, and nothing else', () => {
       assert.equal(detectFormat('/x/serve.sh', read('serve.sh')), 'shell');
       assert.equal(detectFormat('/x/docker-compose.yml', read('docker-compose.yml')), 'docker-compose');
-      assert.equal(detectFormat('/x/vllm-lws.yaml', read('vllm-lws.yaml')), 'vllm', 'the name says vllm: the name rule wins');
+      assert.equal(detectFormat('/x/vllm-lws.yaml', read('vllm-lws.yaml')), 'kubernetes', 'a manifest named for what it runs is a manifest');
+      assert.equal(detectFormat('/x/vllm-lws.yaml'), 'vllm', 'without the text, the name decides');
+      assert.equal(detectFormat('/x/vllm-lws.yaml', read('vllm-lws.yaml'), { '**/vllm-lws.yaml': 'vllm' }), 'vllm', 'an association wins over the content');
+      assert.equal(detectFormat('/x/llama-swap-compose.yml', read('docker-compose.yml')), 'docker-compose');
+      assert.equal(detectFormat('/x/vllm-70b.yaml', 'model: x\nmax-model-len: 4096\n'), 'vllm', 'a real vLLM config keeps its name');
       assert.equal(detectFormat('/x/deploy.yaml', read('vllm-lws.yaml')), 'kubernetes');
       assert.equal(detectFormat('/x/configmap.yaml', read('configmap.yaml')), undefined, 'a manifest of other apps');
       assert.equal(detectFormat('/x/lmcache.yaml', read('lmcache-config.yaml')), undefined, 'an LMCache config');
