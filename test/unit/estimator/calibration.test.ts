@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { estimate } from '../../../src/core/estimator/estimate';
+import { calibrationView } from '../../../src/core/report/calibrationView';
 import { explainCalibration } from '../../../src/core/estimator/explain';
 import { crossValidate, DEFAULT_FIT, fitSpeed, predictSample, quantile, type Sample } from '../../../src/core/estimator/calibration/fit';
 import { machineCalibration, refinedBand } from '../../../src/core/estimator/calibration/machine';
@@ -270,6 +271,10 @@ describe('calibration: what an estimate reports', () => {
     assert.equal(t.perf.calibration?.model, 'serving');
     assert.ok(t.perf.aggregateDecodeTokensPerSec! > 10 * t.perf.decodeTokensPerSec / 2);
     assert.ok(t.perf.calibration!.decode.support!.rows > 50);
+    // What the hover and dashboard say it rests on, each word once.
+    const summary = calibrationView(t.perf.calibration)!.summary;
+    assert.match(summary, /— published serving measurements \(continuous batching\)$/);
+    assert.doesNotMatch(summary, /serving.*serving/);
   });
 });
 

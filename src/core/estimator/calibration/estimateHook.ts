@@ -124,7 +124,7 @@ export function servingSpeedSetup(inp: { target: HardwareTarget; params?: SpeedP
   if (!sv || inp.target.kind === 'cpu') return undefined;
   const k = sv.coef;
   const part = (text: CalibrationPart['parameters']): CalibrationPart => ({
-    group: 'serving (continuous batching)', factor: 1, parameters: text, band: sv.support.band,
+    group: 'continuous batching', factor: 1, parameters: text, band: sv.support.band,
     support: { rows: sv.support.rows, chips: sv.support.chips.length, medianAbsErrorPct: sv.support.medianAbsErrorPct, bandPct: Math.round(sv.support.band * 100), scope: `published serving benchmarks on ${sv.support.chips.join(', ')}` },
   });
   const info: SpeedCalibrationInfo = {
