@@ -10,6 +10,8 @@ import { findCatalogModel } from '../../../src/core/models/catalog';
 import { parseModelRef, llamaHfModelRef } from '../../../src/core/models/hub/ids';
 import { pickGgufFile } from '../../../src/core/models/hub/ggufPick';
 import { hubEnvironment } from '../../../src/core/models/hub/env';
+import { forgetUnreachableHosts, hubGet } from '../../../src/core/models/hub/http';
+import * as net from 'node:net';
 import { ggufHeaderOnly, writeGguf } from '../../../src/core/models/ggufWrite';
 import { tinyArchModel } from '../../../src/core/models/archGguf';
 import { llamaKvCache } from '../../../src/core/estimator/kvCache';
@@ -196,6 +198,29 @@ describe('models/hub: resolving against a stand-in for the Hub', function () {
     assert.match(bad.error!, /the Hub failed \(500\)/);
     assert.equal(hub.requestsFor('broken/model').length, 3, '1 + 2 retries');
     assert.ok(Date.now() - t0 < 5000);
+  });
+
+  it('a host that refuses connections is retried, then remembered: the next lookup fails at once, unrequested', async () => {
+    // A real closed port on this machine (what a down HF_ENDPOINT mirror or a machine without a network gives).
+    const port = await new Promise<number>((resolve) => { const srv = net.createServer().listen(0, '127.0.0.1', () => { const p = (srv.address() as net.AddressInfo).port; srv.close(() => resolve(p)); }); });
+    const url = `http://127.0.0.1:${port}/api/models/x/y`;
+    const retries: number[] = [];
+    const counter = { requests: 0, bytes: 0 };
+    try {
+      await assert.rejects(hubGet({ url, maxBytes: 100 }, { retries: 2, backoffMs: 10, onRetry: (n) => retries.push(n) }, counter, 'x/y'), /x\/y: cannot reach 127\.0\.0\.1:\d+ \(ECONNREFUSED\)/);
+      assert.deepEqual(retries, [1, 2], 'refused connections are retried (a server may be restarting)');
+      assert.equal(counter.requests, 3);
+      const t0 = Date.now();
+      await assert.rejects(hubGet({ url: `http://127.0.0.1:${port}/api/models/other/z`, maxBytes: 100 }, { retries: 2, backoffMs: 10 }, counter, 'other/z'), /other\/z: not tried — 127\.0\.0\.1:\d+ was unreachable \(ECONNREFUSED\) \d+ s ago/);
+      assert.equal(counter.requests, 3, 'no request for the second model');
+      assert.ok(Date.now() - t0 < 100);
+      // Another origin is not affected; a forgotten host is tried again.
+      forgetUnreachableHosts();
+      await assert.rejects(hubGet({ url, maxBytes: 100 }, { retries: 0 }, counter, 'x/y'), /cannot reach/);
+      assert.equal(counter.requests, 4);
+    } finally {
+      forgetUnreachableHosts();
+    }
   });
 
   it('a stalled body times out (stall limit × attempts), it never hangs', async () => {

@@ -8,6 +8,9 @@
 export type HubErrorKind = 'unauthorized' | 'gated' | 'not-found' | 'rate-limited' | 'server' | 'timeout' | 'network' | 'too-large' | 'bad-response' | 'offline';
 
 export class HubError extends Error {
+  /** The system error of a network failure (ENOTFOUND, ECONNREFUSED, …), when there was one. */
+  code?: string;
+
   constructor(message: string, readonly kind: HubErrorKind, readonly status?: number, readonly url?: string) {
     super(message);
     this.name = 'HubError';
@@ -114,16 +117,42 @@ async function readBody(res: Response, req: HttpRequest, o: HttpOptions, counter
   return Buffer.concat(chunks, total);
 }
 
+/**
+ * Hosts that could not be reached (no DNS answer, connection refused, no route), remembered for a short while:
+ * a machine without a network answers the next model's lookup at once instead of after the same retries again
+ * (an offline `kvlens estimate` of three Hub ids waited 3.5 s for each). Keyed by origin; a success forgets it.
+ */
+const unreachable = new Map<string, { at: number; message: string }>();
+export const UNREACHABLE_MEMORY_MS = 30_000;
+/** Errors that say the host is not there (as opposed to a slow or failing server): not worth retrying at once. */
+const NO_HOST = new Set(['ENOTFOUND', 'ENETUNREACH', 'EHOSTUNREACH', 'ENETDOWN']);
+
+/** Forgets every unreachable host (tests; the editor after its network settings change). */
+export function forgetUnreachableHosts(): void {
+  unreachable.clear();
+}
+
 /** One GET with the Hub's semantics; `repoHint` names the model in error messages. */
 export async function hubGet(req: HttpRequest, o: HttpOptions = {}, counter?: TrafficCounter, repoHint = ''): Promise<HttpResponse> {
   const retries = Math.max(0, o.retries ?? 3);
+  const origin = new URL(req.url).origin;
+  const down = unreachable.get(origin);
+  if (down && Date.now() - down.at < UNREACHABLE_MEMORY_MS) {
+    throw new HubError(`${repoHint || req.url}: not tried — ${down.message} ${Math.round((Date.now() - down.at) / 1000)} s ago`, 'network', undefined, req.url);
+  }
   let lastErr: HubError | undefined;
   for (let attempt = 0; attempt <= retries; attempt++) {
     try {
-      return await once(req, o, counter, repoHint);
+      const res = await once(req, o, counter, repoHint);
+      unreachable.delete(origin);
+      return res;
     } catch (e) {
       const err = e instanceof HubError ? e : new HubError(`${repoHint || req.url}: ${(e as Error).message}`, 'network', undefined, req.url);
-      const retryable = err.kind === 'rate-limited' || err.kind === 'server' || err.kind === 'network' || err.kind === 'timeout';
+      const noHost = err.kind === 'network' && err.code !== undefined && NO_HOST.has(err.code);
+      const retryable = !noHost && (err.kind === 'rate-limited' || err.kind === 'server' || err.kind === 'network' || err.kind === 'timeout');
+      // A refused connection may be a server restarting: retried, and remembered only after the last attempt.
+      const refused = err.code === 'ECONNREFUSED';
+      if ((noHost || (refused && attempt === retries)) && !o.signal?.aborted) unreachable.set(origin, { at: Date.now(), message: `${new URL(req.url).host} was unreachable (${err.code})` });
       if (!retryable || attempt === retries || o.signal?.aborted) throw err;
       lastErr = err;
       const retryAfter = (err as HubError & { retryAfterMs?: number }).retryAfterMs;
@@ -159,7 +188,9 @@ async function once(req: HttpRequest, o: HttpOptions, counter: TrafficCounter | 
       if (o.signal?.aborted) throw new HubError('cancelled', 'network', undefined, url);
       if (ctl.signal.aborted) throw new HubError(`${repoHint || url}: no answer within ${timeout} ms`, 'timeout', undefined, url);
       const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-      throw new HubError(`${repoHint || url}: cannot reach ${new URL(url).host} (${cause?.code ?? cause?.message ?? (e as Error).message})`, 'network', undefined, url);
+      const err = new HubError(`${repoHint || url}: cannot reach ${new URL(url).host} (${cause?.code ?? cause?.message ?? (e as Error).message})`, 'network', undefined, url);
+      err.code = cause?.code;
+      throw err;
     }
     clearTimeout(timer);
     o.signal?.removeEventListener('abort', onAbort);
