@@ -6,7 +6,7 @@ import type { ConfigFormat } from '../deployment';
 import profileSchema from '../../../schemas/kvlens-profile.schema.json';
 import vllmSchema from '../../../schemas/vllm-config.schema.json';
 import llamaSwapSchema from '../../../schemas/llama-swap.schema.json';
-import { LLAMA_FLAGS } from '../formats/llamacpp/flags';
+import { resolveLlamaBuild } from '../formats/llamacpp/flags';
 import type { FlagSpec } from '../formats/llamacpp/flagTypes';
 import { jsonContext, yamlContext, type CursorContext, type PathSeg } from './context';
 import { bytesPerElement } from '../estimator/cacheTypes';
@@ -51,6 +51,8 @@ export interface CompletionOptions {
   hardware: readonly HardwareChoice[];
   /** Catalog ids, then local model files near the document (`./models/x.gguf`). */
   models: readonly { id: string; detail?: string }[];
+  /** The llama.cpp build whose flags are offered (kvlens.llamaCpp.build): bundled (default), upstream, b8914. */
+  llamaCppBuild?: string;
 }
 
 const SCHEMAS: Partial<Record<ConfigFormat, Schema>> = {
@@ -59,7 +61,14 @@ const SCHEMAS: Partial<Record<ConfigFormat, Schema>> = {
   'llama-swap': llamaSwapSchema as Schema,
 };
 
-const SERVER_FLAGS: readonly FlagSpec[] = LLAMA_FLAGS.filter((f) => f.tools.has('llama-server') && !f.removed);
+/** llama-server's flags in a build's table (removed ones left out), one list per table. */
+const serverFlagLists = new Map<string, readonly FlagSpec[]>();
+function serverFlags(build?: string): readonly FlagSpec[] {
+  const b = resolveLlamaBuild(build);
+  let list = serverFlagLists.get(b.id);
+  if (!list) serverFlagLists.set(b.id, (list = b.specs.filter((f) => f.tools.has('llama-server') && !f.removed)));
+  return list;
+}
 
 function deref(root: Schema, s: Schema | undefined, depth = 0): Schema | undefined {
   if (!s || depth > 8) return s;
@@ -193,7 +202,8 @@ function flagDoc(f: FlagSpec): string {
 const COMMON = ['--ctx-size', '--parallel', '--cache-type-k', '--cache-type-v', '--flash-attn', '--n-gpu-layers', '--model', '--hf-repo', '--kv-unified', '--batch-size', '--ubatch-size', '--threads', '--port', '--host', '--model-draft'];
 
 /** llama.cpp flags, or a flag's values, at the end of `before` (the args string or cmd text up to the cursor). */
-export function flagEntries(before: string, offset: number): CompletionEntry[] {
+export function flagEntries(before: string, offset: number, build?: string): CompletionEntry[] {
+  const SERVER_FLAGS = serverFlags(build);
   const tokens = before.split(/\s+/);
   const cur = tokens[tokens.length - 1] ?? '';
   const prev = tokens.length > 1 ? tokens[tokens.length - 2] : '';
@@ -245,7 +255,7 @@ function isModelPath(o: CompletionOptions, path: readonly PathSeg[]): boolean {
 
 function valueEntries(ctx: CursorContext, offset: number, o: CompletionOptions, root: Schema): CompletionEntry[] {
   const path = ctx.path;
-  if (isFlagString(o, path)) return ctx.stringBefore !== undefined || o.format === 'llama-swap' ? flagEntries(ctx.stringBefore ?? '', offset) : [];
+  if (isFlagString(o, path)) return ctx.stringBefore !== undefined || o.format === 'llama-swap' ? flagEntries(ctx.stringBefore ?? '', offset, o.llamaCppBuild) : [];
   if (o.format === 'kvlens-profile' && isPathLike(path, 'targets', '*') && typeof path[1] === 'number') return targetEntries(ctx, o);
   if (isModelPath(o, path)) return modelEntries(ctx, o);
   const s = schemaAt(root, path);
@@ -277,7 +287,7 @@ export function completionsAt(text: string, offset: number, o: CompletionOptions
     if (o.format === 'shell') {
       const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
       const before = text.slice(lineStart, offset);
-      return /(^|\s)-[\w-]*$|\s-[\w-]+\s+\S*$/.test(before) ? flagEntries(before.trimStart(), offset) : [];
+      return /(^|\s)-[\w-]*$|\s-[\w-]+\s+\S*$/.test(before) ? flagEntries(before.trimStart(), offset, o.llamaCppBuild) : [];
     }
     const root = SCHEMAS[o.format];
     if (!root) return [];

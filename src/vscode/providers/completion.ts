@@ -70,7 +70,8 @@ export class CompletionProvider implements vscode.CompletionItemProvider {
       ...core.loadHardwareCatalog().targets.map((t) => ({ id: t.id, name: t.name, memoryBytes: t.memoryBytes, aliases: (t as { aliases?: string[] }).aliases })),
     ];
     const models = [...localModels(doc), ...core.listCatalogModels().map((m) => ({ id: m.id, detail: `${m.published?.params ? `${Math.round(m.published.params / 1e9)} B · ` : ''}KV Lens catalog` }))];
-    const entries = core.completionsAt(text, doc.offsetAt(pos), { format, lang, hardware, models });
+    const { llamaCppBuild } = core.formatOptionsFromSettings((k) => vscode.workspace.getConfiguration('kvlens', doc.uri).get(k));
+    const entries = core.completionsAt(text, doc.offsetAt(pos), { format, lang, hardware, models, llamaCppBuild });
     return entries.map((e) => toItem(doc, e));
   }
 }

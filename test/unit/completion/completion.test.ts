@@ -81,6 +81,18 @@ describe('completion', () => {
     assert.ok(labels(one.items).includes('q8_0'));
   });
 
+  it('offers the flags of the llama.cpp build chosen (kvlens.llamaCpp.build), not only the bundled one', () => {
+    const src = 'models:\n  m:\n    cmd: llama-server -m x.gguf --ml|\n';
+    const offset = src.indexOf('|');
+    const text = src.replace('|', '');
+    const bundled = labels(completionsAt(text, offset, opts('llama-swap')));
+    const b8914 = labels(completionsAt(text, offset, { ...opts('llama-swap'), llamaCppBuild: 'b8914' }));
+    // --mlock: replaced by `-lm mlock` in the bundled build (removed there), still a flag of b8914.
+    assert.ok(!bundled.includes('--mlock'), 'removed flags are not offered');
+    assert.ok(b8914.includes('--mlock'));
+    assert.ok(bundled.includes('--kv-unified-per-slot') && !b8914.includes('--kv-unified-per-slot'), 'a flag only the bundled build has');
+  });
+
   it('vLLM options and their values', () => {
     const keys = at('model: x\nmax-m|', 'vllm');
     assert.ok(labels(keys.items).includes('max-model-len'));
