@@ -8,14 +8,20 @@ import * as vm from 'node:vm';
 /**
  * V8's gc(), without starting Node with --expose-gc: the flag is set at run time and takes effect in a new
  * context, whose `gc` then collects the whole heap (Node's v8.setFlagsFromString documents run-time flags).
- * Undefined where the runtime refuses.
+ * Made on first use (a CLI run that reads no big file pays nothing); a no-op where the runtime refuses.
  */
-export function fullCollector(): (() => void) | undefined {
-  try {
-    v8.setFlagsFromString('--expose-gc');
-    const gc: unknown = vm.runInNewContext('gc');
-    return typeof gc === 'function' ? () => (gc as () => void)() : undefined;
-  } catch {
-    return undefined;
-  }
+export function fullCollector(): () => void {
+  let gc: (() => void) | null | undefined;
+  return () => {
+    if (gc === undefined) {
+      try {
+        v8.setFlagsFromString('--expose-gc');
+        const f: unknown = vm.runInNewContext('gc');
+        gc = typeof f === 'function' ? (f as () => void) : null;
+      } catch {
+        gc = null;
+      }
+    }
+    gc?.();
+  };
 }
