@@ -124,14 +124,15 @@ export function expandLlamaSwapMacros(config: unknown, knownTopKeys: ReadonlySet
         if (at >= 0) merged[at] = [n, v];
         else merged.push([n, v]);
       }
-      // The model as llama-swap expands it: without its `macros` and with comment lines of cmd/cmdStop gone. A model
-      // that has neither is used as it is (no copy: a file can have 75,000 models), and is never changed here.
+      // The model as llama-swap expands it: without its `macros`, with comment lines of cmd/cmdStop gone and a
+      // `proxy: null` left out (llama-swap reads it as unset: the default proxy). A model that has none of these is
+      // used as it is (no copy: a file can have 75,000 models), and is never changed here.
       const commented = (v: unknown): boolean => typeof v === 'string' && v.includes('#');
       let body: Record<string, unknown> = model;
-      if (model.macros !== undefined || commented(model.cmd) || commented(model.cmdStop)) {
+      if (model.macros !== undefined || model.proxy === null || commented(model.cmd) || commented(model.cmdStop)) {
         body = {};
         for (const [k, v] of Object.entries(model)) {
-          if (k === 'macros') continue;
+          if (k === 'macros' || (k === 'proxy' && v === null)) continue;
           body[k] = (k === 'cmd' || k === 'cmdStop') && typeof v === 'string' ? stripComments(v) : v;
         }
       }
