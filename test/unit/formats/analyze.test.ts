@@ -151,4 +151,21 @@ describe('formats/analyze with YAML anchors', () => {
     assert.equal(s?.draftRef, 'd/y');
     assert.deepEqual(s?.draftRange?.start, { line: 1, character: 34 });
   });
+
+  it('llama-swap models as llama-swap expands them: proxy: null is the default proxy, model macros and comment lines apply', async () => {
+    const text = [
+      'macros:', '  srv: llama-server --port ${PORT}',
+      'models:',
+      '  a:', '    proxy: null', '    cmd: ${srv} -m a.gguf -c 8192',
+      '  b:', '    macros:', '      ctx: 4096', '    cmd: |', '      ${srv} -m b.gguf', '      # -c 2', '      -c ${ctx}',
+      '  c:', '    proxy: null', '    cmd: llama-server -m c.gguf',
+      '',
+    ].join('\n');
+    const a = await analyzeText(text, '/x/llama-swap.yaml', noRules);
+    // Only model c is refused: its default proxy uses ${PORT}, its cmd does not (a: proxy null, cmd on ${PORT}).
+    assert.deepEqual(a.diagnostics.filter((d) => d.severity !== 'information').map((d) => [d.severity, d.code, d.range.start.line]), [['error', 'port-without-cmd', 13]]);
+    const [da, db] = a.deployments;
+    assert.equal(da?.engine.contextSize, 8192);
+    assert.equal(db?.engine.contextSize, 4096, 'the model macro, not the commented line');
+  });
 });
