@@ -127,7 +127,7 @@ export const UNREACHABLE_MEMORY_MS = 30_000;
 /** Errors that say the host is not there (as opposed to a slow or failing server): not worth retrying at once. */
 const NO_HOST = new Set(['ENOTFOUND', 'ENETUNREACH', 'EHOSTUNREACH', 'ENETDOWN']);
 
-/** Forgets every unreachable host (tests; the editor after its network settings change). */
+/** Forgets every unreachable host (tests). */
 export function forgetUnreachableHosts(): void {
   unreachable.clear();
 }
