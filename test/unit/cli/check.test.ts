@@ -47,7 +47,7 @@ describe('cli/check', () => {
   });
 
   it('reads a Kubernetes manifest named vllm-*.yaml as the manifest it is, not as a vLLM config', async () => {
-    const r = await check(['--format', 'json', 'vllm-lws.yaml'], path.join(FIXTURES, '..', 'wild'));
+    const r = await check(['--format', 'json', 'vllm-lws.yaml'], path.join(FIXTURES, '..', 'workspace'));
     const [f] = JSON.parse(r.out) as { format: string; diagnostics: { code: string }[] }[];
     assert.equal(f.format, 'kubernetes');
     assert.ok(!f.diagnostics.some((d) => d.code === 'yaml-syntax' || d.code === 'unknown-key'), JSON.stringify(f.diagnostics));

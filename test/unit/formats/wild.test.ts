@@ -12,7 +12,10 @@ import type { KvDiagnostic, Range } from '../../../src/core/diagnostics';
 
 const ROOT = path.resolve(__dirname, '../../../..');
 const WILD = path.join(ROOT, 'test/fixtures/wild');
-const read = (f: string): string => fs.readFileSync(path.join(WILD, f), 'utf8');
+// The serve script and the LeaderWorkerSet manifest are opened in the real editor too (test/integration): they
+// live once, in the integration workspace.
+const WORKSPACE = path.join(ROOT, 'test/fixtures/workspace');
+const read = (f: string): string => fs.readFileSync(path.join(f === 'serve.sh' || f === 'vllm-lws.yaml' ? WORKSPACE : WILD, f), 'utf8');
 const noRules = { rules: [] };
 
 function textAt(text: string, r: Range): string {

@@ -74,7 +74,7 @@ describe('CodeLens placement: serve commands in scripts, compose files and Kuber
   });
 
   it('a shell script: a model path from a variable says why it is not sized', async () => {
-    const ls = await lenses(read('serve.sh'), 'serve.sh');
+    const ls = await lenses(fs.readFileSync(path.join(FIX, '..', 'workspace', 'serve.sh'), 'utf8'), 'serve.sh');
     assert.ok(ls.some((l) => l.kind === 'problem' && /^KV Lens: not sized: the model is \$MODEL \(\$MODEL is set where it runs\)$/.test(l.title)), JSON.stringify(ls.map((l) => l.title)));
   });
 });
