@@ -21,13 +21,17 @@ suite('writing a profile', () => {
   suiteTeardown(() => {
     for (const f of made) fs.rmSync(f, { force: true });
   });
-
-  test('completion in a fresh x.kvlens.yaml: keys, then engine kinds, flags, cache types and targets', async () => {
-    const file = path.join(workspaceDir(), 'x.kvlens.yaml');
-    fs.writeFileSync(file, '');
+  /** A new file in the workspace with `text`, shown in an editor (removed after the suite). */
+  async function showNew(name: string, text: string): Promise<{ doc: vscode.TextDocument; ed: vscode.TextEditor }> {
+    const file = path.join(workspaceDir(), name);
+    fs.writeFileSync(file, text);
     made.push(file);
     const doc = await vscode.workspace.openTextDocument(file);
-    const ed = await vscode.window.showTextDocument(doc);
+    return { doc, ed: await vscode.window.showTextDocument(doc) };
+  }
+
+  test('completion in a fresh x.kvlens.yaml: keys, then engine kinds, flags, cache types and targets', async () => {
+    const { doc, ed } = await showNew('x.kvlens.yaml', '');
     // No YAML extension here: whatever completes is KV Lens's own.
     assert.equal(vscode.extensions.all.filter((e) => /yaml/i.test(e.id) && !e.id.startsWith('vscode.')).length, 0, 'no third-party YAML extension');
     const top = await waitFor('top-level keys', async () => {
@@ -49,11 +53,7 @@ suite('writing a profile', () => {
   });
 
   test('an empty profile: the quick fix inserts a starter profile that checks clean', async () => {
-    const file = path.join(workspaceDir(), 'empty.kvlens.yaml');
-    fs.writeFileSync(file, '');
-    made.push(file);
-    const doc = await vscode.workspace.openTextDocument(file);
-    await vscode.window.showTextDocument(doc);
+    const { doc } = await showNew('empty.kvlens.yaml', '');
     const diag = await waitFor('the empty-file warning', () => kvDiagnostics(doc.uri).find((d) => codeOf(d) === 'empty-file'));
     const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, diag.range);
     const starter = actions?.find((a) => /starter profile/.test(a.title));
@@ -88,11 +88,7 @@ suite('writing a profile', () => {
   });
 
   test('gpu-memory-utilization: 92 → 0.92, and the file checks clean', async () => {
-    const file = path.join(workspaceDir(), 'fix-vllm.yaml');
-    fs.writeFileSync(file, 'model: meta-llama/Llama-3.1-8B-Instruct\ngpu-memory-utilization: 92\nkv-cache-dtype: q8_0\nmax-model-len: 8192\n');
-    made.push(file);
-    const doc = await vscode.workspace.openTextDocument(file);
-    await vscode.window.showTextDocument(doc);
+    const { doc } = await showNew('fix-vllm.yaml', 'model: meta-llama/Llama-3.1-8B-Instruct\ngpu-memory-utilization: 92\nkv-cache-dtype: q8_0\nmax-model-len: 8192\n');
     // kv-cache-dtype: q8_0 is an unlisted value (platforms add values: a warning) whose fix is vLLM's fp8.
     for (const code of ['out-of-range', 'unlisted-value']) {
       const d = await waitFor(code, () => kvDiagnostics(doc.uri).find((x) => codeOf(x) === code));
