@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { focusEditor, launchVsCode, openFile, REPO, saveFailure, screenshot, suggestLabels, type VsCodeSession } from './harness';
+import { focusEditor, launchVsCode, openFile, REPO, saveIfFailed, screenshot, suggestLabels, type VsCodeSession } from './harness';
 
 describe('e2e: completion in a fresh profile (code-server)', function () {
   this.timeout(300_000);
@@ -23,7 +23,7 @@ describe('e2e: completion in a fresh profile (code-server)', function () {
     if (ws) fs.rmSync(ws, { recursive: true, force: true });
   });
   afterEach(async function () {
-    if (this.currentTest?.state === 'failed') await saveFailure(vs, `completion-${this.currentTest.title.slice(0, 30).replace(/\W+/g, '-')}`);
+    await saveIfFailed(vs, 'completion', this.currentTest);
   });
 
   it('suggests keys, values, flags, cache types and targets with nothing but KV Lens installed', async () => {

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse as parseJsonc } from 'jsonc-parser';
 import {
-  closePanel, gotoLine, setSidebar, hoverText, launchVsCode, openFile, readProblems, REPO, saveFailure, statusBarItemText, waitForCodeLenses, type RenderedLens, type Theme,
+  closePanel, gotoLine, setSidebar, hoverText, launchVsCode, openFile, readProblems, REPO, saveIfFailed, statusBarItemText, waitForCodeLenses, type RenderedLens, type Theme,
   type VsCodeSession,
 } from './harness';
 import { analyzeForEditor } from '../../src/core/editorAnalysis';
@@ -54,7 +54,7 @@ describe('e2e: the examples state one verdict everywhere (code-server)', functio
   });
   after(async () => { await vs?.close(); });
   afterEach(async function () {
-    if (this.currentTest?.state === 'failed') await saveFailure(vs, `examples-${this.currentTest.title.slice(0, 40).replace(/\W+/g, '-')}`);
+    await saveIfFailed(vs, 'examples', this.currentTest, 40);
   });
 
   for (const file of FILES) {

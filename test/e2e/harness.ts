@@ -356,6 +356,11 @@ export async function saveFailure(vs: VsCodeSession | undefined, name: string): 
   return screenshot(vs.page, `${name}.failure`).catch(() => undefined);
 }
 
+/** For afterEach: a failed test's screenshot and code-server log, named `<suite>-<start of the test's title>`. */
+export async function saveIfFailed(vs: VsCodeSession | undefined, suite: string, test: Mocha.Test | undefined, titleChars = 30): Promise<void> {
+  if (test?.state === 'failed') await saveFailure(vs, `${suite}-${test.title.slice(0, titleChars).replace(/\W+/g, '-')}`);
+}
+
 /** One rendered CodeLens: its text and the editor line (0-based) it sits above. */
 export interface RenderedLens { text: string; line: number }
 

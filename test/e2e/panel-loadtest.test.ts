@@ -8,7 +8,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { launchVsCode, openFile, pickQuickInput, runCommand, saveFailure, webviewFrame, REPO, type VsCodeSession } from './harness';
+import { launchVsCode, openFile, pickQuickInput, runCommand, saveIfFailed, webviewFrame, REPO, type VsCodeSession } from './harness';
 import { makeLlamaGguf } from '../../src/core/models/makeModel';
 import { ResultsStore } from '../../src/core/results/store';
 import { llamaServerBinary, startLlamaServer, type RunningServer } from '../fixtures/loadtest/llamaServer';
@@ -57,7 +57,7 @@ describe('dashboard: a load test of the real llama-server (code-server)', functi
     if (ws) fs.rmSync(ws, { recursive: true, force: true });
   });
   afterEach(async function () {
-    if (this.currentTest?.state === 'failed') await saveFailure(vs, `panel-loadtest-${this.currentTest.title.slice(0, 30).replace(/\W+/g, '-')}`);
+    await saveIfFailed(vs, 'panel-loadtest', this.currentTest);
   });
 
   it('runs the sweep from the palette and shows it against the estimate, with percentiles and differences', async () => {

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { launchVsCode, openFile, runCommand, saveFailure, webviewFrame, REPO, type VsCodeSession } from './harness';
+import { launchVsCode, openFile, runCommand, saveIfFailed, webviewFrame, REPO, type VsCodeSession } from './harness';
 import { ResultsStore } from '../../src/core/results/store';
 import type { ResultRecord } from '../../src/core/engine/protocol';
 import { bytesText, percentText, rateText } from '../../src/core/report/format';
@@ -47,7 +47,7 @@ describe('dashboard panel with a real benchmark (code-server)', function () {
     if (ws) fs.rmSync(ws, { recursive: true, force: true });
   });
   afterEach(async function () {
-    if (this.currentTest?.state === 'failed') await saveFailure(vs, `panel-measured-${this.currentTest.title.slice(0, 30).replace(/\W+/g, '-')}`);
+    await saveIfFailed(vs, 'panel-measured', this.currentTest);
   });
 
   it('runs the benchmark from the palette and lists the saved runs in the dashboard', async () => {

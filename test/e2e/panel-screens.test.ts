@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Frame, Page } from 'playwright-core';
-import { closePanel, setSidebar, launchVsCode, openFile, runCommand, saveFailure, waitForCodeLenses, waitForWorkbench, focusEditor, webviewFrame, REPO, type Theme, type VsCodeSession } from './harness';
+import { closePanel, setSidebar, launchVsCode, openFile, runCommand, saveIfFailed, waitForCodeLenses, waitForWorkbench, focusEditor, webviewFrame, REPO, type Theme, type VsCodeSession } from './harness';
 
 const SCREENS = path.join(REPO, 'artifacts', 'screens');
 const PROFILE = 'measured.kvlens.yaml';
@@ -75,7 +75,7 @@ describe('e2e: dashboard with measured runs, narrow and wide, in every theme (co
     if (ws) fs.rmSync(ws, { recursive: true, force: true });
   });
   afterEach(async function () {
-    if (this.currentTest?.state === 'failed') await saveFailure(vs, `panel-screens-${this.currentTest.title.slice(0, 30).replace(/\W+/g, '-')}`);
+    await saveIfFailed(vs, 'panel-screens', this.currentTest);
   });
 
   it('joins every measured test to its estimate, groups runs by sweep and marks the cancelled one', async () => {

@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Frame } from 'playwright-core';
-import { launchVsCode, openFile, runCommand, saveFailure, waitForWorkbench, webviewFrame, REPO, type VsCodeSession } from './harness';
+import { launchVsCode, openFile, runCommand, saveIfFailed, waitForWorkbench, webviewFrame, REPO, type VsCodeSession } from './harness';
 import { run as estimateCmd } from '../../src/cli/commands/estimate';
 import type { EstimateReport } from '../../src/core/estimator/report';
 import { bytesText, rateText, secondsText } from '../../src/core/report/format';
@@ -39,7 +39,7 @@ describe('dashboard panel in VS Code (code-server)', function () {
   });
   after(async () => { await vs?.close(); });
   afterEach(async function () {
-    if (this.currentTest?.state === 'failed') await saveFailure(vs, `panel-${this.currentTest.title.slice(0, 30).replace(/\W+/g, '-')}`);
+    await saveIfFailed(vs, 'panel', this.currentTest);
   });
 
   it('opens from the palette and shows the estimator\'s numbers', async () => {
