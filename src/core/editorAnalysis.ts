@@ -72,10 +72,11 @@ export async function analyzeForEditor(text: string, fileName: string, opts: Edi
   // MAX_ESTIMATED_DEPLOYMENTS, with the event loop handed back between them, so the extension host never freezes.
   const slice = timeSlicer();
   const n = Math.min(analysis.deployments.length, MAX_ESTIMATED_DEPLOYMENTS);
+  const hubRepo = hubRepoFinder(text, analysis.deployments);
   for (let i = 0; i < n; i++) {
     const pause = slice();
     if (pause) await pause;
-    estimates.push(await estimateOne(analysis.deployments[i], baseDir, opts, () => hubRepoIn(text, analysis.deployments, i)));
+    estimates.push(await estimateOne(analysis.deployments[i], baseDir, opts, () => hubRepo(i)));
   }
   const verdicts = deploymentVerdicts(estimates.map((e) => ({
     deployment: e.deployment, report: e.report, problem: e.problem, pending: e.pending, targetsFromSettings: e.targetsFromSettings,
@@ -93,15 +94,29 @@ async function resolve(opts: EditorAnalysisOptions, ref: string, baseDir: string
 }
 
 /**
- * `-hf user/repo[:quant]` in this deployment's text, when it names its model that way: the Hub is not read here
+ * `-hf user/repo[:quant]` in a deployment's text, when it names its model that way: the Hub is not read here
  * yet, so the editor says so instead of "no model" (a Hub resolver answers through modelResolver when it exists).
+ * The text is split and the deployments' first lines sorted once per analysis, on first need: this runs for every
+ * deployment without a model, on every keystroke.
  */
-function hubRepoIn(text: string, deployments: readonly Deployment[], i: number): string | undefined {
-  const lines = text.split(/\r\n|\r|\n/);
-  const from = deployments[i].anchor.start.line;
-  const next = deployments.slice(i + 1).map((d) => d.anchor.start.line).filter((l) => l > from);
-  const block = lines.slice(from, next.length ? Math.min(...next) : lines.length).map((l) => l.replace(/(^|\s)#.*$/, '')).join('\n');
-  return /(?:^|[\s"'])(?:-hf|-hfr|--hf-repo)[\s=]+([^\s"']+)/.exec(block)?.[1];
+function hubRepoFinder(text: string, deployments: readonly Deployment[]): (i: number) => string | undefined {
+  let lines: string[] | undefined;
+  let starts: number[] | undefined;
+  return (i) => {
+    lines ??= text.split(/\r\n|\r|\n/);
+    starts ??= [...new Set(deployments.map((d) => d.anchor.start.line))].sort((a, b) => a - b);
+    const from = deployments[i].anchor.start.line;
+    // The next deployment's first line after this one's (binary search), else the end of the text.
+    let lo = 0;
+    let hi = starts.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (starts[mid] <= from) lo = mid + 1;
+      else hi = mid;
+    }
+    const block = lines.slice(from, lo < starts.length ? starts[lo] : lines.length).map((l) => l.replace(/(^|\s)#.*$/, '')).join('\n');
+    return /(?:^|[\s"'])(?:-hf|-hfr|--hf-repo)[\s=]+([^\s"']+)/.exec(block)?.[1];
+  };
 }
 
 async function estimateOne(deployment: Deployment, baseDir: string, opts: EditorAnalysisOptions, hubRepo: () => string | undefined): Promise<EditorEstimate> {
