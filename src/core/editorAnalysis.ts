@@ -135,7 +135,11 @@ async function estimateOne(deployment: Deployment, baseDir: string, opts: Editor
       return { deployment, problem: resolved.kind === 'missing' ? `model not found: ${ref}` : `model not readable: ${resolved.error ?? ref}`, problemDetail: resolved.error };
     }
     const draftRef = deployment.speculative?.draftRef;
-    const draft = draftRef ? (await resolve(opts, draftRef, baseDir)).descriptor : undefined;
+    const draftResolved = draftRef ? await resolve(opts, draftRef, baseDir) : undefined;
+    // A draft still being looked up: no estimate yet rather than one that leaves the draft's weights and KV out
+    // of memory (it is re-analysed when the lookup settles, as for the model itself).
+    if (draftResolved?.kind === 'pending') return { deployment, pending: true, problem: `resolving ${draftRef} (draft)…` };
+    const draft = draftResolved?.descriptor;
     const est = estimateDeployment(deployment, {
       model: resolved.descriptor, draft, defaultTargets: opts.defaultTargets, customTargets: opts.customTargets, machineCalibration: opts.machineCalibration,
     });

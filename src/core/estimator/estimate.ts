@@ -374,7 +374,7 @@ function speculative(inp: TargetInput, ctx: PerfContext, batch: number, depth: n
   const spec = inp.deployment.speculative;
   if (!spec) return undefined;
   if (!inp.opts.draft) {
-    assumptions.push(`speculative decoding: no draft model descriptor${spec.draftRef ? ` for '${spec.draftRef}'` : ''}; speedup not computed`);
+    assumptions.push(`speculative decoding: no draft model descriptor${spec.draftRef ? ` for '${spec.draftRef}'` : ''}; speedup not computed, and memory leaves out the draft's weights and KV`);
     return undefined;
   }
   const draft = normalizeModel(inp.opts.draft).model;
