@@ -1,5 +1,6 @@
 // CodeLens, hover, status bar and the details command show the core's estimate for the same text.
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { analyzeText } from '../../src/core/formats/analyze';
@@ -9,7 +10,7 @@ import { resolveTargets } from '../../src/core/hardware/targets';
 import type { EstimateReport } from '../../src/core/estimator/report';
 import { mdEscape, speedBandText, statusText } from '../../src/vscode/text';
 import { targetVerdict } from '../../src/core/verdict';
-import { api, closeAll, open, waitFor } from './helpers';
+import { api, closeAll, open, waitFor, workspaceDir } from './helpers';
 
 async function coreReport(doc: vscode.TextDocument): Promise<EstimateReport> {
   const analysis = await analyzeText(doc.getText(), doc.fileName);
@@ -128,6 +129,33 @@ suite('estimates in the editor', () => {
     assert.match(text, /\*\*llama\.cpp `-ctv`, `--cache-type-v`\*\*/);
     assert.match(text, /Values: .*`q4_0`/);
     assert.ok(text.includes('KV cache (llama.cpp allocation)'), text);
+  });
+
+  test("a flag hover documents the build a llama.cpp profile names in engine.version (over kvlens.llamaCpp.build)", async () => {
+    // --mlock: removed in the bundled build (`-lm mlock` replaced it), a flag of b8914.
+    const made: string[] = [];
+    try {
+      const hoverAt = async (name: string, version: string): Promise<string> => {
+        const file = path.join(workspaceDir(), name);
+        fs.writeFileSync(file, `model: meta-llama/Llama-3.1-8B-Instruct\nengine:\n  kind: llama.cpp\n${version}  args: "-c 8192 --mlock"\ntargets: [h100-sxm]\n`);
+        made.push(file);
+        const ed = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(file));
+        const line = ed.document.lineAt(version ? 4 : 3).text;
+        const pos = new vscode.Position(version ? 4 : 3, line.indexOf('--mlock') + 3);
+        return waitFor(`a flag hover in ${name}`, async () => {
+          const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', ed.document.uri, pos);
+          const all = (hovers ?? []).flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
+          return all.includes('--mlock') ? all : undefined;
+        });
+      };
+      assert.match(await hoverAt('bundled-mlock.kvlens.yaml', ''), /Removed: /, 'the bundled table: --mlock is removed');
+      const b8914 = await hoverAt('b8914-mlock.kvlens.yaml', '  version: b8914\n');
+      assert.match(b8914, /\*\*llama\.cpp .*`--mlock`/);
+      assert.doesNotMatch(b8914, /Removed: /, 'b8914 still has --mlock');
+    } finally {
+      await closeAll();
+      for (const f of made) fs.rmSync(f, { force: true });
+    }
   });
 
   test('activation does little work', async () => {

@@ -7,9 +7,13 @@ import profileSchema from '../../../schemas/kvlens-profile.schema.json';
 import vllmSchema from '../../../schemas/vllm-config.schema.json';
 import llamaSwapSchema from '../../../schemas/llama-swap.schema.json';
 import { resolveLlamaBuild } from '../formats/llamacpp/flags';
+import { llamaBuildForText } from '../formats/profile';
 import type { FlagSpec } from '../formats/llamacpp/flagTypes';
 import { jsonContext, yamlContext, type CursorContext, type PathSeg } from './context';
 import { bytesPerElement } from '../estimator/cacheTypes';
+
+// For hovers (the editor's core surface takes the completion module whole).
+export { llamaBuildForText };
 
 /** `1.0625 B/element · 53 % of f16` for a KV cache type: what choosing it does to the KV bytes. */
 function cacheTypeDetail(t: string): string | undefined {
@@ -291,6 +295,8 @@ export function completionsAt(text: string, offset: number, o: CompletionOptions
     }
     const root = SCHEMAS[o.format];
     if (!root) return [];
+    // A llama.cpp profile's engine.version chooses the flags offered, as it chooses the table its args are checked against.
+    if (o.format === 'kvlens-profile') o = { ...o, llamaCppBuild: llamaBuildForText(text, o.lang === 'json' ? 'profile.json' : 'profile.yaml', o.format, o.llamaCppBuild) };
     const ctx = cursorContext(text, offset, o.lang);
     if (ctx.at === 'key') {
       const holder = schemaAt(root, ctx.path);

@@ -4,7 +4,7 @@
 import type { Deployment, EngineSettings, SpeculativeSpec, TargetRef, Workload } from '../deployment';
 import { DEFAULT_WORKLOAD } from '../deployment';
 import type { KvDiagnostic, QuickFix, Range } from '../diagnostics';
-import { firstContentRange, keyRange, type DocNode, type ParsedDocument, plain, valueRange } from './document';
+import { firstContentRange, keyRange, languageOf, parseDocument, type DocNode, type ParsedDocument, plain, valueRange } from './document';
 import { defaultLlamaEngine, llamaArgsFromNode } from './llamaArgs';
 import { defaultVllmEngine, readVllmOptions } from './vllm';
 
@@ -26,6 +26,29 @@ function kindFix(doc: ParsedDocument, kindNode: DocNode, kind: 'vllm' | 'llama.c
 
 function posInt(n: DocNode | undefined): number | undefined {
   return n?.type === 'number' && Number.isInteger(n.value) && (n.value as number) >= 1 ? (n.value as number) : undefined;
+}
+
+/**
+ * The llama.cpp build a llama.cpp profile names in `engine.version` (b8914, upstream, bundled), else undefined:
+ * its flags are checked against that build's table, and completion and hovers offer the same table.
+ */
+export function profileLlamaBuild(doc: ParsedDocument): string | undefined {
+  const engine = doc.root?.type === 'object' ? doc.root.props?.get('engine') : undefined;
+  if (engine?.props?.get('kind')?.value !== 'llama.cpp') return undefined;
+  const version = engine.props.get('version')?.value;
+  return typeof version === 'string' && version.trim() ? version.trim() : undefined;
+}
+
+/** Profiles are small; a text past this is not parsed again just to find `engine.version` (the setting applies). */
+const BUILD_SNIFF_CHARS = 256 * 1024;
+
+/**
+ * The llama.cpp flag table for a text: a llama.cpp profile's own `engine.version`, else the setting's build
+ * (kvlens.llamaCpp.build). For completion and hovers, which get the text, not the analysis's parse.
+ */
+export function llamaBuildForText(text: string, fileName: string, format: string | undefined, settingBuild?: string): string | undefined {
+  if (format !== 'kvlens-profile' || text.length > BUILD_SNIFF_CHARS || !/\bversion\b/.test(text)) return settingBuild;
+  return profileLlamaBuild(parseDocument(text, languageOf(fileName, text))) ?? settingBuild;
 }
 
 export function profileDeployment(doc: ParsedDocument, fileName: string, llamaCppBuild?: string): { deployment?: Deployment; diagnostics: KvDiagnostic[] } {
@@ -85,8 +108,7 @@ export function profileDeployment(doc: ParsedDocument, fileName: string, llamaCp
     }
     if (argsNode) {
       // engine.version names the llama.cpp build of a llama.cpp profile (b8914, upstream, bundled).
-      const version = engineNode?.props?.get('version')?.value;
-      const a = llamaArgsFromNode(doc, argsNode, typeof version === 'string' ? version : llamaCppBuild);
+      const a = llamaArgsFromNode(doc, argsNode, profileLlamaBuild(doc) ?? llamaCppBuild);
       if (a) {
         engine = a.engine;
         for (const x of a.diagnostics) diagnostics.push(x); // no spread: a.diagnostics can be 100,000 long

@@ -44,8 +44,9 @@ export class EstimateHoverProvider implements vscode.HoverProvider {
     let flagRange = analysis.format !== 'vllm' ? doc.getWordRangeAtPosition(pos, FLAG_WORD) : undefined;
     // A flag starts a word: `llama-server` and `max-model-len` contain dashes but are not flags.
     if (flagRange && flagRange.start.character > 0 && !/[\s"'[,]/.test(doc.lineAt(flagRange.start.line).text[flagRange.start.character - 1])) flagRange = undefined;
-    // Documented from the table the file is checked against (kvlens.llamaCpp.build).
-    const build = flagRange ? loadCore().formatOptionsFromSettings((k) => vscode.workspace.getConfiguration('kvlens', doc.uri).get(k)).llamaCppBuild : undefined;
+    // Documented from the table the file is checked against: a llama.cpp profile's engine.version, else kvlens.llamaCpp.build.
+    const setting = flagRange ? loadCore().formatOptionsFromSettings((k) => vscode.workspace.getConfiguration('kvlens', doc.uri).get(k)).llamaCppBuild : undefined;
+    const build = flagRange ? loadCore().llamaBuildForText(doc.getText(), doc.fileName, analysis.format, setting) : undefined;
     const flag = flagRange ? loadCore().lookupFlag('llama-server', doc.getText(flagRange), loadCore().resolveLlamaBuild(build)) : undefined;
     for (const [i, est] of analysis.estimates.entries()) {
       const verdict = analysis.verdicts[i];

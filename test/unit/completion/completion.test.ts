@@ -1,7 +1,7 @@
 // Completion from our schemas and the llama.cpp flag table, on text as people have it half-typed. `|` marks the
 // cursor in each case.
 import * as assert from 'node:assert/strict';
-import { completionsAt, cursorContext, type CompletionOptions } from '../../../src/core/completion';
+import { completionsAt, cursorContext, llamaBuildForText, type CompletionOptions } from '../../../src/core/completion';
 import type { ConfigFormat } from '../../../src/core/deployment';
 import { loadHardwareCatalog } from '../../../src/core/hardware/catalog';
 import { listCatalogModels } from '../../../src/core/models/catalog';
@@ -91,6 +91,23 @@ describe('completion', () => {
     assert.ok(!bundled.includes('--mlock'), 'removed flags are not offered');
     assert.ok(b8914.includes('--mlock'));
     assert.ok(bundled.includes('--kv-unified-per-slot') && !b8914.includes('--kv-unified-per-slot'), 'a flag only the bundled build has');
+  });
+
+  it("a llama.cpp profile's engine.version chooses the flags offered, over the setting, as it does for its checks", () => {
+    const src = (version: string) => `engine:\n  kind: llama.cpp\n${version}  args: "-m x.gguf --ml|"\n`;
+    const offer = (version: string, llamaCppBuild?: string, format: ConfigFormat = 'kvlens-profile') => {
+      const s = src(version);
+      return labels(completionsAt(s.replace('|', ''), s.indexOf('|'), { ...opts(format), llamaCppBuild }));
+    };
+    assert.ok(offer('  version: b8914\n').includes('--mlock'), 'b8914 from the profile');
+    assert.ok(!offer('  version: bundled\n', 'b8914').includes('--mlock'), 'the profile\'s bundled over the setting\'s b8914');
+    assert.ok(offer('', 'b8914').includes('--mlock'), 'no engine.version: the setting');
+    assert.ok(!offer('').includes('--mlock'));
+    // The table hovers use too: a vLLM profile's version is a vLLM version, not a llama.cpp build; other formats keep the setting.
+    assert.equal(llamaBuildForText('engine:\n  kind: llama.cpp\n  version: b8914\n', 'p.kvlens.yaml', 'kvlens-profile', 'upstream'), 'b8914');
+    assert.equal(llamaBuildForText('{"engine": {"kind": "llama.cpp", "version": "b8914"}}', 'p.kvlens.json', 'kvlens-profile'), 'b8914');
+    assert.equal(llamaBuildForText('engine:\n  kind: vllm\n  version: "0.10"\n', 'p.kvlens.yaml', 'kvlens-profile', 'upstream'), 'upstream');
+    assert.equal(llamaBuildForText('engine:\n  kind: llama.cpp\n  version: b8914\n', 'llama-swap.yaml', 'llama-swap', 'upstream'), 'upstream');
   });
 
   it('vLLM options and their values', () => {
