@@ -6,6 +6,7 @@ import { DEFAULT_WORKLOAD } from '../deployment';
 import type { KvDiagnostic, QuickFix, Range } from '../diagnostics';
 import { firstContentRange, keyRange, languageOf, parseDocument, type DocNode, type ParsedDocument, plain, valueRange } from './document';
 import { defaultLlamaEngine, llamaArgsFromNode } from './llamaArgs';
+import { modelOfLlama } from './commands/serveCommand';
 import { defaultVllmEngine, readVllmOptions } from './vllm';
 
 export const DEFAULT_ACCEPTANCE_RATE = 0.8;
@@ -126,6 +127,13 @@ export function profileDeployment(doc: ParsedDocument, fileName: string, llamaCp
             settingRanges.modelRef = model.range;
           } else {
             model = { ref: mRef, range: a.rangeOf(mSpan) };
+            settingRanges.model = model.range;
+          }
+        } else if (!model) {
+          // No `model:` and no -m: `-hf repo[:quant]` (with --hf-file) is the model, as llama-server would download it.
+          const hf = modelOfLlama(a.parse);
+          if (hf) {
+            model = { ref: hf.ref, range: a.rangeOf(hf.span) };
             settingRanges.model = model.range;
           }
         }

@@ -7,11 +7,12 @@ export type RefShape = 'path' | 'hf-id' | 'name';
 
 const PATH_START = /^(?:\.{1,2}(?:[\\/]|$)|[\\/]|~(?:[\\/]|$)|[A-Za-z]:[\\/]|file:)/;
 const FILE_END = /\.(?:gguf|json|safetensors|bin|pt)$/i;
-const HF_ID = /^[A-Za-z0-9][\w.-]*\/[\w.-]+$/;
+// `org/name`, or llama.cpp's `-hf org/repo:QUANT` (the tag after the last ':', as common/download.cpp splits it).
+const HF_ID = /^[A-Za-z0-9][\w.-]*\/[\w.-]+(?::[A-Za-z0-9_]{1,40})?$/;
 
 export function refShape(ref: string): RefShape {
   const r = ref.trim();
-  // llama.cpp's -hf repo[:quant] / --hf-file arrive as hf://… references (models/hub/ids.ts): Hub ids, not paths.
+  // llama.cpp's -hf repo with --hf-file arrives as an hf://repo/file reference (models/hub/ids.ts): a Hub id, not a path.
   if (/^hf:\/\//i.test(r)) return 'hf-id';
   if (PATH_START.test(r) || FILE_END.test(r) || r.includes('\\')) return 'path';
   if (HF_ID.test(r)) return 'hf-id';

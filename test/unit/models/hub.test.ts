@@ -7,6 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createModelResolver, type ModelResolverOptions } from '../../../src/core/models/resolve';
 import { findCatalogModel } from '../../../src/core/models/catalog';
+import { analyzeText } from '../../../src/core/formats/analyze';
 import { parseModelRef, llamaHfModelRef } from '../../../src/core/models/hub/ids';
 import { pickGgufFile } from '../../../src/core/models/hub/ggufPick';
 import { hubEnvironment } from '../../../src/core/models/hub/env';
@@ -162,6 +163,30 @@ describe('models/hub: resolving against a stand-in for the Hub', function () {
     const none = await res.resolve('tiny/Qwen3-MoE-GGUF:IQ1_S', tmp);
     assert.equal(none.kind, 'missing');
     assert.match(none.error!, /matches the quant IQ1_S/);
+  });
+
+  it('llama.cpp commands: -hf sizes the quant it names, --hf-file the file it names; neither is a missing path', async () => {
+    const text = [
+      'models:',
+      '  default:', '    cmd: llama-server --port ${PORT} -hf tiny/Qwen3-MoE-GGUF',
+      '  q8:', '    cmd: llama-server --port ${PORT} -hf tiny/Qwen3-MoE-GGUF:Q8_0',
+      // --hf-file overrides the quant in --hf-repo (llama.cpp common/arg.cpp).
+      '  file:', '    cmd: llama-server --port ${PORT} -hf tiny/Qwen3-MoE-GGUF:Q4_K_M --hf-file Qwen3-MoE-Q8_0.gguf',
+      '',
+    ].join('\n');
+    const a = await analyzeText(text, path.join(tmp, 'llama-swap.yaml'));
+    assert.deepEqual(a.diagnostics.filter((d) => /^model-/.test(d.code)).map((d) => d.message), [], 'Hub ids are not paths on this machine');
+    const res = createModelResolver(options());
+    const quants = [];
+    for (const d of a.deployments) quants.push((await res.resolve(d.model!.ref, tmp)).descriptor?.weightsType);
+    assert.deepEqual(quants, ['Q4_K_M', 'Q8_0', 'Q8_0']);
+    const sh = await analyzeText('#!/bin/sh\nllama-server -hf tiny/Qwen3-MoE-GGUF -hff Qwen3-MoE-Q8_0.gguf -c 4096\n', path.join(tmp, 'serve.sh'));
+    assert.equal(sh.deployments[0].model?.ref, llamaHfModelRef('tiny/Qwen3-MoE-GGUF', 'Qwen3-MoE-Q8_0.gguf'));
+    // A profile without `model:`: its -hf is the model (a `model:` would win, as -m loses to it).
+    const profile = await analyzeText('engine:\n  kind: llama.cpp\n  args: "-hf tiny/Qwen3-MoE-GGUF:Q8_0 -c 4096"\ntargets: [h100-sxm]\n', path.join(tmp, 'p.kvlens.yaml'));
+    assert.equal((await res.resolve(profile.deployments[0].model!.ref, tmp)).descriptor?.weightsType, 'Q8_0');
+    const both = await analyzeText('model: Qwen/Qwen3-8B\nengine:\n  kind: llama.cpp\n  args: "-hf tiny/Qwen3-MoE-GGUF:Q8_0"\n', path.join(tmp, 'p.kvlens.yaml'));
+    assert.equal(both.deployments[0].model?.ref, 'Qwen/Qwen3-8B');
   });
 
   it('gated repos: 401 without a token, 403 with a token that has no access, the token never reaches the CDN', async () => {

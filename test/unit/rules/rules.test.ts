@@ -130,6 +130,10 @@ describe('rules', () => {
       assert.equal(refShape('model.gguf'), 'path');
       assert.equal(refShape('models/a/b'), 'path');
       assert.equal(refShape('meta-llama/Llama-3.1-8B-Instruct'), 'hf-id');
+      // llama.cpp's -hf spellings: a quant tag after the repo, and --hf-file's hf://repo/file.
+      assert.equal(refShape('bartowski/Qwen2.5-7B-Instruct-GGUF:Q4_K_M'), 'hf-id');
+      assert.equal(refShape('hf://bartowski/Qwen2.5-7B-Instruct-GGUF/Qwen2.5-7B-Instruct-Q8_0.gguf'), 'hf-id');
+      assert.equal(refShape('models/a:b/c'), 'path');
       assert.equal(refShape('gpt2'), 'name');
     });
 

@@ -8,9 +8,9 @@ const problems = async (text: string, file: string) =>
   (await analyzeForEditor(text, file, { modelResolver: createModelResolver({ network: 'off' }), defaultTargets: ['h100-sxm'] })).estimates.map((e) => e.problem);
 
 describe('editor estimates: -hf without a model', () => {
-  it('a profile whose args use -hf says it needs the Hub and names the repo', async () => {
+  it('a profile without `model:` whose args use -hf is sized by that Hub id (offline here: not found, not "no model")', async () => {
     const [p] = await problems('engine:\n  kind: llama.cpp\n  args: "-hf org/repo:Q4_K_M -c 4096"\ntargets: [h100-sxm]\n', '/x/p.kvlens.yaml');
-    assert.match(p!, /^not sized: a -hf model needs the Hub .* -hf org\/repo:Q4_K_M$/);
+    assert.equal(p, 'model not found: org/repo:Q4_K_M');
   });
 
   it('in a llama-swap file each model is searched in its own lines, and a commented -hf does not count', async () => {

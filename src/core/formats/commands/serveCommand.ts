@@ -8,6 +8,7 @@ import { DEFAULT_WORKLOAD } from '../../deployment';
 import type { KvDiagnostic, QuickFix, Range } from '../../diagnostics';
 import { llamaEngineSettings } from '../llamacpp/engine';
 import { llamaToolOf, parseArgTokens, type Span } from '../llamacpp/parse';
+import { llamaHfModelRef } from '../../models/hub/ids';
 import type { ArgToken } from '../llamacpp/tokenize';
 import { parseVllmArgv } from '../vllm/argv';
 import { vllmSettingsFrom, type VllmOptionEntry } from '../vllm/settings';
@@ -147,10 +148,15 @@ function llamaCommand(tokens: readonly ArgToken[], anchor: Range, ctx: CommandCo
   return { deployment: d, diagnostics };
 }
 
-/** `-m path`, else `-hf repo[:quant]` — the Hub id the model resolver sizes. */
+/**
+ * `-m path`, else `-hf repo[:quant]` — the Hub id the model resolver sizes. With `--hf-file name.gguf` that file is
+ * the model (llama.cpp: "If specified, it will override the quant in --hf-repo"), as an `hf://repo/name.gguf` ref.
+ */
 export function modelOfLlama(parse: ReturnType<typeof parseArgTokens>): { ref: string; span: Span } | undefined {
   if (parse.modelRef !== undefined && parse.spans.modelRef) return { ref: parse.modelRef, span: parse.spans.modelRef };
-  const hf = [...parse.flags].reverse().find((f) => f.spec.canonical === '--hf-repo');
-  if (hf?.value && hf.valueSpan) return { ref: hf.value, span: hf.valueSpan };
-  return undefined;
+  const last = (canonical: string) => [...parse.flags].reverse().find((f) => f.spec.canonical === canonical);
+  const hf = last('--hf-repo');
+  if (!hf?.value || !hf.valueSpan) return undefined;
+  const file = last('--hf-file')?.value;
+  return { ref: file?.trim() ? llamaHfModelRef(hf.value, file) : hf.value, span: hf.valueSpan };
 }
