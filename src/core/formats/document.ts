@@ -1,10 +1,11 @@
 // One tree for YAML and JSON documents that keeps where every key and value is written, so schema errors,
-// rules and quick fixes land on exact ranges. YAML via `yaml` (parseDocument + LineCounter), JSON via
-// jsonc-parser. Parsing never throws: syntax errors, alias bombs, excessive nesting and stack overflows all
+// rules and quick fixes land on exact ranges. YAML via `yaml` (its Document + LineCounter; built by yamlFast.ts
+// for the common subset, else by yaml's Lexer, Parser and Composer), JSON via jsonc-parser. Parsing never throws: syntax errors, alias bombs, excessive nesting and stack overflows all
 // become diagnostics.
 import * as jsonc from 'jsonc-parser';
 import * as YAML from 'yaml';
 import type { KvDiagnostic, Position, Range } from '../diagnostics';
+import { FAST_YAML_OPTIONS, fastYamlDocument } from './yamlFast';
 
 export type NodeType = 'object' | 'array' | 'string' | 'number' | 'boolean' | 'null' | 'other';
 
@@ -153,7 +154,7 @@ export function locateNearest(root: DocNode | undefined, path: readonly (string 
  */
 let handoff: ParsedDocument | undefined;
 
-/** YAML texts from this size on call the after-parse hook (a CST of tens of megabytes has just become garbage). */
+/** YAML texts from this size read by yaml's parser call the after-parse hook (a CST of tens of megabytes has just become garbage). */
 export const BIG_PARSE_CHARS = 1024 * 1024;
 let afterBigParse: (() => void) | undefined;
 
@@ -446,20 +447,28 @@ function yamlMessage(e: YAML.YAMLError): string {
 }
 
 function parseYaml(doc: ParsedDocument): void {
+  // The configs people write are mostly in the subset yamlFast reads (the same Document, without the CST).
+  const fast = fastYamlDocument(doc.text);
+  const parsed = fast ? { ydoc: fast.doc, lineCounter: fast.lineCounter } : composeYaml(doc);
+  if (parsed) fromYamlDocument(doc, parsed.ydoc, parsed.lineCounter);
+}
+
+/** yaml's own path: Lexer and Parser (with the nesting guards), then Composer. Undefined when refused. */
+function composeYaml(doc: ParsedDocument): { ydoc: YAML.Document.Parsed; lineCounter: YAML.LineCounter } | undefined {
   const compact = compactDepth(doc.text, MAX_BLOCK_DEPTH);
-  if (compact !== undefined) return tooDeep(doc, compact, MAX_BLOCK_DEPTH);
+  if (compact !== undefined) return void tooDeep(doc, compact, MAX_BLOCK_DEPTH);
   const lineCounter = new YAML.LineCounter();
   // YAML.parseDocument in steps (its own code: Lexer and Parser, then Composer), so the nesting is checked
   // while parsing and between.
   const parsed = parseYamlTokens(doc.text, lineCounter.addNewLine, MAX_DEPTH);
-  if ('tooDeepAt' in parsed) return tooDeep(doc, parsed.tooDeepAt);
+  if ('tooDeepAt' in parsed) return void tooDeep(doc, parsed.tooDeepAt);
   const tokens = parsed.tokens;
   const deep = yamlDepth(tokens, MAX_BLOCK_DEPTH);
-  if (deep !== undefined) return tooDeep(doc, deep, MAX_BLOCK_DEPTH);
+  if (deep !== undefined) return void tooDeep(doc, deep, MAX_BLOCK_DEPTH);
   // uniqueKeys is checked in fromYaml with a Map: yaml's own check is quadratic in the keys of a mapping.
   // logLevel 'error': yaml would print its warnings (collection keys) on the process's stderr; they are reported
   // here as diagnostics instead.
-  const composer = new YAML.Composer({ merge: true, prettyErrors: false, uniqueKeys: false, keepSourceTokens: false, logLevel: 'error' });
+  const composer = new YAML.Composer(FAST_YAML_OPTIONS);
   let ydoc: YAML.Document.Parsed | undefined;
   for (const d of composer.compose(tokens, true, doc.text.length)) {
     if (!ydoc) ydoc = d as YAML.Document.Parsed;
@@ -472,11 +481,16 @@ function parseYaml(doc: ParsedDocument): void {
   // (a 3.6 MiB file's CST is over 100 MB).
   tokens.length = 0;
   if (afterBigParse && doc.text.length >= BIG_PARSE_CHARS) afterBigParse();
-  if (!ydoc) return;
+  if (!ydoc) return undefined;
   // The composer recurses per nesting level and turns its own stack overflow into an error; should one still
   // happen (a deep tree inside a very long key), it is reported as what it is.
   const overflow = ydoc.errors.find((e) => /call stack/i.test(e.message));
-  if (overflow) return tooDeep(doc, overflow.pos[0]);
+  if (overflow) return void tooDeep(doc, overflow.pos[0]);
+  return { ydoc, lineCounter };
+}
+
+/** The diagnostics, tree and plain value of a yaml Document, however it was built. */
+function fromYamlDocument(doc: ParsedDocument, ydoc: YAML.Document.Parsed, lineCounter: YAML.LineCounter): void {
   doc.yamlDoc = ydoc;
   doc.lineCounter = lineCounter;
   for (const e of ydoc.errors.slice(0, 20)) {

@@ -110,14 +110,19 @@ describe('formats/document', () => {
     assert.equal(text.slice(map(a), map(a) + 6), '\\u0041');
   });
 
-  it('calls the after-parse hook once per big YAML text, after its tree is built, and never for small ones', () => {
+  it('calls the after-parse hook once per big YAML text read by yaml (a CST was built), never for small ones or the fast path', () => {
     const calls: number[] = [];
     setAfterBigParse(() => calls.push(1));
     try {
       parseDocument('a: 1\n', 'yaml');
       assert.equal(calls.length, 0);
-      const big = 'models:\n' + Array.from({ length: Math.ceil(BIG_PARSE_CHARS / 30) }, (_, i) => `  m${i}:\n    cmd: llama-server -m x.gguf\n`).join('');
-      const doc = parseDocument(big, 'yaml');
+      const models = Array.from({ length: Math.ceil(BIG_PARSE_CHARS / 30) }, (_, i) => `  m${i}:\n    cmd: llama-server -m x.gguf\n`).join('');
+      // The fast path builds no CST: nothing to let go.
+      const fast = parseDocument('models:\n' + models, 'yaml');
+      assert.equal(calls.length, 0);
+      assert.equal(locate(fast.root, ['models', 'm7', 'cmd'])?.value, 'llama-server -m x.gguf');
+      // An anchor is outside the fast subset: yaml's Lexer, Parser and Composer read it.
+      const doc = parseDocument('models: &all\n' + models, 'yaml');
       assert.equal(calls.length, 1);
       assert.equal(doc.diagnostics.length, 0);
       assert.equal(locate(doc.root, ['models', 'm7', 'cmd'])?.value, 'llama-server -m x.gguf');
