@@ -12,6 +12,9 @@
 // Comments are not kept (nothing in KV Lens reads yaml's comment fields; the ranges still cover them as yaml's do).
 import * as YAML from 'yaml';
 
+// Bound once: under tsc's CommonJS output every `YAML.x` is a getter call, on the hot path here.
+const { Scalar, YAMLMap, YAMLSeq, Pair, isScalar } = YAML;
+
 /** Thrown to leave the fast path; caught in fastYamlDocument. */
 const BAIL = new Error('outside the fast YAML subset');
 
@@ -67,6 +70,8 @@ class FastParser {
     }
     this.schema = doc.schema;
     this.tags = doc.schema.tags as YAML.ScalarTag[];
+    // TYPED_START is written for yaml's core schema with merge keys (the options above); another schema is yaml's.
+    if (this.tags.map((x) => x.tag).join() !== CORE_TAGS) throw BAIL;
     this.strTag = (doc.schema as unknown as Record<symbol, YAML.ScalarTag>)[Symbol.for('yaml.scalar')];
   }
 
@@ -116,7 +121,7 @@ class FastParser {
   }
 
   private map(li: number, col: number, depth: number): { node: YAML.YAMLMap; next: number } {
-    const map = new YAML.YAMLMap(this.schema);
+    const map = new YAMLMap(this.schema);
     const start = this.starts[li] + col;
     let lastEnd = start;
     let after = li;
@@ -136,7 +141,7 @@ class FastParser {
       if (seen.has(kv)) throw BAIL;
       seen.add(kv);
       const r = this.value(li, key.colon + 1, col, depth, true);
-      map.items.push(new YAML.Pair(key.node, r.node));
+      map.items.push(new Pair(key.node, r.node));
       lastEnd = r.node.range![2];
       li = after = r.next;
       first = false;
@@ -147,7 +152,7 @@ class FastParser {
   }
 
   private seq(li: number, col: number, depth: number): { node: YAML.YAMLSeq; next: number } {
-    const seq = new YAML.YAMLSeq(this.schema);
+    const seq = new YAMLSeq(this.schema);
     const start = this.starts[li] + col;
     let lastEnd = start;
     let after = li;
@@ -335,7 +340,7 @@ class FastParser {
   private flowSeq(li: number, at: number, col: number): { node: YAML.YAMLSeq; next: number } {
     const t = this.text;
     const lineEnd = this.ends[li];
-    const seq = new YAML.YAMLSeq(this.schema);
+    const seq = new YAMLSeq(this.schema);
     seq.flow = true;
     let i = at + 1;
     const skip = () => { while (i < lineEnd && t.charCodeAt(i) === 0x20) i++; };
@@ -443,11 +448,15 @@ class FastParser {
   /** A scalar as yaml's composeScalar makes it: plain text typed by the schema's tags, the rest strings. */
   private scalar(value: string | null, source: string, type: YAML.Scalar.Type, range: Range3, atKey: boolean, plain: boolean): YAML.Scalar {
     const v = value ?? '';
-    const tag = plain ? (this.tags.find((x) => (x.default === true || (atKey && x.default === 'key')) && x.test?.test(v)) ?? this.strTag) : this.strTag;
+    // Every core-schema test (null, bool, int, float, merge) is anchored on one of these first characters; a
+    // plain scalar starting with any other is a string without running them (most of a config's scalars).
+    const tag = plain && (v === '' || TYPED_START.has(v.charCodeAt(0)))
+      ? (this.tags.find((x) => (x.default === true || (atKey && x.default === 'key')) && x.test?.test(v)) ?? this.strTag)
+      : this.strTag;
     let warned = false;
     const res = tag.resolve(v, () => { warned = true; }, FAST_YAML_OPTIONS as YAML.ParseOptions);
     if (warned) throw BAIL;
-    const s = YAML.isScalar(res) ? res : new YAML.Scalar(res);
+    const s = isScalar(res) ? res : new Scalar(res);
     s.range = range;
     s.source = source;
     s.type = type;
@@ -455,6 +464,11 @@ class FastParser {
     return s;
   }
 }
+
+const CORE_TAGS = ['map', 'seq', 'str', 'null', 'bool', 'int', 'int', 'int', 'float', 'float', 'float', 'merge'].map((t) => `tag:yaml.org,2002:${t}`).join();
+
+/** First characters that a core-schema scalar test can match (`~`, null, true/false, numbers, `.inf`, `<<`). */
+const TYPED_START = new Set([...'~nNtTfF0123456789+-.<'].map((c) => c.charCodeAt(0)));
 
 /** What may not start a plain scalar (YAML 1.2 indicators), or a plain scalar that ends where it begins. */
 function startsPlainBadly(t: string, at: number, lineEnd: number): boolean {
