@@ -5,7 +5,7 @@
 // concrete syntax tree: a 5,000-line llama-swap file parses in a few milliseconds instead of over 100.
 //
 // Anything outside that subset — anchors, aliases, tags, flow mappings, multi-line plain or quoted scalars,
-// escapes, tabs, CR line ends, directives, several documents, merge keys, complex keys, anything yaml would
+// escapes, tabs, lone CR line ends, directives, several documents, merge keys, complex keys, anything yaml would
 // report an error or a warning for — makes it return undefined, and the caller parses with `yaml` as before.
 // test/unit/formats/yamlFast.test.ts compares both parsers node by node on generated, real-world and example
 // files, so a difference is a failing test, not a silent wrong range.
@@ -33,7 +33,10 @@ type Range3 = [number, number, number];
 class FastParser {
   private readonly n: number;
   private readonly starts: Int32Array;
+  /** Where each line's text ends (before its '\r\n' or '\n'). */
   private readonly ends: Int32Array;
+  /** Where each line's break ends (after its '\n'; the text's end for a last line without one). */
+  private readonly breaks: Int32Array;
   private readonly indents: Int32Array;
   private readonly kinds: Uint8Array;
   private readonly schema: YAML.Schema;
@@ -50,10 +53,14 @@ class FastParser {
     this.ends = new Int32Array(count);
     this.indents = new Int32Array(count);
     this.kinds = new Uint8Array(count);
+    this.breaks = new Int32Array(count);
     let at = 0;
     for (let li = 0; li < count; li++) {
-      let end = text.indexOf('\n', at);
-      if (end === -1) end = text.length;
+      let nl = text.indexOf('\n', at);
+      if (nl === -1) nl = text.length;
+      this.breaks[li] = Math.min(nl + 1, text.length);
+      // CRLF: the '\r' belongs to the line break, as in yaml (a lone '\r' never gets here).
+      const end = nl > at && text.charCodeAt(nl - 1) === 0x0d ? nl - 1 : nl;
       let i = at;
       while (i < end && text.charCodeAt(i) === 0x20) i++;
       this.starts[li] = at;
@@ -66,7 +73,7 @@ class FastParser {
         if (c === 0x25) throw BAIL;
         if ((c === 0x2d || c === 0x2e) && text.startsWith(c === 0x2d ? '---' : '...', i) && (i + 3 === end || text.charCodeAt(i + 3) === 0x20)) throw BAIL;
       }
-      at = end + 1;
+      at = nl + 1;
     }
     this.schema = doc.schema;
     this.tags = doc.schema.tags as YAML.ScalarTag[];
@@ -91,7 +98,7 @@ class FastParser {
 
   /** After line li's newline (the text's end for a last line without one). */
   private lineEnd(li: number): number {
-    return Math.min(this.ends[li] + 1, this.text.length);
+    return this.breaks[li];
   }
 
   /** A block collection starting on line li at column `col` (a compact mapping in `- k: v` starts mid-line). */
@@ -105,7 +112,8 @@ class FastParser {
 
   private isDash(at: number): boolean {
     const t = this.text;
-    return t.charCodeAt(at) === 0x2d && (at + 1 >= t.length || t.charCodeAt(at + 1) === 0x20 || t.charCodeAt(at + 1) === 0x0a);
+    const n = t.charCodeAt(at + 1);
+    return t.charCodeAt(at) === 0x2d && (at + 1 >= t.length || n === 0x20 || n === 0x0a || n === 0x0d);
   }
 
   /**
@@ -496,7 +504,7 @@ function endsOnEmptyValue(root: YNode): boolean {
  * with yaml). `lineCounter` gets every line start, as yaml's parser reports them.
  */
 export function fastYamlDocument(text: string): { doc: YAML.Document.Parsed; lineCounter: YAML.LineCounter } | undefined {
-  if (!text || text.includes('\t') || text.includes('\r') || text.charCodeAt(0) === 0xfeff) return undefined;
+  if (!text || text.includes('\t') || /\r(?!\n)/.test(text) || text.charCodeAt(0) === 0xfeff) return undefined;
   const doc = new YAML.Document(undefined, FAST_YAML_OPTIONS) as YAML.Document.Parsed;
   let root: YNode;
   try {

@@ -120,10 +120,11 @@ function yamlFiles(dir: string, out: string[] = [], depth = 0): string[] {
 }
 
 describe('formats/yamlFast: the same Document as yaml, or none', () => {
-  it('random texts in and around the subset: identical when accepted (20,000 texts)', () => {
+  it('random texts in and around the subset, with LF and CRLF line ends: identical when accepted (2 × 10,000 texts)', () => {
     let accepted = 0;
     for (let seed = 1; seed <= 20_000; seed++) {
-      const text = randomYaml(seed);
+      const lf = randomYaml(seed >> 1);
+      const text = seed & 1 ? lf.replace(/\n/g, '\r\n') : lf;
       const d = compare(text);
       if (!d) continue;
       accepted++;
@@ -137,7 +138,10 @@ describe('formats/yamlFast: the same Document as yaml, or none', () => {
     const files = [...yamlFiles(SHARED), ...yamlFiles(path.join(REPO, 'examples')), ...yamlFiles(path.join(REPO, 'test', 'fixtures'))];
     let accepted = 0;
     for (const f of files) {
-      const d = compare(fs.readFileSync(f, 'utf8'));
+      const text = fs.readFileSync(f, 'utf8');
+      const d = compare(text);
+      // The same file as saved on Windows.
+      assert.deepEqual(compare(text.replace(/\r?\n/g, '\r\n')) ?? [], [], `${path.relative(REPO, f)} with CRLF line ends`);
       if (!d) continue;
       accepted++;
       assert.deepEqual(d, [], path.relative(REPO, f));
@@ -155,7 +159,7 @@ describe('formats/yamlFast: the same Document as yaml, or none', () => {
 
   it('refuses what it does not read, so yaml reads it (and reports what yaml reports)', () => {
     for (const text of [
-      'a: &x 1\nb: *x\n', 'a: !!str 1\n', 'a: {b: 1}\n', 'a:\n\tb: 1\n', 'a: 1\r\nb: 2\r\n', '---\na: 1\n---\nb: 2\n', '%YAML 1.2\n---\na: 1\n',
+      'a: &x 1\nb: *x\n', 'a: !!str 1\n', 'a: {b: 1}\n', 'a:\n\tb: 1\n', 'a: 1\rb: 2\r', '---\na: 1\n---\nb: 2\n', '%YAML 1.2\n---\na: 1\n',
       'a: "x\\ny"\n', 'a: "multi\n  line"\n', 'a: plain\n  continued\n', 'a: |+\n  x\n\n', 'a: |2\n   x\n', '<<: {a: 1}\n', '? [a]\n: 1\n', 'a: 1\na: 2\n',
       'a: [x,\n  y]\n', '- - x\n', 'a: b: c\n', '\ufeffa: 1\n', '', '# only a comment\n',
     ]) assert.equal(fastYamlDocument(text), undefined, JSON.stringify(text));
