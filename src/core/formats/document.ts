@@ -1,7 +1,7 @@
 // One tree for YAML and JSON documents that keeps where every key and value is written, so schema errors,
-// rules and quick fixes land on exact ranges. YAML via `yaml` (its Document + LineCounter; built by yamlFast.ts
-// for the common subset, else by yaml's Lexer, Parser and Composer), JSON via jsonc-parser. Parsing never throws: syntax errors, alias bombs, excessive nesting and stack overflows all
-// become diagnostics.
+// rules and quick fixes land on exact ranges. YAML via `yaml` (its Document + LineCounter: built by yamlFast.ts
+// for the common subset, else by yaml's Lexer, Parser and Composer), JSON via jsonc-parser. Parsing never
+// throws: syntax errors, alias bombs, excessive nesting and stack overflows all become diagnostics.
 import * as jsonc from 'jsonc-parser';
 import * as YAML from 'yaml';
 import type { KvDiagnostic, Position, Range } from '../diagnostics';

@@ -509,9 +509,9 @@ export function fastYamlDocument(text: string): { doc: YAML.Document.Parsed; lin
   let root: YNode;
   try {
     root = new FastParser(text, doc).parseRoot();
-  } catch (e) {
-    if (e === BAIL || e instanceof RangeError) return undefined;
-    throw e;
+  } catch {
+    // BAIL, a stack overflow, or a bug here: yaml's own parse is always the answer of last resort.
+    return undefined;
   }
   // A text that ends on an empty value (`key:`, then blank lines or comments): yaml ends the document at that
   // value or past its comments, not at the end of the text. Rare; yaml's own parse gets it right.
