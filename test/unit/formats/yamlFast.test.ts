@@ -84,9 +84,22 @@ function randomYaml(seed: number): string {
       if (depth < maxDepth && v < 0.3) {
         const sub = r() < 0.6 ? 'map' : 'seq';
         if (kindOf === 'seq' && sub === 'map' && r() < 0.5) {
-          lines.push(' '.repeat(ind) + '- ' + pick(keys) + ': ' + pick(scalars));
+          // A compact mapping (`- k: v`), its values scalars or nested blocks (`- name: x\n  args:\n    - a`).
+          const col = ind + 2;
+          if (r() < 0.5) lines.push(' '.repeat(ind) + '- ' + pick(keys) + ': ' + pick(scalars));
+          else {
+            lines.push(' '.repeat(ind) + '- ' + pick(keys) + ':');
+            const inner = r() < 0.5 ? 'map' : 'seq';
+            block(inner === 'seq' && r() < 0.5 ? col : col + 1 + Math.floor(r() * 2), depth + 1, inner);
+          }
           const m = Math.floor(r() * 3);
-          for (let j = 0; j < m; j++) { filler(ind + 2); lines.push(' '.repeat(ind + 2) + pick(keys) + ': ' + pick(scalars)); }
+          for (let j = 0; j < m; j++) {
+            filler(col);
+            if (r() < 0.3 && depth + 1 < maxDepth) {
+              lines.push(' '.repeat(col) + pick(keys) + ':');
+              block(col + 2, depth + 1, r() < 0.5 ? 'map' : 'seq');
+            } else lines.push(' '.repeat(col) + pick(keys) + ': ' + pick(scalars));
+          }
           continue;
         }
         lines.push(pre.trimEnd() + (r() < 0.2 ? ' # h' : ''));
@@ -155,6 +168,16 @@ describe('formats/yamlFast: the same Document as yaml, or none', () => {
     const doc = parseDocument(text, 'yaml');
     assert.equal(doc.diagnostics.length, 0);
     assert.equal((doc.value as { models: Record<string, { ttl: number }> }).models['model-7'].ttl, 480);
+  });
+
+  it('shapes of Kubernetes, compose and llama-swap files: identical', () => {
+    for (const text of [
+      '- name: x\n  command: |\n    echo a\n    echo b\n  args:\n    - a\n',
+      '- cmd: >-\n    a\n    b\n- x\n',
+      'spec:\n  containers:\n    - name: vllm\n      image: vllm/vllm-openai:latest\n      args: ["--model", "x"]\n      command:\n        - vllm\n        - serve\n',
+      'k:\n- a: |\n    t\n  b: 1\n',
+      'models:\n  # Qwen\n  "qwen:7b":\n    cmd: |\n      llama-server --port ${PORT}\n      -m /m/q.gguf   # the model\n    ttl: 300\n\n  l:\n    cmd: llama-server -m x.gguf\n',
+    ]) assert.deepEqual(compare(text), [], JSON.stringify(text));
   });
 
   it('refuses what it does not read, so yaml reads it (and reports what yaml reports)', () => {
