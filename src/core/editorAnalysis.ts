@@ -72,11 +72,10 @@ export async function analyzeForEditor(text: string, fileName: string, opts: Edi
   // MAX_ESTIMATED_DEPLOYMENTS, with the event loop handed back between them, so the extension host never freezes.
   const slice = timeSlicer();
   const n = Math.min(analysis.deployments.length, MAX_ESTIMATED_DEPLOYMENTS);
-  const hubRepo = hubRepoFinder(text, analysis.deployments);
   for (let i = 0; i < n; i++) {
     const pause = slice();
     if (pause) await pause;
-    estimates.push(await estimateOne(analysis.deployments[i], baseDir, opts, () => hubRepo(i)));
+    estimates.push(await estimateOne(analysis.deployments[i], baseDir, opts));
   }
   const verdicts = deploymentVerdicts(estimates.map((e) => ({
     deployment: e.deployment, report: e.report, problem: e.problem, pending: e.pending, targetsFromSettings: e.targetsFromSettings,
@@ -93,38 +92,10 @@ async function resolve(opts: EditorAnalysisOptions, ref: string, baseDir: string
   }
 }
 
-/**
- * `-hf user/repo[:quant]` in a deployment's text, when it names its model that way: the Hub is not read here
- * yet, so the editor says so instead of "no model" (a Hub resolver answers through modelResolver when it exists).
- * The text is split and the deployments' first lines sorted once per analysis, on first need: this runs for every
- * deployment without a model, on every keystroke.
- */
-function hubRepoFinder(text: string, deployments: readonly Deployment[]): (i: number) => string | undefined {
-  let lines: string[] | undefined;
-  let starts: number[] | undefined;
-  return (i) => {
-    lines ??= text.split(/\r\n|\r|\n/);
-    starts ??= [...new Set(deployments.map((d) => d.anchor.start.line))].sort((a, b) => a - b);
-    const from = deployments[i].anchor.start.line;
-    // The next deployment's first line after this one's (binary search), else the end of the text.
-    let lo = 0;
-    let hi = starts.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (starts[mid] <= from) lo = mid + 1;
-      else hi = mid;
-    }
-    const block = lines.slice(from, lo < starts.length ? starts[lo] : lines.length).map((l) => l.replace(/(^|\s)#.*$/, '')).join('\n');
-    return /(?:^|[\s"'])(?:-hf|-hfr|--hf-repo)[\s=]+([^\s"']+)/.exec(block)?.[1];
-  };
-}
-
-async function estimateOne(deployment: Deployment, baseDir: string, opts: EditorAnalysisOptions, hubRepo: () => string | undefined): Promise<EditorEstimate> {
+async function estimateOne(deployment: Deployment, baseDir: string, opts: EditorAnalysisOptions): Promise<EditorEstimate> {
   const ref = deployment.model?.ref ?? deployment.engine.modelRef;
-  if (!ref) {
-    const hf = hubRepo();
-    return { deployment, problem: hf ? `not sized: a -hf model needs the Hub (offline: -m with a local GGUF); -hf ${hf}` : 'no model: set `model:` (or -m) to estimate memory and speed' };
-  }
+  // llama.cpp's `-hf repo[:quant]` is the model's ref already (profiles, llama-swap, serve commands).
+  if (!ref) return { deployment, problem: 'no model: set `model:` (or -m, -hf) to estimate memory and speed' };
   try {
     const resolved = await resolve(opts, ref, baseDir);
     if (resolved.kind === 'pending') return { deployment, pending: true, problem: `resolving ${ref}…` };
