@@ -86,7 +86,7 @@ class FastParser {
   parseRoot(): YNode {
     const first = this.nextContent(0);
     if (first >= this.n || this.indents[first] !== 0) throw BAIL;
-    const { node, next } = this.block(first, -1, 0);
+    const { node, next } = this.block(first, 0);
     if (this.nextContent(next) < this.n) throw BAIL;
     return node;
   }
@@ -101,13 +101,13 @@ class FastParser {
     return this.breaks[li];
   }
 
-  /** A block collection starting on line li at column `col` (a compact mapping in `- k: v` starts mid-line). */
-  private block(li: number, parentIndent: number, depth: number, col = this.indents[li]): { node: YAML.YAMLMap | YAML.YAMLSeq; next: number } {
+  /**
+   * A block collection starting on line li at column `col` (a compact mapping in `- k: v` starts mid-line). Its
+   * callers have checked the column: deeper than the parent's, or the parent key's own for a sequence.
+   */
+  private block(li: number, depth: number, col = this.indents[li]): { node: YAML.YAMLMap | YAML.YAMLSeq; next: number } {
     if (depth > MAX_FAST_DEPTH) throw BAIL;
-    const at = this.starts[li] + col;
-    if (this.isDash(at)) return this.seq(li, col, depth);
-    if (col <= parentIndent) throw BAIL;
-    return this.map(li, col, depth);
+    return this.isDash(this.starts[li] + col) ? this.seq(li, col, depth) : this.map(li, col, depth);
   }
 
   private isDash(at: number): boolean {
@@ -128,6 +128,15 @@ class FastParser {
     return valueEnd;
   }
 
+  /** The next item's line of a collection at column `col`, from line li; -1 where the collection ends. */
+  private nextItem(li: number, col: number): number {
+    li = this.nextContent(li);
+    if (li >= this.n || this.indents[li] < col) return -1;
+    // Deeper than the collection after a complete item: a continuation or an error, yaml's to read.
+    if (this.indents[li] > col) throw BAIL;
+    return li;
+  }
+
   private map(li: number, col: number, depth: number): { node: YAML.YAMLMap; next: number } {
     const map = new YAMLMap(this.schema);
     const start = this.starts[li] + col;
@@ -137,9 +146,8 @@ class FastParser {
     const seen = new Set<unknown>();
     for (;;) {
       if (!first) {
-        li = this.nextContent(li);
-        if (li >= this.n || this.indents[li] < col) break;
-        if (this.indents[li] > col) throw BAIL;
+        li = this.nextItem(li, col);
+        if (li < 0) break;
         if (this.isDash(this.starts[li] + col)) throw BAIL;
       }
       const lineStart = this.starts[li];
@@ -167,10 +175,9 @@ class FastParser {
     let first = true;
     for (;;) {
       if (!first) {
-        li = this.nextContent(li);
-        if (li >= this.n || this.indents[li] < col) break;
-        if (this.indents[li] > col) throw BAIL;
-        if (!this.isDash(this.starts[li] + col)) break;
+        li = this.nextItem(li, col);
+        // A mapping key at the sequence's column ends it (`key:` then `- a` at the key's indentation).
+        if (li < 0 || !this.isDash(this.starts[li] + col)) break;
       }
       const r = this.value(li, this.starts[li] + col + 1, col, depth, false);
       seq.items.push(r.node);
@@ -226,13 +233,12 @@ class FastParser {
       // Nothing after the indicator on this line: a nested block below, or null.
       const below = this.nextContent(li + 1);
       if (below < this.n && (this.indents[below] > col || (inMap && this.indents[below] === col && this.isDash(this.starts[below] + col)))) {
-        return this.block(below, inMap && this.indents[below] === col ? col - 1 : col, depth + 1);
+        return this.block(below, depth + 1);
       }
       // An empty sequence item's range depends on the lines around it: yaml's to read.
       if (!inMap) throw BAIL;
       return { node: this.scalar(null, '', 'PLAIN', [q, q, this.nullEnd(li, col, c === 0x23)], false, true), next: li + 1 };
     }
-    if (q === from && from < lineEnd) throw BAIL; // `key:value` is a plain scalar with a colon, not an entry
     if (c === 0x22 || c === 0x27) {
       const s = this.quoted(q, lineEnd);
       this.tail(s.end, lineEnd);
@@ -244,7 +250,7 @@ class FastParser {
     if (!inMap && this.isDash(q)) throw BAIL; // `- - x`
     if (!inMap && this.looksLikeEntry(q, lineEnd)) {
       // `- key: value`: a mapping whose column is the key's.
-      return this.block(li, col, depth + 1, q - this.starts[li]);
+      return this.block(li, depth + 1, q - this.starts[li]);
     }
     if (startsPlainBadly(t, q, lineEnd)) throw BAIL;
     let e = q;
