@@ -450,7 +450,7 @@ function parseYaml(doc: ParsedDocument): void {
   // The configs people write are mostly in the subset yamlFast reads (the same Document, without the CST).
   const fast = fastYamlDocument(doc.text);
   const parsed = fast ? { ydoc: fast.doc, lineCounter: fast.lineCounter } : composeYaml(doc);
-  if (parsed) fromYamlDocument(doc, parsed.ydoc, parsed.lineCounter);
+  if (parsed) fromYamlDocument(doc, parsed.ydoc, parsed.lineCounter, !!fast);
 }
 
 /** yaml's own path: Lexer and Parser (with the nesting guards), then Composer. Undefined when refused. */
@@ -489,8 +489,11 @@ function composeYaml(doc: ParsedDocument): { ydoc: YAML.Document.Parsed; lineCou
   return { ydoc, lineCounter };
 }
 
-/** The diagnostics, tree and plain value of a yaml Document, however it was built. */
-function fromYamlDocument(doc: ParsedDocument, ydoc: YAML.Document.Parsed, lineCounter: YAML.LineCounter): void {
+/**
+ * The diagnostics, tree and plain value of a yaml Document, however it was built. `fast`: built by yamlFast, so
+ * without aliases, merge keys, tags or repeated keys — the plain value is then the tree's (see plainValue).
+ */
+function fromYamlDocument(doc: ParsedDocument, ydoc: YAML.Document.Parsed, lineCounter: YAML.LineCounter, fast = false): void {
   doc.yamlDoc = ydoc;
   doc.lineCounter = lineCounter;
   for (const e of ydoc.errors.slice(0, 20)) {
@@ -512,6 +515,10 @@ function fromYamlDocument(doc: ParsedDocument, ydoc: YAML.Document.Parsed, lineC
   if (fatal) return;
   // fromYaml reported values no config can hold (undefined aliases, !!binary): no plain value to validate.
   if (doc.diagnostics.slice(before).some((d) => d.code === 'yaml-undefined-alias' || d.code === 'yaml-binary')) return;
+  if (fast) {
+    doc.value = plainValue(doc.root);
+    return;
+  }
   try {
     doc.value = ydoc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (e) {
@@ -523,6 +530,27 @@ function fromYamlDocument(doc: ParsedDocument, ydoc: YAML.Document.Parsed, lineC
     });
     doc.root = undefined;
   }
+}
+
+/**
+ * What yaml's toJS gives for a Document in the fast subset, from its tree: a mapping is an object of its members
+ * (keys as fromYaml stringifies them, which is yaml's stringifyKey for scalar keys: null → ''), a key that an
+ * object already has (`__proto__`, `toString`) defined as its own property as yaml does, a sequence an array, a
+ * scalar its value. yaml's generic toJS (anchors, merge keys, revivers) costs a third of a 5,000-line file's parse.
+ */
+function plainValue(n: DocNode): unknown {
+  if (n.type === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const m of n.members ?? []) {
+      const key = m.key ?? '';
+      const v = plainValue(m);
+      if (key in out) Object.defineProperty(out, key, { value: v, writable: true, enumerable: true, configurable: true });
+      else out[key] = v;
+    }
+    return out;
+  }
+  if (n.type === 'array') return (n.items ?? []).map(plainValue);
+  return n.value;
 }
 
 function fromYaml(doc: ParsedDocument, ydoc: YAML.Document, n: unknown, depth: number, inAlias = false): DocNode {

@@ -82,83 +82,70 @@ function readMacros(map: unknown, into: Map<string, MacroDef>): void {
   }
 }
 
+/** What one model's cmd is expanded with: its macros and the two built-ins, ${MODEL_ID} and ${PORT}. */
+interface MacroScope {
+  macros: Map<string, MacroDef>;
+  modelId: string;
+  port: string;
+  /** Set when ${PORT} was used, directly or through a macro. */
+  usedPort: boolean;
+  /** Expansions of macros that use other macros, for this cmd (made when the first is needed). */
+  cache?: Map<string, string>;
+}
+
 /** Expands `${name}` in a macro's own value (macros may use earlier macros). */
-function macroText(
-  name: string,
-  macros: Map<string, MacroDef>,
-  builtins: Map<string, string>,
-  depth: number,
-  used: Set<string>,
-  cache: Map<string, string>,
-): string | undefined {
-  const b = builtins.get(name);
-  if (b !== undefined) {
-    used.add(name);
-    return b;
+function macroText(name: string, scope: MacroScope, depth: number): string | undefined {
+  if (name === 'PORT') {
+    scope.usedPort = true;
+    return scope.port;
   }
-  const def = macros.get(name);
+  if (name === 'MODEL_ID') return scope.modelId;
+  const def = scope.macros.get(name);
   if (!def) return undefined;
   if (!def.value.includes('${') || depth >= MAX_MACRO_DEPTH) return def.value;
+  const cache = (scope.cache ??= new Map<string, string>());
   const hit = cache.get(name);
   if (hit !== undefined) return hit;
   // A macro that (indirectly) uses itself stays as written: llama-swap only allows macros defined earlier.
   cache.set(name, '${' + name + '}');
   // replace() with a global regex collects every match before it calls back, so the shared regex is safe here.
-  let out = def.value.replace(MACRO_RE, (all, inner: string) =>
-    macroText(inner, macros, builtins, depth + 1, used, cache) ?? all,
-  );
+  let out = def.value.replace(MACRO_RE, (all, inner: string) => macroText(inner, scope, depth + 1) ?? all);
   // Nested macros can multiply (a = ${b}${b}, b = ${c}${c}, ...): past this size stop expanding.
   if (out.length > MAX_EXPANSION) out = def.value;
   cache.set(name, out);
   return out;
 }
 
-function expand(
-  cmd: string,
-  macros: Map<string, MacroDef>,
-  builtins: Map<string, string>,
-  unknown: (name: string, start: number, end: number) => void,
-): Expanded {
-  const result: Expanded = { text: cmd, eStart: [0], sStart: [0], sEnd: [cmd.length], macro: [-1], macroNames: [], usedPort: false };
-  if (!cmd.includes('${')) return result;
-  const parts: string[] = [];
-  const used = new Set<string>();
-  const cache = new Map<string, string>();
-  result.eStart = [];
-  result.sStart = [];
-  result.sEnd = [];
-  result.macro = [];
-  let length = 0;
+/** The `${name}` references of a cmd, in order (expand is not re-entrant, so one regex serves every call). */
+const REFERENCE_RE = new RegExp(MACRO_RE.source, 'g');
+
+function expand(cmd: string, scope: MacroScope, unknown: (name: string, start: number, end: number) => void): Expanded {
+  if (!cmd.includes('${')) return { text: cmd, eStart: [0], sStart: [0], sEnd: [cmd.length], macro: [-1], macroNames: [], usedPort: false };
+  const result: Expanded = { text: '', eStart: [], sStart: [], sEnd: [], macro: [], macroNames: [], usedPort: false };
+  let text = '';
   let last = 0;
-  const segment = (text: string, sStart: number, sEnd: number, macro: number): void => {
-    if (!text) return;
-    result.eStart.push(length);
-    result.sStart.push(sStart);
-    result.sEnd.push(sEnd);
-    result.macro.push(macro);
-    parts.push(text);
-    length += text.length;
-  };
-  const re = new RegExp(MACRO_RE.source, 'g');
+  const re = REFERENCE_RE;
+  re.lastIndex = 0;
   for (let m = re.exec(cmd); m; m = re.exec(cmd)) {
     const name = m[1];
     const start = m.index;
     const end = start + m[0].length;
-    const value = name.startsWith('env.') ? undefined : macroText(name, macros, builtins, 0, used, cache);
+    const value = name.startsWith('env.') ? undefined : macroText(name, scope, 0);
     if (value === undefined) {
       // `${env.X}` is the environment's business; unknown names are reported and kept as written.
       if (!name.startsWith('env.')) unknown(name, start, end);
       continue;
     }
-    segment(cmd.slice(last, start), last, start, -1);
+    if (start > last) text = segment(result, text, cmd.slice(last, start), last, start, -1);
     let idx = result.macroNames.indexOf(name);
     if (idx < 0) idx = result.macroNames.push(name) - 1;
-    segment(value, start, end, idx);
+    text = segment(result, text, value, start, end, idx);
     last = end;
   }
-  segment(cmd.slice(last), last, cmd.length, -1);
-  result.text = parts.join('');
-  result.usedPort = used.has('PORT');
+  re.lastIndex = 0;
+  if (last < cmd.length) text = segment(result, text, cmd.slice(last), last, cmd.length, -1);
+  result.text = text;
+  result.usedPort = scope.usedPort;
   if (result.eStart.length === 0) {
     result.eStart.push(0);
     result.sStart.push(0);
@@ -166,6 +153,16 @@ function expand(
     result.macro.push(-1);
   }
   return result;
+}
+
+/** Appends a segment of expanded text (from the cmd at [sStart, sEnd), or macro `macro`'s value there). */
+function segment(x: Expanded, text: string, piece: string, sStart: number, sEnd: number, macro: number): string {
+  if (!piece) return text;
+  x.eStart.push(text.length);
+  x.sStart.push(sStart);
+  x.sEnd.push(sEnd);
+  x.macro.push(macro);
+  return text + piece;
 }
 
 /** The segment holding expanded offset i. */
@@ -246,9 +243,22 @@ export function analyzeLlamaSwap(
   const root = doc.contents;
   if (!YAML.isMap(root)) return { deployments, diagnostics };
 
+  // lineCounter.linePos, 0-based, without its intermediate object: a 1,000-model file asks for ~20,000 positions.
+  const starts = lineCounter.lineStarts;
   const pos = (offset: number): { line: number; character: number } => {
-    const p = lineCounter.linePos(Math.max(0, Math.min(offset, text.length)));
-    return { line: p.line - 1, character: p.col - 1 };
+    const o = Math.max(0, Math.min(offset, text.length));
+    if (starts[0] !== 0) {
+      const p = lineCounter.linePos(o);
+      return { line: p.line - 1, character: p.col - 1 };
+    }
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid] <= o) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo, character: o - starts[lo] };
   };
   const range = (start: number, end: number): Range => ({ start: pos(start), end: pos(Math.max(start, end)) });
 
@@ -274,9 +284,8 @@ export function analyzeLlamaSwap(
     const modelMacros = model.get('macros', true);
     const macros = YAML.isMap(modelMacros) ? new Map(globalMacros) : globalMacros;
     if (macros !== globalMacros) readMacros(modelMacros, macros);
-    const builtins = new Map<string, string>([['MODEL_ID', name]]);
     // llama-swap hands out one port per model that uses ${PORT}, in order from startPort.
-    builtins.set('PORT', String(ports?.get(name) ?? nextPort));
+    const scope: MacroScope = { macros, modelId: name, port: String(ports?.get(name) ?? nextPort), usedPort: false };
 
     const toDoc = mapScalarOffsets(cmdNode, text);
     const valueRange = (start: number, end: number): Range => {
@@ -284,7 +293,7 @@ export function analyzeLlamaSwap(
       const e = end > start ? toDoc(end - 1) + 1 : s;
       return range(s, e);
     };
-    const expanded = expand(cmd, macros, builtins, (macro, start, end) => {
+    const expanded = expand(cmd, scope, (macro, start, end) => {
       const close = suggest(macro, [...macros.keys(), 'PORT', 'MODEL_ID'], 1)[0];
       diagnostics.push({
         severity: 'error',
@@ -298,7 +307,7 @@ export function analyzeLlamaSwap(
     const tok = tokenizeArgs(expanded.text);
     const start = findServerStart(tok.tokens);
     if (!start) continue;
-    const parse = parseArgTokens(tok.tokens.slice(start.index), { tool: start.tool, build: llamaCppBuild });
+    const parse = parseArgTokens(start.index > 0 ? tok.tokens.slice(start.index) : tok.tokens, { tool: start.tool, build: llamaCppBuild });
     // Forks with flags of their own (ik_llama.cpp): no table to check them against, so their flags are read
     // for the estimate but not judged.
     const fork = FORK_RE.exec(tok.tokens[start.index].value);
@@ -333,7 +342,8 @@ export function analyzeLlamaSwap(
     }
 
     const settingRanges: Partial<Record<string, Range>> = {};
-    for (const [field, span] of Object.entries(parse.spans)) settingRanges[field] = spanRange(span);
+    // for-in, not Object.entries: no pair array per setting (1,000 models × ~8 settings).
+    for (const field in parse.spans) settingRanges[field] = spanRange(parse.spans[field]);
     const hf = modelOfLlama(parse);
     deployments.push(toDeployment(name, anchor, parse, settingRanges, hf ? spanRange(hf.span) : undefined));
   }

@@ -198,6 +198,9 @@ class FastParser {
       let i = q.end;
       while (i < lineEnd && t.charCodeAt(i) === 0x20) i++;
       if (t.charCodeAt(i) !== 0x3a || !(i + 1 === lineEnd || t.charCodeAt(i + 1) === 0x20)) throw BAIL;
+      // A quoted '<<' is a plain key to yaml's toJS but skipped like a merge key by the tree (document.ts's
+      // fromYaml): the plain value built from the tree would lose it.
+      if (q.value === '<<') throw BAIL;
       const s = this.scalar(q.value, q.value, c === 0x22 ? 'QUOTE_DOUBLE' : 'QUOTE_SINGLE', [at, q.end, q.end], true, false);
       return { node: s, colon: i };
     }

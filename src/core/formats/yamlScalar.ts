@@ -88,6 +88,20 @@ export function mapScalarOffsets(node: Scalar, text: string): OffsetMapper {
     const base = start + quote;
     return (i: number): number => (i <= 0 ? base : i < n0 ? base + i : base + n0);
   }
+  // A block scalar of one content line (`cmd: >-` then the command on the next line, the usual llama-swap cmd):
+  // the value is that line's text after its indentation, plus the kept line break.
+  if (quote < 0 && (node.type === 'BLOCK_FOLDED' || node.type === 'BLOCK_LITERAL')) {
+    const body = value.endsWith('\n') ? value.slice(0, -1) : value;
+    const header = text.indexOf('\n', start);
+    let cs = header + 1;
+    while (cs < valueEnd && text.charCodeAt(cs) === 0x20) cs++;
+    const after = text.charCodeAt(cs + body.length);
+    if (header >= 0 && body.length > 0 && !body.includes('\n') && text.startsWith(body, cs) && (after === 0x0a || after === 0x0d || cs + body.length >= text.length)) {
+      // The kept line break (clip) maps to the line's end, cs + body.length, which is where character i lands too.
+      const n = value.length;
+      return (i: number): number => (i <= 0 ? cs : i < n ? cs + i : cs + n);
+    }
+  }
   const decoded = decodeScalar(node.type, text, start, valueEnd, value);
   if (decoded && decoded.value === value) {
     const n = decoded.length;

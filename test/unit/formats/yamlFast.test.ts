@@ -5,6 +5,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import * as YAML from 'yaml';
 import { FAST_YAML_OPTIONS, fastYamlDocument } from '../../../src/core/formats/yamlFast';
 import { parseDocument } from '../../../src/core/formats/document';
@@ -57,6 +58,10 @@ function compare(text: string): string[] | undefined {
   if (JSON.stringify(fast.lineCounter.lineStarts) !== JSON.stringify(lc.lineStarts)) out.push('line starts differ');
   differences(fast.doc.contents, y.contents, '', out);
   if (JSON.stringify(fast.doc.toJS()) !== JSON.stringify(y.toJS())) out.push('toJS differs');
+  // parseDocument's plain value for a fast Document is built from its tree, not by toJS: the same value (own
+  // properties, prototypes, NaN), or parseDocument took yaml's path.
+  const value = parseDocument(text, 'yaml').value;
+  if (!isDeepStrictEqual(value, y.toJS())) out.push(`parseDocument's value ${JSON.stringify(value)} vs toJS ${JSON.stringify(y.toJS())}`);
   return out;
 }
 
@@ -68,7 +73,7 @@ function randomYaml(seed: number): string {
   const scalars = ['x', 'hello world', '1', '-3', '0x1F', '0o17', '1.50', '.5', '1e3', 'true', 'False', 'null', '~', '', 'yes', 'llama-server --port ${PORT} -m /m/x.gguf', 'a:b',
     'http://h:8080/v1', '"q"', "'s'", "'it''s'", '"a # b"', 'x # c', '-ngl 99', '[a, b]', '[ ]', '[1, "2", 3.0]', '[a , b ]', '.inf', '-.Inf', '+1', '007', '2024-01-01',
     '@x', '*a', '&a x', '!!str x', '{a: 1}', '"a\\nb"', '[a, [b]]', '[a,]', '? x', 'x: y', '- z'];
-  const keys = ['a', 'b', 'cmd', 'ttl', 'models', 'model-1', 'qwen2.5:7b', '"quoted key"', "'sq'", '1', 'true', 'null', '<<', 'k k', 'x.y/z', '-k', 'a#b'];
+  const keys = ['a', 'b', 'cmd', 'ttl', 'models', 'model-1', 'qwen2.5:7b', '"quoted key"', "'sq'", '1', 'true', 'null', '<<', '"<<"', '__proto__', 'toString', '~', '1.0', '.nan', 'k k', 'x.y/z', '-k', 'a#b'];
   const lines: string[] = [];
   const maxDepth = 1 + Math.floor(r() * 4);
   const filler = (ind: number) => {

@@ -128,6 +128,30 @@ describe('formats/yamlScalar', () => {
     });
   }
 
+  it('block scalars of one content line (the one-line shortcut) map every offset as the full decoder does', () => {
+    for (const header of ['|', '|-', '>', '>-', '| # c', '>- # c']) {
+      for (const eol of ['\n', '\r\n']) {
+        for (const body of [
+          `a: ${header}${eol}  llama-server -m x.gguf -c 4096${eol}`,
+          `a: ${header}${eol}    -c 1${eol}b: 2${eol}`,
+          `a: ${header}${eol}  -c 1`,
+          `a: ${header}${eol}${eol}  -c 1${eol}`,
+          `a: ${header}${eol}  -c 1${eol}  -np 4${eol}`,
+          `a: ${header}${eol}  -c 1${eol}${eol}  -np 4${eol}`,
+          `a: ${header}${eol}  -c 1${eol}   -np 4${eol}`,
+        ]) {
+          const node = scalar(body);
+          const table = scalarOffsetTable(node, body);
+          const map = mapScalarOffsets(node, body);
+          const n = String(node.value).length;
+          for (let i = 0; i < n; i++) assert.equal(map(i), table[i], `${JSON.stringify(body)} offset ${i}`);
+          assert.equal(map(n), table[n - 1] + 1, `${JSON.stringify(body)} end`);
+          assert.equal(map(-1), table[0]);
+        }
+      }
+    }
+  });
+
   it('a tab in block indentation is a YAML error; mapping stays inside the document', () => {
     const text = 'a: |\n\t-c 1\n';
     const doc = YAML.parseDocument(text);

@@ -156,7 +156,13 @@ function looksLikeFlag(tok: ArgToken | undefined, tool: LlamaTool, build?: Llama
   const v = tok.value;
   if (!v.startsWith('-') || v === '-') return false;
   if (FLOAT_RE.test(v)) return false; // -1, -0.5: values
-  return lookupFlag(tool, v.split('=')[0], build) !== undefined || /^--?[A-Za-z]/.test(v);
+  return lookupFlag(tool, beforeEquals(v), build) !== undefined || /^--?[A-Za-z]/.test(v);
+}
+
+/** `--flag` of `--flag=value` (the whole word without one), without split's array. */
+function beforeEquals(v: string): string {
+  const eq = v.indexOf('=');
+  return eq < 0 ? v : v.slice(0, eq);
 }
 
 /**
@@ -268,7 +274,7 @@ export function parseArgTokens(tokens: ArgToken[], options: ParseLlamaOptions = 
 
     // Built whole, with a value or without (one object shape each): fields added one by one afterwards made V8
     // slow down every later parse by 3× once other files had been analysed (a 5,000-line llama-swap: 57 → 180 ms).
-    let occurrence: ParsedFlag = { spec, name, negative, flagSpan: nameSpan };
+    let occurrence: ParsedFlag;
     if (inlineValue) {
       occurrence = { spec, name, negative, flagSpan: nameSpan, value: inlineValue.value, valueSpan: spanOf(tok, inlineValue.from), valueToken: tok, valueFrom: inlineValue.from };
     } else if (spec.kind !== 'none' && spec.kind !== 'bool') {
@@ -277,7 +283,7 @@ export function parseArgTokens(tokens: ArgToken[], options: ParseLlamaOptions = 
       const textual = spec.kind === 'string' || spec.kind === 'list' || spec.kind === 'path';
       const nextIsValue =
         next !== undefined &&
-        (!looksLikeFlag(next, tool, build) || (textual && !lookupFlag(tool, next.value.split('=')[0], build)));
+        (!looksLikeFlag(next, tool, build) || (textual && !lookupFlag(tool, beforeEquals(next.value), build)));
       if (isFa && !nextIsValue) {
         // Older llama.cpp had a bare `-fa` switch; since `-fa [on|off|auto]` llama.cpp takes the next argument as
         // its value whatever it is (common/arg.cpp), and stops: "unknown value for --flash-attn: '<next>'".
@@ -298,12 +304,14 @@ export function parseArgTokens(tokens: ArgToken[], options: ParseLlamaOptions = 
           message: `${q(name)} needs a value (${describeKind(spec)}).`,
           span: nameSpan,
         });
-        flags.push(occurrence);
+        flags.push({ spec, name, negative, flagSpan: nameSpan });
         continue;
       } else {
         i++;
         occurrence = { spec, name, negative, flagSpan: nameSpan, value: next.value, valueSpan: spanOf(next), valueToken: next, valueFrom: 0 };
       }
+    } else {
+      occurrence = { spec, name, negative, flagSpan: nameSpan };
     }
 
     const prev = seen.get(spec);

@@ -16,7 +16,13 @@ export interface MacroFinding {
 }
 
 type Scalar = string | number | boolean;
-type MacroList = [string, Scalar][];
+/** A macro and its `${name}` spelling (made once, not per string it is looked for in). */
+interface Macro {
+  name: string;
+  value: Scalar;
+  slug: string;
+}
+type MacroList = Macro[];
 
 const MACRO_RE = /\$\{([a-zA-Z0-9_-]+)\}/g;
 const ENV_RE = /\$\{env\.([a-zA-Z_][a-zA-Z0-9_]*)\}/g;
@@ -26,28 +32,30 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+function macro(name: string, value: Scalar): Macro {
+  return { name, value, slug: '${' + name + '}' };
+}
+
 function macroList(v: unknown): MacroList {
   const out: MacroList = [];
   if (!isRecord(v)) return out;
-  for (const [k, x] of Object.entries(v)) if (typeof x === 'string' || typeof x === 'number' || typeof x === 'boolean') out.push([k, x]);
+  for (const [k, x] of Object.entries(v)) if (typeof x === 'string' || typeof x === 'number' || typeof x === 'boolean') out.push(macro(k, x));
   return out;
 }
 
 /**
- * One macro into a value tree; macros.go applies the list last-to-first, so earlier macros see later ones.
- * Only strings that hold `${` are touched, and a subtree without one is returned as it is (no copy).
+ * Macros into a value tree. macros.go applies the list to the whole config one macro after another, last to
+ * first (so earlier macros see later ones); a string only ever changes by its own text, so that is the same as
+ * applying the list to each string in turn, which is one walk. A string that is exactly `${name}` becomes the
+ * macro's own value (a number stays a number). Only strings that hold `${` are touched, and a subtree without
+ * one is returned as it is (no copy).
  */
-function substitute(value: unknown, name: string, macro: Scalar): unknown {
-  const slug = '${' + name + '}';
-  if (typeof value === 'string') {
-    if (!value.includes(slug)) return value;
-    if (value === slug) return macro;
-    return value.split(slug).join(String(macro));
-  }
+function substituteAll(value: unknown, macros: MacroList): unknown {
+  if (typeof value === 'string') return value.includes('${') ? substituteString(value, macros) : value;
   if (Array.isArray(value)) {
     let out: unknown[] | undefined;
     for (let i = 0; i < value.length; i++) {
-      const v = substitute(value[i], name, macro);
+      const v = substituteAll(value[i], macros);
       if (v !== value[i]) (out ??= value.slice())[i] = v;
     }
     return out ?? value;
@@ -55,7 +63,7 @@ function substitute(value: unknown, name: string, macro: Scalar): unknown {
   if (isRecord(value)) {
     let out: Record<string, unknown> | undefined;
     for (const k of Object.keys(value)) {
-      const v = substitute(value[k], name, macro);
+      const v = substituteAll(value[k], macros);
       if (v !== value[k]) (out ??= { ...value })[k] = v;
     }
     return out ?? value;
@@ -63,20 +71,12 @@ function substitute(value: unknown, name: string, macro: Scalar): unknown {
   return value;
 }
 
-/** Whether a value tree holds a `${` anywhere (most models' values beyond cmd do not). */
-function hasMacro(value: unknown): boolean {
-  if (typeof value === 'string') return value.includes('${');
-  if (Array.isArray(value)) return value.some(hasMacro);
-  if (isRecord(value)) return Object.values(value).some(hasMacro);
-  return false;
-}
-
-function substituteAll(value: unknown, macros: MacroList): unknown {
-  if (!hasMacro(value)) return value;
-  let v = value;
-  for (let i = macros.length - 1; i >= 0; i--) {
-    v = substitute(v, macros[i][0], macros[i][1]);
-    if (!hasMacro(v)) break;
+function substituteString(s: string, macros: MacroList): Scalar {
+  let v: Scalar = s;
+  for (let i = macros.length - 1; i >= 0 && typeof v === 'string' && v.includes('${'); i--) {
+    const { slug } = macros[i];
+    if (!v.includes(slug)) continue;
+    v = v === slug ? macros[i].value : v.split(slug).join(String(macros[i].value));
   }
   return v;
 }
@@ -118,11 +118,11 @@ export function expandLlamaSwapMacros(config: unknown, knownTopKeys: ReadonlySet
         continue;
       }
       const own = macroList(model.macros);
-      const merged: MacroList = [['MODEL_ID', id], ...globals];
-      for (const [n, v] of own) {
-        const at = merged.findIndex(([m]) => m === n);
-        if (at >= 0) merged[at] = [n, v];
-        else merged.push([n, v]);
+      const merged: MacroList = [macro('MODEL_ID', id), ...globals];
+      for (const m of own) {
+        const at = merged.findIndex((x) => x.name === m.name);
+        if (at >= 0) merged[at] = m;
+        else merged.push(m);
       }
       // The model as llama-swap expands it: without its `macros`, with comment lines of cmd/cmdStop gone and a
       // `proxy: null` left out (llama-swap reads it as unset: the default proxy). A model that has none of these is
@@ -157,12 +157,12 @@ export function expandLlamaSwapMacros(config: unknown, knownTopKeys: ReadonlySet
           });
         } else {
           ports.set(id, nextPort);
-          resolved = substitute(resolved, 'PORT', nextPort) as Record<string, unknown>;
+          resolved = substituteAll(resolved, [macro('PORT', nextPort)]) as Record<string, unknown>;
           nextPort++;
         }
       }
       if (model.macros !== undefined) resolved = { ...resolved, macros: model.macros };
-      for (const [k, v] of Object.entries(resolved)) unresolved(v, ['models', id, k], k === 'cmdStop', findings, envSeen);
+      for (const k of Object.keys(resolved)) unresolved(resolved[k], ['models', id, k], k === 'cmdStop', findings, envSeen);
       expandedModels[id] = resolved;
     }
     out.models = expandedModels;
@@ -174,7 +174,10 @@ export function expandLlamaSwapMacros(config: unknown, knownTopKeys: ReadonlySet
   return { value: out, findings, ports };
 }
 
-/** Macros left after expansion: llama-swap refuses the config (macros.go validateMacroUses). */
+/**
+ * Macros left after expansion: llama-swap refuses the config (macros.go validateMacroUses). `path` is where
+ * `value` is; it grows and shrinks as the walk goes (copied only into a finding).
+ */
 function unresolved(value: unknown, path: (string | number)[], allowPid: boolean, findings: MacroFinding[], envSeen: Set<string>): void {
   if (typeof value === 'string') {
     if (!value.includes('${')) return;
@@ -183,7 +186,7 @@ function unresolved(value: unknown, path: (string | number)[], allowPid: boolean
       // cmd's own unknown macros are reported on the reference by the cmd analysis, with a suggestion.
       if (path.length === 3 && path[0] === 'models' && path[2] === 'cmd') return;
       findings.push({
-        path,
+        path: path.slice(),
         severity: 'error',
         code: 'unknown-macro',
         message: `Macro \`\${${m[1]}}\` is not defined in \`macros\` (globally or for this model); llama-swap would refuse the config.`,
@@ -195,7 +198,7 @@ function unresolved(value: unknown, path: (string | number)[], allowPid: boolean
       if (envSeen.has(m[1])) continue;
       envSeen.add(m[1]);
       findings.push({
-        path,
+        path: path.slice(),
         severity: 'information',
         code: 'env-macro',
         message: `\`\${env.${m[1]}}\` is read from the environment when llama-swap loads the config; it refuses to start if ${m[1]} is not set there.`,
@@ -203,6 +206,17 @@ function unresolved(value: unknown, path: (string | number)[], allowPid: boolean
     }
     return;
   }
-  if (Array.isArray(value)) value.forEach((x, i) => unresolved(x, [...path, i], allowPid, findings, envSeen));
-  else if (isRecord(value)) for (const [k, x] of Object.entries(value)) unresolved(x, [...path, k], allowPid, findings, envSeen);
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      path.push(i);
+      unresolved(value[i], path, allowPid, findings, envSeen);
+      path.pop();
+    }
+  } else if (isRecord(value)) {
+    for (const k of Object.keys(value)) {
+      path.push(k);
+      unresolved(value[k], path, allowPid, findings, envSeen);
+      path.pop();
+    }
+  }
 }
