@@ -9,11 +9,50 @@
 // report an error or a warning for — makes it return undefined, and the caller parses with `yaml` as before.
 // test/unit/formats/yamlFast.test.ts compares both parsers node by node on generated, real-world and example
 // files, so a difference is a failing test, not a silent wrong range.
-// Comments are not kept (nothing in KV Lens reads yaml's comment fields; the ranges still cover them as yaml's do).
+// Comments and blank-line marks are not kept (nothing in KV Lens reads yaml's comment or spaceBefore fields; the
+// ranges still cover them as yaml's do).
 import * as YAML from 'yaml';
 
 // Bound once: under tsc's CommonJS output every `YAML.x` is a getter call, on the hot path here.
 const { Scalar, YAMLMap, YAMLSeq, Pair, isScalar } = YAML;
+
+/**
+ * Nodes are made from prototypes that carry yaml's node-type mark, instead of by their constructors: the
+ * constructors mark each node with Object.defineProperty, a runtime call that costs ~0.4 µs and leaves a slower
+ * object — 10 ms of a 5,000-line file's 26,000 nodes, against under 2 ms this way. The nodes are otherwise the
+ * same (the same classes for instanceof and yaml's isScalar/isMap/…, the same own fields); should a yaml version
+ * mark nodes another way, the check below finds it and the constructors are used.
+ */
+const NODE_TYPE = Symbol.for('yaml.node.type');
+const SCALAR_PROTO: YAML.Scalar = Object.create(Scalar.prototype, { [NODE_TYPE]: { value: Symbol.for('yaml.scalar') } });
+const PAIR_PROTO: YAML.Pair = Object.create(Pair.prototype, { [NODE_TYPE]: { value: Symbol.for('yaml.pair') } });
+const MAP_PROTO: YAML.YAMLMap = Object.create(YAMLMap.prototype, { [NODE_TYPE]: { value: Symbol.for('yaml.map') } });
+const SEQ_PROTO: YAML.YAMLSeq = Object.create(YAMLSeq.prototype, { [NODE_TYPE]: { value: Symbol.for('yaml.seq') } });
+const MARKED = YAML.isScalar(Object.create(SCALAR_PROTO)) && YAML.isPair(Object.create(PAIR_PROTO)) && YAML.isMap(Object.create(MAP_PROTO)) &&
+  YAML.isSeq(Object.create(SEQ_PROTO)) && (new Scalar(1) as unknown as Record<symbol, unknown>)[NODE_TYPE] !== undefined;
+
+function makeScalar(value: unknown): YAML.Scalar {
+  if (!MARKED) return new Scalar(value);
+  const s = Object.create(SCALAR_PROTO) as YAML.Scalar;
+  s.value = value;
+  return s;
+}
+
+/** A collection's `schema` is a plain own field here (yaml defines it non-enumerable; nothing enumerates nodes). */
+function makeCollection<T extends YAML.YAMLMap | YAML.YAMLSeq>(proto: T, schema: YAML.Schema): T {
+  const c = Object.create(proto) as T;
+  c.schema = schema;
+  c.items = [];
+  return c;
+}
+
+function makePair(key: YAML.Scalar, value: YNode): YAML.Pair {
+  if (!MARKED) return new Pair(key, value);
+  const p = Object.create(PAIR_PROTO) as YAML.Pair;
+  p.key = key;
+  p.value = value;
+  return p;
+}
 
 /** Thrown to leave the fast path; caught in fastYamlDocument. */
 const BAIL = new Error('outside the fast YAML subset');
@@ -21,6 +60,9 @@ const BAIL = new Error('outside the fast YAML subset');
 const BLANK = 0;
 const COMMENT = 1;
 const CONTENT = 2;
+
+/** Mappings with more keys check for a repeated key with a Set. */
+const SMALL_MAP = 8;
 
 /** Deeper block nesting goes to yaml (which has its own guards): real configs are under 10 levels. */
 const MAX_FAST_DEPTH = 64;
@@ -42,6 +84,14 @@ class FastParser {
   private readonly schema: YAML.Schema;
   private readonly tags: readonly YAML.ScalarTag[];
   private readonly strTag: YAML.ScalarTag;
+  /**
+   * Second results, kept here instead of in a wrapper object per node (24,000 of them in a 5,000-line file): the
+   * first line after the node block(), map(), seq(), value(), flowSeq() and blockScalar() just returned, the ':'
+   * after the key key() returned, and the offset after the closing quote quoted() found.
+   */
+  private next = 0;
+  private colon = 0;
+  private quoteEnd = 0;
 
   constructor(private readonly text: string, doc: YAML.Document) {
     let count = 1;
@@ -86,8 +136,8 @@ class FastParser {
   parseRoot(): YNode {
     const first = this.nextContent(0);
     if (first >= this.n || this.indents[first] !== 0) throw BAIL;
-    const { node, next } = this.block(first, 0);
-    if (this.nextContent(next) < this.n) throw BAIL;
+    const node = this.block(first, 0);
+    if (this.nextContent(this.next) < this.n) throw BAIL;
     return node;
   }
 
@@ -105,7 +155,7 @@ class FastParser {
    * A block collection starting on line li at column `col` (a compact mapping in `- k: v` starts mid-line). Its
    * callers have checked the column: deeper than the parent's, or the parent key's own for a sequence.
    */
-  private block(li: number, depth: number, col = this.indents[li]): { node: YAML.YAMLMap | YAML.YAMLSeq; next: number } {
+  private block(li: number, depth: number, col = this.indents[li]): YAML.YAMLMap | YAML.YAMLSeq {
     if (depth > MAX_FAST_DEPTH) throw BAIL;
     return this.isDash(this.starts[li] + col) ? this.seq(li, col, depth) : this.map(li, col, depth);
   }
@@ -137,13 +187,14 @@ class FastParser {
     return li;
   }
 
-  private map(li: number, col: number, depth: number): { node: YAML.YAMLMap; next: number } {
-    const map = new YAMLMap(this.schema);
+  private map(li: number, col: number, depth: number): YAML.YAMLMap {
+    const map = MARKED ? makeCollection(MAP_PROTO, this.schema) : new YAMLMap(this.schema);
     const start = this.starts[li] + col;
     let lastEnd = start;
     let after = li;
     let first = true;
-    const seen = new Set<unknown>();
+    // Keys so far: looked through directly in small mappings (most of them), in a Set past SMALL_MAP keys.
+    let seen: Set<unknown> | undefined;
     for (;;) {
       if (!first) {
         li = this.nextItem(li, col);
@@ -153,22 +204,28 @@ class FastParser {
       const lineStart = this.starts[li];
       const key = this.key(lineStart + col, this.ends[li]);
       // A repeated key is reported by yaml (uniqueKeys off: by fromYaml); here any repeat goes the slow way.
-      const kv = key.node.value;
-      if (seen.has(kv)) throw BAIL;
-      seen.add(kv);
-      const r = this.value(li, key.colon + 1, col, depth, true);
-      map.items.push(new Pair(key.node, r.node));
-      lastEnd = r.node.range![2];
-      li = after = r.next;
+      const kv = key.value;
+      if (seen) {
+        if (seen.has(kv)) throw BAIL;
+        seen.add(kv);
+      } else {
+        for (const p of map.items) if (sameValueZero((p.key as YAML.Scalar).value, kv)) throw BAIL;
+        if (map.items.length >= SMALL_MAP) seen = new Set([...map.items.map((p) => (p.key as YAML.Scalar).value), kv]);
+      }
+      const v = this.value(li, this.colon + 1, col, depth, true);
+      map.items.push(makePair(key, v));
+      lastEnd = v.range![2];
+      li = after = this.next;
       first = false;
     }
     map.range = [start, lastEnd, this.collectionEnd(after, col, lastEnd, depth === 0)];
     // The lines after the last item (comments, blank lines) are for the parent to see too.
-    return { node: map, next: after };
+    this.next = after;
+    return map;
   }
 
-  private seq(li: number, col: number, depth: number): { node: YAML.YAMLSeq; next: number } {
-    const seq = new YAMLSeq(this.schema);
+  private seq(li: number, col: number, depth: number): YAML.YAMLSeq {
+    const seq = MARKED ? makeCollection(SEQ_PROTO, this.schema) : new YAMLSeq(this.schema);
     const start = this.starts[li] + col;
     let lastEnd = start;
     let after = li;
@@ -179,30 +236,33 @@ class FastParser {
         // A mapping key at the sequence's column ends it (`key:` then `- a` at the key's indentation).
         if (li < 0 || !this.isDash(this.starts[li] + col)) break;
       }
-      const r = this.value(li, this.starts[li] + col + 1, col, depth, false);
-      seq.items.push(r.node);
-      lastEnd = r.node.range![2];
-      li = after = r.next;
+      const v = this.value(li, this.starts[li] + col + 1, col, depth, false);
+      seq.items.push(v);
+      lastEnd = v.range![2];
+      li = after = this.next;
       first = false;
     }
     seq.range = [start, lastEnd, this.collectionEnd(after, col, lastEnd, depth === 0)];
-    return { node: seq, next: after };
+    this.next = after;
+    return seq;
   }
 
   /** A mapping key at `at` (plain or simply quoted) and the offset of its ':'. */
-  private key(at: number, lineEnd: number): { node: YAML.Scalar; colon: number } {
+  private key(at: number, lineEnd: number): YAML.Scalar {
     const t = this.text;
     const c = t.charCodeAt(at);
     if (c === 0x22 || c === 0x27) {
-      const q = this.quoted(at, lineEnd);
-      let i = q.end;
+      const value = this.quoted(at, lineEnd);
+      const end = this.quoteEnd;
+      let i = end;
       while (i < lineEnd && t.charCodeAt(i) === 0x20) i++;
       if (t.charCodeAt(i) !== 0x3a || !(i + 1 === lineEnd || t.charCodeAt(i + 1) === 0x20)) throw BAIL;
       // A quoted '<<' is a plain key to yaml's toJS but skipped like a merge key by the tree (document.ts's
       // fromYaml): the plain value built from the tree would lose it.
-      if (q.value === '<<') throw BAIL;
-      const s = this.scalar(q.value, q.value, c === 0x22 ? 'QUOTE_DOUBLE' : 'QUOTE_SINGLE', [at, q.end, q.end], true, false);
-      return { node: s, colon: i };
+      if (value === '<<') throw BAIL;
+      const s = this.scalar(value, value, c === 0x22 ? 'QUOTE_DOUBLE' : 'QUOTE_SINGLE', [at, end, end], true, false);
+      this.colon = i;
+      return s;
     }
     // A key that starts with '-' changes how yaml's lexer splits the line before it: yaml's to read.
     if (startsPlainBadly(t, at, lineEnd) || t.charCodeAt(at) === 0x2d) throw BAIL;
@@ -219,14 +279,15 @@ class FastParser {
     const src = t.slice(at, e);
     // Merge keys (`<<`) resolve differently: yaml's path.
     if (src === '<<') throw BAIL;
-    return { node: this.scalar(src, src, 'PLAIN', [at, e, e], true, true), colon: i };
+    this.colon = i;
+    return this.scalar(src, src, 'PLAIN', [at, e, e], true, true);
   }
 
   /**
    * The value after a key's ':' (or a sequence's '-') at offset `from` on line li, in a collection at column
    * `col`. Returns the node and the first line after it.
    */
-  private value(li: number, from: number, col: number, depth: number, inMap: boolean): { node: YNode; next: number } {
+  private value(li: number, from: number, col: number, depth: number, inMap: boolean): YNode {
     const t = this.text;
     const lineEnd = this.ends[li];
     let q = from;
@@ -240,13 +301,16 @@ class FastParser {
       }
       // An empty sequence item's range depends on the lines around it: yaml's to read.
       if (!inMap) throw BAIL;
-      return { node: this.scalar(null, '', 'PLAIN', [q, q, this.nullEnd(li, col, c === 0x23)], false, true), next: li + 1 };
+      this.next = li + 1;
+      return this.scalar(null, '', 'PLAIN', [q, q, this.nullEnd(li, col, c === 0x23)], false, true);
     }
     if (c === 0x22 || c === 0x27) {
       const s = this.quoted(q, lineEnd);
-      this.tail(s.end, lineEnd);
+      const end = this.quoteEnd;
+      this.tail(end, lineEnd);
       this.noContinuation(li, col);
-      return { node: this.scalar(s.value, s.value, c === 0x22 ? 'QUOTE_DOUBLE' : 'QUOTE_SINGLE', [q, s.end, this.trailEnd(li, col)], false, false), next: li + 1 };
+      this.next = li + 1;
+      return this.scalar(s, s, c === 0x22 ? 'QUOTE_DOUBLE' : 'QUOTE_SINGLE', [q, end, this.trailEnd(li, col)], false, false);
     }
     if (c === 0x5b) return this.flowSeq(li, q, col);
     if (c === 0x7c || c === 0x3e) return this.blockScalar(li, q, col);
@@ -265,7 +329,8 @@ class FastParser {
     }
     this.noContinuation(li, col);
     const src = t.slice(q, e);
-    return { node: this.scalar(src, src, 'PLAIN', [q, e, this.trailEnd(li, col)], false, true), next: li + 1 };
+    this.next = li + 1;
+    return this.scalar(src, src, 'PLAIN', [q, e, this.trailEnd(li, col)], false, true);
   }
 
   /** Whether `k: …` starts at `at` (a plain or quoted key, then ': ' or ':' at the end of the line). */
@@ -328,15 +393,16 @@ class FastParser {
     return this.lineEnd(li) + (next < this.n && this.kinds[next] === CONTENT && this.indents[next] === col ? col : 0);
   }
 
-  /** A one-line quoted scalar at `at`: its value and the offset after the closing quote. No escapes. */
-  private quoted(at: number, lineEnd: number): { value: string; end: number } {
+  /** A one-line quoted scalar at `at`: its value (and in quoteEnd the offset after the closing quote). No escapes. */
+  private quoted(at: number, lineEnd: number): string {
     const t = this.text;
     if (t.charCodeAt(at) === 0x22) {
       const close = t.indexOf('"', at + 1);
       if (close === -1 || close >= lineEnd) throw BAIL;
       const value = t.slice(at + 1, close);
       if (value.includes('\\')) throw BAIL;
-      return { value, end: close + 1 };
+      this.quoteEnd = close + 1;
+      return value;
     }
     let out = '';
     let i = at + 1;
@@ -349,15 +415,16 @@ class FastParser {
         i = close + 2;
         continue;
       }
-      return { value: out, end: close + 1 };
+      this.quoteEnd = close + 1;
+      return out;
     }
   }
 
   /** `[a, "b", 3]` on one line: scalars only, no trailing comma. */
-  private flowSeq(li: number, at: number, col: number): { node: YAML.YAMLSeq; next: number } {
+  private flowSeq(li: number, at: number, col: number): YAML.YAMLSeq {
     const t = this.text;
     const lineEnd = this.ends[li];
-    const seq = new YAMLSeq(this.schema);
+    const seq = MARKED ? makeCollection(SEQ_PROTO, this.schema) : new YAMLSeq(this.schema);
     seq.flow = true;
     let i = at + 1;
     const skip = () => { while (i < lineEnd && t.charCodeAt(i) === 0x20) i++; };
@@ -370,10 +437,10 @@ class FastParser {
         let item: YAML.Scalar;
         if (c === 0x22 || c === 0x27) {
           const q = this.quoted(i, lineEnd);
-          i = q.end;
+          i = this.quoteEnd;
           const e = i;
           skip();
-          item = this.scalar(q.value, q.value, c === 0x22 ? 'QUOTE_DOUBLE' : 'QUOTE_SINGLE', [s, e, i], false, false);
+          item = this.scalar(q, q, c === 0x22 ? 'QUOTE_DOUBLE' : 'QUOTE_SINGLE', [s, e, i], false, false);
         } else {
           if (i >= lineEnd || c === 0x2c || c === 0x5d || startsPlainBadly(t, i, lineEnd)) throw BAIL;
           let e = i;
@@ -400,11 +467,12 @@ class FastParser {
     this.tail(close, lineEnd);
     this.noContinuation(li, col);
     seq.range = [at, close, this.trailEnd(li, col)];
-    return { node: seq, next: li + 1 };
+    this.next = li + 1;
+    return seq;
   }
 
   /** `|`, `|-`, `>`, `>-` and the lines deeper than the collection below it. */
-  private blockScalar(li: number, at: number, col: number): { node: YAML.Scalar; next: number } {
+  private blockScalar(li: number, at: number, col: number): YAML.Scalar {
     const t = this.text;
     const folded = t.charCodeAt(at) === 0x3e;
     let i = at + 1;
@@ -459,7 +527,8 @@ class FastParser {
     if (!strip) value += '\n';
     const end = this.lineEnd(last);
     const node = this.scalar(value, value, folded ? 'BLOCK_FOLDED' : 'BLOCK_LITERAL', [at, end, end], false, false);
-    return { node, next: last + 1 };
+    this.next = last + 1;
+    return node;
   }
 
   /** A scalar as yaml's composeScalar makes it: plain text typed by the schema's tags, the rest strings. */
@@ -473,7 +542,7 @@ class FastParser {
     let warned = false;
     const res = tag.resolve(v, () => { warned = true; }, FAST_YAML_OPTIONS as YAML.ParseOptions);
     if (warned) throw BAIL;
-    const s = isScalar(res) ? res : new Scalar(res);
+    const s = isScalar(res) ? res : makeScalar(res);
     s.range = range;
     s.source = source;
     s.type = type;
@@ -486,6 +555,11 @@ const CORE_TAGS = ['map', 'seq', 'str', 'null', 'bool', 'int', 'int', 'int', 'fl
 
 /** First characters that a core-schema scalar test can match (`~`, null, true/false, numbers, `.inf`, `<<`). */
 const TYPED_START = new Set([...'~nNtTfF0123456789+-.<'].map((c) => c.charCodeAt(0)));
+
+/** A Set's equality (NaN equals NaN), for the small-mapping key check. */
+function sameValueZero(a: unknown, b: unknown): boolean {
+  return a === b || (a !== a && b !== b);
+}
 
 /** What may not start a plain scalar (YAML 1.2 indicators), or a plain scalar that ends where it begins. */
 function startsPlainBadly(t: string, at: number, lineEnd: number): boolean {
