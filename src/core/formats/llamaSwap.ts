@@ -177,29 +177,45 @@ function segmentAt(x: Expanded, i: number): number {
   return lo;
 }
 
-/** Expanded [a, b) → cmd value range; text from a macro widens to its whole `${name}` reference. */
-function expandedToValue(x: Expanded, a: number, b: number): { start: number; end: number; macro?: string; literal: boolean } {
+/**
+ * Expanded [a, b) → cmd value range [out.start, out.end); text from a macro widens to its whole `${name}`
+ * reference. Written into `out`: settingRanges map ~10 spans per model, and an object per span added up.
+ */
+function expandedBounds(x: Expanded, a: number, b: number, out: { start: number; end: number }): void {
   const n = x.text.length;
   a = Math.max(0, Math.min(a, n));
   b = Math.max(a, Math.min(b, n));
+  if (b === a && a >= n) {
+    out.start = out.end = x.sEnd[x.eStart.length - 1];
+    return;
+  }
   const ka = segmentAt(x, a);
-  const startOf = (k: number, i: number): number => (x.macro[k] < 0 ? x.sStart[k] + (i - x.eStart[k]) : x.sStart[k]);
+  out.start = x.macro[ka] < 0 ? x.sStart[ka] + (a - x.eStart[ka]) : x.sStart[ka];
   if (b === a) {
-    if (a >= n) return { start: x.sEnd[x.eStart.length - 1], end: x.sEnd[x.eStart.length - 1], literal: true };
-    const at = startOf(ka, a);
-    return { start: at, end: at, literal: x.macro[ka] < 0 };
+    out.end = out.start;
+    return;
   }
   const kb = segmentAt(x, b - 1);
+  out.end = x.macro[kb] < 0 ? x.sStart[kb] + (b - x.eStart[kb]) : x.sEnd[kb];
+}
+
+/** expandedBounds, and whether [a, b) is all the cmd's own text (else the first macro it comes from). */
+function expandedToValue(x: Expanded, a: number, b: number): { start: number; end: number; macro?: string; literal: boolean } {
+  const bounds = { start: 0, end: 0 };
+  expandedBounds(x, a, b, bounds);
+  const n = x.text.length;
+  a = Math.max(0, Math.min(a, n));
+  b = Math.max(a, Math.min(b, n));
+  if (b === a) return { start: bounds.start, end: bounds.end, literal: a >= n || x.macro[segmentAt(x, a)] < 0 };
   let literal = true;
   let macro: string | undefined;
-  for (let k = ka; k <= kb; k++) {
+  for (let k = segmentAt(x, a), kb = segmentAt(x, b - 1); k <= kb; k++) {
     if (x.macro[k] >= 0) {
       literal = false;
       macro ??= x.macroNames[x.macro[k]];
     }
   }
-  const end = x.macro[kb] < 0 ? x.sStart[kb] + (b - x.eStart[kb]) : x.sEnd[kb];
-  return { start: startOf(ka, a), end, macro, literal };
+  return { start: bounds.start, end: bounds.end, macro, literal };
 }
 
 /** Where the cmd's command starts for llama-server flags, or undefined when it does not run llama-server. */
@@ -262,6 +278,7 @@ export function analyzeLlamaSwap(
   };
   const range = (start: number, end: number): Range => ({ start: pos(start), end: pos(Math.max(start, end)) });
 
+  const bounds = { start: 0, end: 0 };
   const globalMacros = new Map<string, MacroDef>();
   readMacros(root.get('macros', true), globalMacros);
   const startPortNode = root.get('startPort', true);
@@ -324,8 +341,8 @@ export function analyzeLlamaSwap(
     const spanToValue = (sp: Span): { start: number; end: number; macro?: string; literal: boolean } =>
       expandedToValue(expanded, sp.offset, sp.offset + sp.length);
     const spanRange = (s: Span): Range => {
-      const v = spanToValue(s);
-      return valueRange(v.start, v.end);
+      expandedBounds(expanded, s.offset, s.offset + s.length, bounds);
+      return valueRange(bounds.start, bounds.end);
     };
 
     if (tok.unterminatedQuote) {

@@ -11,6 +11,12 @@ describe('formats/document', () => {
     assert.deepEqual(li.position(text.indexOf('bb')), { line: 1, character: 0 });
     assert.deepEqual(li.position(text.indexOf('3')), { line: 2, character: 5 });
     assert.equal(li.offset({ line: 2, character: 5 }), text.indexOf('3'));
+    // A lone CR (old Mac line ends) is a line break too, mixed with the others.
+    const mac = '{\r"a": 1,\r\n"b": 2\n}';
+    const lm = new LineIndex(mac);
+    assert.deepEqual(lm.position(mac.indexOf('"a"')), { line: 1, character: 0 });
+    assert.deepEqual(lm.position(mac.indexOf('"b"')), { line: 2, character: 0 });
+    assert.deepEqual(lm.position(mac.indexOf('}')), { line: 3, character: 0 });
   });
 
   it('keeps key and value ranges of YAML mappings, sequences and flow collections', () => {
