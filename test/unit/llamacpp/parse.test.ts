@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { GPU_LAYERS_ALL } from '../../../src/core/formats/llamacpp/flags';
+import { GPU_LAYERS_ALL, LLAMA_FLAGS } from '../../../src/core/formats/llamacpp/flags';
 import { type ArgIssue, type LlamaArgsParse, parseLlamaArgs, type Span } from '../../../src/core/formats/llamacpp/parse';
 
 function at(input: string, span: Span): string {
@@ -199,6 +199,19 @@ describe('llamacpp/parse', () => {
       assert.equal(r.settings.contextSize, 8192);
       assert.equal(at(input, r.spans.contextSize), '8192');
       assert.equal(at(input, issue.related![0]), '--ctx-size');
+    });
+
+    it('duplicate flag on a long command line (past the 32 flags the small lookup holds): still the earlier one', () => {
+      // 40 different llama-server switches (no values), then the first again.
+      const switches = LLAMA_FLAGS.filter((f) => (f.kind === 'none' || f.kind === 'bool') && f.tools.has('llama-server') && !f.removed && !f.deprecated)
+        .map((f) => f.names.find((n) => n.startsWith('--')) ?? f.names[0]);
+      assert.ok(switches.length >= 40, `${switches.length} switches`);
+      for (const k of [0, 31, 32, 39]) {
+        const input = [...switches.slice(0, 40), switches[k]].join(' ');
+        const r = parseLlamaArgs(input);
+        const issue = only(r, 'duplicate-flag');
+        assert.equal(issue.span.offset, input.indexOf(switches[k] + ' '), `flag ${k}`);
+      }
     });
 
     it('--flag=value is read but flagged: llama.cpp takes no `=` form', () => {

@@ -212,7 +212,7 @@ export function parseArgTokens(tokens: ArgToken[], options: ParseLlamaOptions = 
   const settings: Partial<EngineSettings> = {};
   const spans: Record<string, Span> = {};
   const flags: ParsedFlag[] = [];
-  const seen = new Map<FlagSpec, ParsedFlag>();
+  const seen = new LastBySpec();
   let modelRef: string | undefined;
   let draftModelRef: string | undefined;
   let faFlag: ParsedFlag | undefined;
@@ -346,6 +346,38 @@ export function parseArgTokens(tokens: ArgToken[], options: ParseLlamaOptions = 
   if (draftModelRef !== undefined) result.draftModelRef = draftModelRef;
   if (program) result.program = program;
   return result;
+}
+
+/**
+ * The last occurrence of each flag so far. A command line has a dozen flags: pairs in an array are looked
+ * through faster than a Map is made (1,000 cmds in a llama-swap file); past 32 flags a Map takes over.
+ */
+class LastBySpec {
+  private specs: FlagSpec[] = [];
+  private flags: ParsedFlag[] = [];
+  private map?: Map<FlagSpec, ParsedFlag>;
+
+  get(spec: FlagSpec): ParsedFlag | undefined {
+    if (this.map) return this.map.get(spec);
+    const i = this.specs.indexOf(spec);
+    return i < 0 ? undefined : this.flags[i];
+  }
+
+  set(spec: FlagSpec, flag: ParsedFlag): void {
+    if (this.map) {
+      this.map.set(spec, flag);
+      return;
+    }
+    const i = this.specs.indexOf(spec);
+    if (i >= 0) this.flags[i] = flag;
+    else if (this.specs.length < 32) {
+      this.specs.push(spec);
+      this.flags.push(flag);
+    } else {
+      this.map = new Map(this.specs.map((x, k) => [x, this.flags[k]]));
+      this.map.set(spec, flag);
+    }
+  }
 }
 
 function cover(a: Span, b: Span): Span {
