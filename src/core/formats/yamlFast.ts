@@ -46,6 +46,14 @@ function makeCollection<T extends YAML.YAMLMap | YAML.YAMLSeq>(proto: T, schema:
   return c;
 }
 
+function makeMap(schema: YAML.Schema): YAML.YAMLMap {
+  return MARKED ? makeCollection(MAP_PROTO, schema) : new YAMLMap(schema);
+}
+
+function makeSeq(schema: YAML.Schema): YAML.YAMLSeq {
+  return MARKED ? makeCollection(SEQ_PROTO, schema) : new YAMLSeq(schema);
+}
+
 function makePair(key: YAML.Scalar, value: YNode): YAML.Pair {
   if (!MARKED) return new Pair(key, value);
   const p = Object.create(PAIR_PROTO) as YAML.Pair;
@@ -188,7 +196,7 @@ class FastParser {
   }
 
   private map(li: number, col: number, depth: number): YAML.YAMLMap {
-    const map = MARKED ? makeCollection(MAP_PROTO, this.schema) : new YAMLMap(this.schema);
+    const map = makeMap(this.schema);
     const start = this.starts[li] + col;
     let lastEnd = start;
     let after = li;
@@ -225,7 +233,7 @@ class FastParser {
   }
 
   private seq(li: number, col: number, depth: number): YAML.YAMLSeq {
-    const seq = MARKED ? makeCollection(SEQ_PROTO, this.schema) : new YAMLSeq(this.schema);
+    const seq = makeSeq(this.schema);
     const start = this.starts[li] + col;
     let lastEnd = start;
     let after = li;
@@ -424,7 +432,7 @@ class FastParser {
   private flowSeq(li: number, at: number, col: number): YAML.YAMLSeq {
     const t = this.text;
     const lineEnd = this.ends[li];
-    const seq = MARKED ? makeCollection(SEQ_PROTO, this.schema) : new YAMLSeq(this.schema);
+    const seq = makeSeq(this.schema);
     seq.flow = true;
     let i = at + 1;
     const skip = () => { while (i < lineEnd && t.charCodeAt(i) === 0x20) i++; };

@@ -54,21 +54,17 @@ export function tokenizeArgs(input: string, index?: number): TokenizeResult {
   let value = '';
   let offsets: number[] | undefined;
   let plain = true; // value so far is input.slice(start, i)
-  const push = (ch: string, at: number): void => {
-    if (plain && at !== start + value.length) {
-      plain = false;
-      offsets = [];
-      for (let k = 0; k < value.length; k++) offsets.push(start + k);
-    }
-    value += ch;
-    if (!plain) offsets!.push(at);
-  };
   const breakPlain = (): void => {
     if (plain) {
       plain = false;
       offsets = [];
       for (let k = 0; k < value.length; k++) offsets.push(start + k);
     }
+  };
+  const push = (ch: string, at: number): void => {
+    if (at !== start + value.length) breakPlain();
+    value += ch;
+    if (!plain) offsets!.push(at);
   };
   while (i < n) {
     const c = input.charCodeAt(i);
