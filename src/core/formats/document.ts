@@ -1,11 +1,15 @@
 // One tree for YAML and JSON documents that keeps where every key and value is written, so schema errors,
-// rules and quick fixes land on exact ranges. YAML via `yaml` (its Document + LineCounter: built by yamlFast.ts
-// for the common subset, else by yaml's Lexer, Parser and Composer), JSON via jsonc-parser. Parsing never
+// rules and quick fixes land on exact ranges. YAML: built by yamlFast.ts for the common subset, else from the
+// Document of yaml's Lexer, Parser and Composer (the Document is not kept); JSON via jsonc-parser. Parsing never
 // throws: syntax errors, alias bombs, excessive nesting and stack overflows all become diagnostics.
 import * as jsonc from 'jsonc-parser';
 import * as YAML from 'yaml';
 import type { KvDiagnostic, Position, Range } from '../diagnostics';
-import { FAST_YAML_OPTIONS, fastYamlDocument } from './yamlFast';
+import { FAST_YAML_OPTIONS, fastYamlTree } from './yamlFast';
+import { mapOffsets } from './yamlScalar';
+
+/** How a YAML scalar is written: yaml's Scalar.type. */
+export type ScalarStyle = 'PLAIN' | 'QUOTE_DOUBLE' | 'QUOTE_SINGLE' | 'BLOCK_FOLDED' | 'BLOCK_LITERAL';
 
 export type NodeType = 'object' | 'array' | 'string' | 'number' | 'boolean' | 'null' | 'other';
 
@@ -23,8 +27,13 @@ export interface DocNode {
   props?: Map<string, DocNode>;
   items?: DocNode[];
   value?: string | number | boolean | null;
-  /** The `yaml` scalar this node came from (for offset mapping inside plain/quoted/block scalars). */
-  yamlScalar?: YAML.Scalar;
+  /**
+   * YAML scalars: how the value is written (for offset mapping inside plain, quoted and block scalars; absent
+   * for a value an alias brings, which is written elsewhere).
+   */
+  style?: ScalarStyle;
+  /** YAML scalars that are not strings: the text as written, before typing (`1.0`, `0x1F`, `~`, '' when empty). */
+  source?: string;
   /** JSON string nodes: the raw text including quotes. */
   jsonRaw?: string;
 }
@@ -37,8 +46,6 @@ export interface ParsedDocument {
   /** The plain value (YAML: yaml's toJS, with aliases and merge keys resolved). Undefined when unusable. */
   value: unknown;
   diagnostics: KvDiagnostic[];
-  yamlDoc?: YAML.Document.Parsed;
-  lineCounter?: YAML.LineCounter;
 }
 
 /** Deeper documents are not parsed (recursive parsers would overflow the stack); real configs are < 10 deep. */
@@ -180,7 +187,12 @@ export function offerParsedDocument(doc: ParsedDocument): void {
   handoff = doc;
 }
 
-export function parseDocument(text: string, lang: 'yaml' | 'json'): ParsedDocument {
+/**
+ * `yamlFastPath: false` parses with yaml even in the fast subset (the tests compare both trees); the default is
+ * the fast path where it applies.
+ */
+export function parseDocument(text: string, lang: 'yaml' | 'json', opts: { yamlFastPath?: boolean } = {}): ParsedDocument {
+  const fastPath = opts.yamlFastPath !== false;
   // Old Mac line ends (a CR alone) are line breaks to LineIndex and to editors, but the yaml parser reads them as
   // spaces (a whole profile after a comment becomes that comment). Each lone CR becomes an LF: same length, so
   // every offset and range stays where the user sees it.
@@ -188,13 +200,13 @@ export function parseDocument(text: string, lang: 'yaml' | 'json'): ParsedDocume
   if (handoff) {
     const offered = handoff;
     handoff = undefined;
-    if (offered.lang === lang && offered.text === text) return offered;
+    if (offered.lang === lang && offered.text === text && fastPath) return offered;
   }
   const lines = new LineIndex(text);
   const doc: ParsedDocument = { lang, text, lines, value: undefined, diagnostics: [] };
   try {
     if (lang === 'json') parseJson(doc);
-    else parseYaml(doc);
+    else parseYaml(doc, fastPath);
   } catch (e) {
     // A RangeError here is a stack overflow inside a parser; anything else is a parser bug. Either way the
     // user gets a diagnostic, never an exception.
@@ -249,10 +261,10 @@ const YAML_CONTROL = new Set(['\u0002', '\u0018', '\u001f']);
  * counts flow nesting on the way: the CST parser slows down quadratically on deep flow nesting (100,000 `[` take
  * seconds), so it stops where the nesting passes `limit`. One lexer pass, not a second one to count first.
  */
-function parseYamlTokens(text: string, onNewLine: (offset: number) => void, limit: number): { tokens: YAML.CST.Token[] } | { tooDeepAt: number } {
+function parseYamlTokens(text: string, onNewLine: ((offset: number) => void) | undefined, limit: number): { tokens: YAML.CST.Token[] } | { tooDeepAt: number } {
   const parser = new YAML.Parser(onNewLine);
   const tokens: YAML.CST.Token[] = [];
-  onNewLine(0);
+  onNewLine?.(0);
   let depth = 0;
   let offset = 0;
   for (const lexeme of new YAML.Lexer().lex(text)) {
@@ -446,6 +458,23 @@ export function jsonStringOffsetMapper(node: DocNode): (valueOffset: number) => 
   return (o) => (o < 0 ? node.start + 1 : o < map.length ? map[o] : end);
 }
 
+/**
+ * Offset in a string node's value → document offset, past JSON escapes and YAML's scalar styles (quotes, escapes,
+ * folds, block indentation). A value that an alias brings (no style) maps onto the alias, clamped.
+ */
+export function valueOffsetMapper(doc: ParsedDocument, node: DocNode): (valueOffset: number) => number {
+  if (doc.lang === 'json') return jsonStringOffsetMapper(node);
+  if (node.style) {
+    const value = typeof node.value === 'string' ? node.value : node.source ?? String(node.value ?? '');
+    try {
+      return mapOffsets(node.style, node.start, node.end, value, doc.text);
+    } catch {
+      // fall through to the start of the value
+    }
+  }
+  return (o) => Math.min(node.start + Math.max(0, o), node.end);
+}
+
 // ---------- YAML ----------
 
 function yamlMessage(e: YAML.YAMLError): string {
@@ -454,21 +483,26 @@ function yamlMessage(e: YAML.YAMLError): string {
   return first.endsWith('.') ? first : `${first}.`;
 }
 
-function parseYaml(doc: ParsedDocument): void {
-  // The configs people write are mostly in the subset yamlFast reads (the same Document, without the CST).
-  const fast = fastYamlDocument(doc.text);
-  const parsed = fast ? { ydoc: fast.doc, lineCounter: fast.lineCounter } : composeYaml(doc);
-  if (parsed) fromYamlDocument(doc, parsed.ydoc, parsed.lineCounter, !!fast);
+function parseYaml(doc: ParsedDocument, fastPath: boolean): void {
+  // The configs people write are mostly in the subset yamlFast reads (the same tree, without yaml's CST and
+  // Document). Its trees have no aliases, merge keys, tags or repeated keys: the plain value is the tree's.
+  const fast = fastPath ? fastYamlTree(doc.text) : undefined;
+  if (fast) {
+    doc.root = fast;
+    doc.value = plainValue(fast);
+    return;
+  }
+  const parsed = composeYaml(doc);
+  if (parsed) fromYamlDocument(doc, parsed);
 }
 
 /** yaml's own path: Lexer and Parser (with the nesting guards), then Composer. Undefined when refused. */
-function composeYaml(doc: ParsedDocument): { ydoc: YAML.Document.Parsed; lineCounter: YAML.LineCounter } | undefined {
+function composeYaml(doc: ParsedDocument): YAML.Document.Parsed | undefined {
   const compact = compactDepth(doc.text, MAX_BLOCK_DEPTH);
   if (compact !== undefined) return void tooDeep(doc, compact, MAX_BLOCK_DEPTH);
-  const lineCounter = new YAML.LineCounter();
   // YAML.parseDocument in steps (its own code: Lexer and Parser, then Composer), so the nesting is checked
-  // while parsing and between.
-  const parsed = parseYamlTokens(doc.text, lineCounter.addNewLine, MAX_DEPTH);
+  // while parsing and between. (Positions come from doc.lines, not from yaml's LineCounter.)
+  const parsed = parseYamlTokens(doc.text, undefined, MAX_DEPTH);
   if ('tooDeepAt' in parsed) return void tooDeep(doc, parsed.tooDeepAt);
   const tokens = parsed.tokens;
   const deep = yamlDepth(tokens, MAX_BLOCK_DEPTH);
@@ -494,16 +528,11 @@ function composeYaml(doc: ParsedDocument): { ydoc: YAML.Document.Parsed; lineCou
   // happen (a deep tree inside a very long key), it is reported as what it is.
   const overflow = ydoc.errors.find((e) => /call stack/i.test(e.message));
   if (overflow) return void tooDeep(doc, overflow.pos[0]);
-  return { ydoc, lineCounter };
+  return ydoc;
 }
 
-/**
- * The diagnostics, tree and plain value of a yaml Document, however it was built. `fast`: built by yamlFast, so
- * without aliases, merge keys, tags or repeated keys — the plain value is then the tree's (see plainValue).
- */
-function fromYamlDocument(doc: ParsedDocument, ydoc: YAML.Document.Parsed, lineCounter: YAML.LineCounter, fast = false): void {
-  doc.yamlDoc = ydoc;
-  doc.lineCounter = lineCounter;
+/** The diagnostics, tree and plain value of yaml's Document. */
+function fromYamlDocument(doc: ParsedDocument, ydoc: YAML.Document.Parsed): void {
   for (const e of ydoc.errors.slice(0, 20)) {
     const duplicate = e.code === 'DUPLICATE_KEY';
     doc.diagnostics.push({
@@ -523,10 +552,6 @@ function fromYamlDocument(doc: ParsedDocument, ydoc: YAML.Document.Parsed, lineC
   if (fatal) return;
   // fromYaml reported values no config can hold (undefined aliases, !!binary): no plain value to validate.
   if (doc.diagnostics.slice(before).some((d) => d.code === 'yaml-undefined-alias' || d.code === 'yaml-binary')) return;
-  if (fast) {
-    doc.value = plainValue(doc.root);
-    return;
-  }
   try {
     doc.value = ydoc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (e) {
@@ -541,7 +566,7 @@ function fromYamlDocument(doc: ParsedDocument, ydoc: YAML.Document.Parsed, lineC
 }
 
 /**
- * What yaml's toJS gives for a Document in the fast subset, from its tree: a mapping is an object of its members
+ * What yaml's toJS gives for a text in the fast subset, from its tree: a mapping is an object of its members
  * (keys as fromYaml stringifies them, which is yaml's stringifyKey for scalar keys: null → ''), a key that an
  * object already has (`__proto__`, `toString`) defined as its own property as yaml does, a sequence an array, a
  * scalar its value. yaml's generic toJS (anchors, merge keys, revivers) costs a third of a 5,000-line file's parse.
@@ -585,7 +610,7 @@ function fromYaml(doc: ParsedDocument, ydoc: YAML.Document, n: unknown, depth: n
       if (!YAML.isScalar(target)) return node;
     }
     const t = fromYaml(doc, ydoc, target, depth + 1, true);
-    return { ...t, start: node.start, end: node.end, yamlScalar: undefined };
+    return { ...t, start: node.start, end: node.end, style: undefined };
   }
   if (YAML.isMap(n)) {
     node.type = 'object';
@@ -642,7 +667,8 @@ function fromYaml(doc: ParsedDocument, ydoc: YAML.Document, n: unknown, depth: n
   }
   if (YAML.isScalar(n)) {
     const v = n.value;
-    node.yamlScalar = n;
+    if (n.type) node.style = n.type;
+    if (typeof v !== 'string' && typeof n.source === 'string') node.source = n.source;
     if (v === null || v === undefined) {
       node.type = 'null';
       node.value = null;

@@ -3,10 +3,9 @@
 // bad flag is underlined at its own columns even inside quotes, escapes or block scalars.
 import type { EngineSettings } from '../deployment';
 import type { KvDiagnostic, QuickFix, Range } from '../diagnostics';
-import { type DocNode, jsonStringOffsetMapper, type ParsedDocument } from './document';
+import { type DocNode, type ParsedDocument, valueOffsetMapper } from './document';
 import { llamaEngineSettings } from './llamacpp/engine';
 import { type LlamaArgsParse, parseLlamaArgs, type Span } from './llamacpp/parse';
-import { mapScalarOffsets } from './yamlScalar';
 
 export interface DocLlamaArgs {
   parse: LlamaArgsParse;
@@ -20,19 +19,6 @@ export function defaultLlamaEngine(): EngineSettings {
   return llamaEngineSettings();
 }
 
-/** value offset → document offset, for one string node. */
-function offsetMapper(doc: ParsedDocument, node: DocNode): (o: number) => number {
-  if (doc.lang === 'json') return jsonStringOffsetMapper(node);
-  if (node.yamlScalar) {
-    try {
-      return mapScalarOffsets(node.yamlScalar, doc.text);
-    } catch {
-      // fall through to the start of the value
-    }
-  }
-  return (o) => Math.min(node.start + Math.max(0, o), node.end);
-}
-
 /** Parses a string or list-of-strings node; undefined when the node is neither. */
 export function llamaArgsFromNode(doc: ParsedDocument, node: DocNode, build?: string): DocLlamaArgs | undefined {
   let input: string | string[];
@@ -40,7 +26,7 @@ export function llamaArgsFromNode(doc: ParsedDocument, node: DocNode, build?: st
   const itemNodes: DocNode[] = [];
   if (node.type === 'string') {
     input = String(node.value);
-    mappers.push(offsetMapper(doc, node));
+    mappers.push(valueOffsetMapper(doc, node));
     itemNodes.push(node);
   } else if (node.type === 'array') {
     input = [];
@@ -49,7 +35,7 @@ export function llamaArgsFromNode(doc: ParsedDocument, node: DocNode, build?: st
       const text = it.type === 'string' ? String(it.value) : it.type === 'number' || it.type === 'boolean' ? String(it.value) : '';
       input.push(text);
       itemNodes.push(it);
-      mappers.push(it.type === 'string' ? offsetMapper(doc, it) : (o) => Math.min(it.start + Math.max(0, o), it.end));
+      mappers.push(it.type === 'string' ? valueOffsetMapper(doc, it) : (o) => Math.min(it.start + Math.max(0, o), it.end));
     }
   } else {
     return undefined;

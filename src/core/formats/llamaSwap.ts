@@ -6,7 +6,6 @@
 // is offered there, since editing the reference would not fix the macro.
 // Codes added here (besides parseLlamaArgs's): unknown-macro (error), missing-proxy (warning: llama-server not on
 // ${PORT} and no `proxy`), unterminated-quote.
-import * as YAML from 'yaml';
 import type { Deployment } from '../deployment';
 import { DEFAULT_WORKLOAD } from '../deployment';
 import type { KvDiagnostic, QuickFix, Range } from '../diagnostics';
@@ -14,7 +13,7 @@ import { llamaEngineSettings } from './llamacpp/engine';
 import { type ArgIssue, type LlamaArgsParse, llamaToolOf, parseArgTokens, type Span } from './llamacpp/parse';
 import { suggest } from './llamacpp/suggest';
 import { type ArgToken, tokenizeArgs } from './llamacpp/tokenize';
-import { mapScalarOffsets } from './yamlScalar';
+import { type DocNode, type ParsedDocument, valueOffsetMapper } from './document';
 import { modelOfLlama } from './commands/serveCommand';
 
 export interface LlamaSwapAnalysis {
@@ -52,8 +51,6 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 
 interface MacroDef {
   value: string;
-  /** Where its value is written (for diagnostics about the definition itself). */
-  node?: YAML.Scalar;
 }
 
 /**
@@ -73,15 +70,13 @@ const S_START = 1;
 const S_END = 2;
 const MACRO = 3;
 
-function readMacros(map: unknown, into: Map<string, MacroDef>): void {
-  if (!YAML.isMap(map)) return;
-  for (const pair of map.items) {
-    const key = YAML.isScalar(pair.key) ? String(pair.key.value) : undefined;
-    if (!key) continue;
-    const v = pair.value;
-    if (YAML.isScalar(v) && v.value !== null && v.value !== undefined && typeof v.value !== 'object') {
-      into.set(key, { value: String(v.source ?? v.value), node: v });
-    }
+function readMacros(map: DocNode | undefined, into: Map<string, MacroDef>): void {
+  if (map?.type !== 'object') return;
+  for (const m of map.members ?? []) {
+    if (!m.key) continue;
+    // A scalar macro as written (`1.0` stays "1.0"); null, lists and mappings are not macros.
+    if (m.type === 'string') into.set(m.key, { value: String(m.value) });
+    else if (m.type === 'number' || m.type === 'boolean') into.set(m.key, { value: m.source ?? String(m.value) });
   }
 }
 
@@ -245,9 +240,7 @@ function findServerStart(tokens: readonly ArgToken[]): { index: number; tool: 'l
  * other servers, scripts) get no deployment and no flag diagnostics.
  */
 export function analyzeLlamaSwap(
-  doc: YAML.Document.Parsed,
-  text: string,
-  lineCounter: YAML.LineCounter,
+  doc: ParsedDocument,
   /** ${PORT} per model as llama-swap assigns them (sorted model ids); default: document order from startPort. */
   ports?: ReadonlyMap<string, number>,
   /** The llama.cpp build the commands are for (flags table): bundled (default), upstream or a build number. */
@@ -255,55 +248,35 @@ export function analyzeLlamaSwap(
 ): LlamaSwapAnalysis {
   const deployments: Deployment[] = [];
   const diagnostics: KvDiagnostic[] = [];
-  const root = doc.contents;
-  if (!YAML.isMap(root)) return { deployments, diagnostics };
-
-  // lineCounter.linePos, 0-based, without its intermediate object: a 1,000-model file asks for ~20,000 positions.
-  const starts = lineCounter.lineStarts;
-  const pos = (offset: number): { line: number; character: number } => {
-    const o = Math.max(0, Math.min(offset, text.length));
-    if (starts[0] !== 0) {
-      const p = lineCounter.linePos(o);
-      return { line: p.line - 1, character: p.col - 1 };
-    }
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (starts[mid] <= o) lo = mid;
-      else hi = mid - 1;
-    }
-    return { line: lo, character: o - starts[lo] };
-  };
-  const range = (start: number, end: number): Range => ({ start: pos(start), end: pos(Math.max(start, end)) });
+  const root = doc.root;
+  if (root?.type !== 'object' || !root.props) return { deployments, diagnostics };
+  const range = (start: number, end: number): Range => doc.lines.range(start, end);
 
   const bounds = { start: 0, end: 0 };
   const globalMacros = new Map<string, MacroDef>();
-  readMacros(root.get('macros', true), globalMacros);
-  const startPortNode = root.get('startPort', true);
-  const startPort = YAML.isScalar(startPortNode) && typeof startPortNode.value === 'number' ? startPortNode.value : DEFAULT_START_PORT;
-  let nextPort = startPort;
+  readMacros(root.props.get('macros'), globalMacros);
+  const startPortNode = root.props.get('startPort');
+  let nextPort = startPortNode?.type === 'number' ? (startPortNode.value as number) : DEFAULT_START_PORT;
 
-  const models = root.get('models', true);
-  if (!YAML.isMap(models)) return { deployments, diagnostics };
-  for (const pair of models.items) {
-    const keyNode = pair.key;
-    if (!YAML.isScalar(keyNode) || !keyNode.range) continue;
-    const name = String(keyNode.value);
-    const anchor = range(keyNode.range[0], keyNode.range[1]);
-    const model = pair.value;
-    if (!YAML.isMap(model)) continue;
-    const cmdNode = model.get('cmd', true);
-    if (!YAML.isScalar(cmdNode) || typeof cmdNode.value !== 'string' || !cmdNode.range) continue;
-    const cmd = cmdNode.value;
+  const models = root.props.get('models');
+  if (models?.type !== 'object') return { deployments, diagnostics };
+  for (const model of models.members ?? []) {
+    if (model.key === undefined || model.keyStart === undefined) continue;
+    const name = model.key;
+    const anchor = range(model.keyStart, model.keyEnd ?? model.keyStart);
+    if (model.type !== 'object' || !model.props) continue;
+    const cmdNode = model.props.get('cmd');
+    // A cmd an alias brings (no style: written elsewhere) is not mapped onto the alias: left unchecked.
+    if (cmdNode?.type !== 'string' || !cmdNode.style) continue;
+    const cmd = String(cmdNode.value);
 
-    const modelMacros = model.get('macros', true);
-    const macros = YAML.isMap(modelMacros) ? new Map(globalMacros) : globalMacros;
+    const modelMacros = model.props.get('macros');
+    const macros = modelMacros?.type === 'object' ? new Map(globalMacros) : globalMacros;
     if (macros !== globalMacros) readMacros(modelMacros, macros);
     // llama-swap hands out one port per model that uses ${PORT}, in order from startPort.
     const scope: MacroScope = { macros, modelId: name, port: String(ports?.get(name) ?? nextPort), usedPort: false };
 
-    const toDoc = mapScalarOffsets(cmdNode, text);
+    const toDoc = valueOffsetMapper(doc, cmdNode);
     const valueRange = (start: number, end: number): Range => {
       const s = toDoc(start);
       const e = end > start ? toDoc(end - 1) + 1 : s;
@@ -353,7 +326,7 @@ export function analyzeLlamaSwap(
       });
     }
     for (const issue of parse.issues) diagnostics.push(toDiagnostic(issue, spanToValue, spanRange));
-    if (start.tool === 'llama-server' && !expanded.usedPort && !model.has('proxy')) {
+    if (start.tool === 'llama-server' && !expanded.usedPort && !model.props.has('proxy')) {
       diagnostics.push(missingProxy(parse, cmdNode, spanToValue, spanRange, valueRange));
     }
 
@@ -372,7 +345,7 @@ export function analyzeLlamaSwap(
  */
 function missingProxy(
   parse: LlamaArgsParse,
-  cmdNode: YAML.Scalar,
+  cmdNode: DocNode,
   spanToValue: (s: Span) => { start: number; end: number; macro?: string; literal: boolean },
   spanRange: (s: Span) => Range,
   valueRange: (start: number, end: number) => Range,

@@ -18,7 +18,7 @@ export function llamaSwapTopLevelKeys(): ReadonlySet<string> {
 }
 
 export function analyzeSwapDocument(doc: ParsedDocument, opts: { llamaCppBuild?: string } = {}): { deployments: Deployment[]; diagnostics: KvDiagnostic[]; schemaDiagnostics: KvDiagnostic[] } {
-  if (doc.lang !== 'yaml' || !doc.yamlDoc || !doc.lineCounter) {
+  if (doc.lang !== 'yaml') {
     return {
       deployments: [],
       schemaDiagnostics: [],
@@ -61,7 +61,7 @@ export function analyzeSwapDocument(doc: ParsedDocument, opts: { llamaCppBuild?:
       });
     }
   }
-  const r = analyzeLlamaSwap(doc.yamlDoc, doc.text, doc.lineCounter, ports, opts.llamaCppBuild);
+  const r = analyzeLlamaSwap(doc, ports, opts.llamaCppBuild);
   // A llama-server on a fixed port without `proxy` is reported once, on its `--port` (with the quick fix), as
   // the error llama-swap gives, instead of twice.
   const models = doc.root.props?.get('models');

@@ -39,7 +39,7 @@ export function yaml11Value(doc: ParsedDocument, n: DocNode): unknown {
     case 'array':
       return (n.items ?? []).map((i) => yaml11Value(doc, i));
     case 'string':
-      if (doc.lang === 'yaml' && n.yamlScalar?.type === 'PLAIN') {
+      if (doc.lang === 'yaml' && n.style === 'PLAIN') {
         if (YAML11_TRUE.has(String(n.value))) return true;
         if (YAML11_FALSE.has(String(n.value))) return false;
       }

@@ -1,84 +1,51 @@
 // A fast path for the YAML that serving configs are made of: block mappings and sequences, plain and quoted
-// one-line scalars, one-line flow sequences of scalars, and `|`/`>` block scalars. It builds the same
-// `yaml` Document that yaml's Lexer → Parser → Composer builds for such a text (the same node classes, ranges,
-// values, scalar types and sources, typed by the same schema tags), in one pass over the lines and without the
-// concrete syntax tree: a 5,000-line llama-swap file parses in a few milliseconds instead of over 100.
+// one-line scalars, one-line flow sequences of scalars, and `|`/`>` block scalars. It builds the same DocNode
+// tree that document.ts builds from yaml's Document (Lexer → Parser → Composer, then fromYaml) for such a text —
+// the same node types, offsets, keys, values, scalar styles and sources, typed by the same schema tags — in one
+// pass over the lines, without yaml's syntax tree or Document: a 5,000-line llama-swap file parses in a few
+// milliseconds instead of over 100, and an analysis keeps one tree instead of two.
 //
 // Anything outside that subset — anchors, aliases, tags, flow mappings, multi-line plain or quoted scalars,
-// escapes, tabs, lone CR line ends, directives, several documents, merge keys, complex keys, anything yaml would
-// report an error or a warning for — makes it return undefined, and the caller parses with `yaml` as before.
-// test/unit/formats/yamlFast.test.ts compares both parsers node by node on generated, real-world and example
-// files, so a difference is a failing test, not a silent wrong range.
-// Comments and blank-line marks are not kept (nothing in KV Lens reads yaml's comment or spaceBefore fields; the
-// ranges still cover them as yaml's do).
+// escapes, tabs, lone CR line ends, directives, several documents, merge keys, complex keys, repeated keys,
+// anything yaml would report an error or a warning for — makes it return undefined, and the caller parses with
+// `yaml` as before. test/unit/formats/yamlFast.test.ts compares both trees node by node on generated, real-world
+// and example files, so a difference is a failing test, not a silent wrong range.
+// The ranges are yaml's, comments included (a mapping's end is past its last value's comments, as yaml's); the
+// comment placements whose attachment depends on the whole tree are yaml's to read.
 import * as YAML from 'yaml';
+import type { DocNode } from './document';
 
-// Bound once: under tsc's CommonJS output every `YAML.x` is a getter call, on the hot path here.
-const { Scalar, YAMLMap, YAMLSeq, Pair, isScalar } = YAML;
-
-/**
- * Nodes are made from prototypes that carry yaml's node-type mark, instead of by their constructors: the
- * constructors mark each node with Object.defineProperty, a runtime call that costs ~0.4 µs and leaves a slower
- * object — 10 ms of a 5,000-line file's 26,000 nodes, against under 2 ms this way. The nodes are otherwise the
- * same (the same classes for instanceof and yaml's isScalar/isMap/…, the same own fields); should a yaml version
- * mark nodes another way, the check below finds it and the constructors are used.
- */
-const NODE_TYPE = Symbol.for('yaml.node.type');
-const SCALAR_PROTO: YAML.Scalar = Object.create(Scalar.prototype, { [NODE_TYPE]: { value: Symbol.for('yaml.scalar') } });
-const PAIR_PROTO: YAML.Pair = Object.create(Pair.prototype, { [NODE_TYPE]: { value: Symbol.for('yaml.pair') } });
-const MAP_PROTO: YAML.YAMLMap = Object.create(YAMLMap.prototype, { [NODE_TYPE]: { value: Symbol.for('yaml.map') } });
-const SEQ_PROTO: YAML.YAMLSeq = Object.create(YAMLSeq.prototype, { [NODE_TYPE]: { value: Symbol.for('yaml.seq') } });
-const MARKED = YAML.isScalar(Object.create(SCALAR_PROTO)) && YAML.isPair(Object.create(PAIR_PROTO)) && YAML.isMap(Object.create(MAP_PROTO)) &&
-  YAML.isSeq(Object.create(SEQ_PROTO)) && (new Scalar(1) as unknown as Record<symbol, unknown>)[NODE_TYPE] !== undefined;
-
-function makeScalar(value: unknown): YAML.Scalar {
-  if (!MARKED) return new Scalar(value);
-  const s = Object.create(SCALAR_PROTO) as YAML.Scalar;
-  s.value = value;
-  return s;
-}
-
-/** A collection's `schema` is a plain own field here (yaml defines it non-enumerable; nothing enumerates nodes). */
-function makeCollection<T extends YAML.YAMLMap | YAML.YAMLSeq>(proto: T, schema: YAML.Schema): T {
-  const c = Object.create(proto) as T;
-  c.schema = schema;
-  c.items = [];
-  return c;
-}
-
-function makeMap(schema: YAML.Schema): YAML.YAMLMap {
-  return MARKED ? makeCollection(MAP_PROTO, schema) : new YAMLMap(schema);
-}
-
-function makeSeq(schema: YAML.Schema): YAML.YAMLSeq {
-  return MARKED ? makeCollection(SEQ_PROTO, schema) : new YAMLSeq(schema);
-}
-
-function makePair(key: YAML.Scalar, value: YNode): YAML.Pair {
-  if (!MARKED) return new Pair(key, value);
-  const p = Object.create(PAIR_PROTO) as YAML.Pair;
-  p.key = key;
-  p.value = value;
-  return p;
-}
-
-/** Thrown to leave the fast path; caught in fastYamlDocument. */
+/** Thrown to leave the fast path; caught in fastYamlTree. */
 const BAIL = new Error('outside the fast YAML subset');
 
 const BLANK = 0;
 const COMMENT = 1;
 const CONTENT = 2;
 
-/** Mappings with more keys check for a repeated key with a Set. */
-const SMALL_MAP = 8;
-
 /** Deeper block nesting goes to yaml (which has its own guards): real configs are under 10 levels. */
 const MAX_FAST_DEPTH = 64;
 
 export const FAST_YAML_OPTIONS = { merge: true, prettyErrors: false, uniqueKeys: false, keepSourceTokens: false, logLevel: 'error' } as const;
 
-type YNode = YAML.Scalar | YAML.YAMLMap | YAML.YAMLSeq;
-type Range3 = [number, number, number];
+type ScalarStyle = NonNullable<YAML.Scalar['type']>;
+
+/** yaml's schema for FAST_YAML_OPTIONS (the core schema with merge keys): its scalar tags type plain scalars here. */
+interface Typing {
+  tags: readonly YAML.ScalarTag[];
+  strTag: YAML.ScalarTag;
+}
+let typing: Typing | undefined | null;
+
+function schemaTyping(): Typing | undefined {
+  if (typing === undefined) {
+    const schema = new YAML.Document(undefined, FAST_YAML_OPTIONS).schema;
+    const tags = schema.tags as YAML.ScalarTag[];
+    const strTag = (schema as unknown as Record<symbol, YAML.ScalarTag | undefined>)[Symbol.for('yaml.scalar')];
+    // TYPED_START is written for yaml's core schema with merge keys; another schema (a future yaml) is yaml's.
+    typing = tags.map((x) => x.tag).join() === CORE_TAGS && strTag ? { tags, strTag } : null;
+  }
+  return typing ?? undefined;
+}
 
 class FastParser {
   private readonly n: number;
@@ -89,19 +56,20 @@ class FastParser {
   private readonly breaks: Int32Array;
   private readonly indents: Int32Array;
   private readonly kinds: Uint8Array;
-  private readonly schema: YAML.Schema;
-  private readonly tags: readonly YAML.ScalarTag[];
-  private readonly strTag: YAML.ScalarTag;
   /**
    * Second results, kept here instead of in a wrapper object per node (24,000 of them in a 5,000-line file): the
-   * first line after the node block(), map(), seq(), value(), flowSeq() and blockScalar() just returned, the ':'
-   * after the key key() returned, and the offset after the closing quote quoted() found.
+   * first line after the node block(), map(), seq(), value(), flowSeq() and blockScalar() just returned and where
+   * that node's range ends with its trailing comments (yaml's third range offset), the ':' after the key key()
+   * returned, and the offset after the closing quote quoted() found.
    */
   private next = 0;
+  private end2 = 0;
   private colon = 0;
   private quoteEnd = 0;
+  /** Whether the last scalar made (the last in the text, once parsing ends) is an empty value (`key:`). */
+  private lastEmpty = false;
 
-  constructor(private readonly text: string, doc: YAML.Document) {
+  constructor(private readonly text: string, private readonly typing: Typing) {
     let count = 1;
     for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) count++;
     // A text ending in '\n' has no line after it.
@@ -133,19 +101,17 @@ class FastParser {
       }
       at = nl + 1;
     }
-    this.schema = doc.schema;
-    this.tags = doc.schema.tags as YAML.ScalarTag[];
-    // TYPED_START is written for yaml's core schema with merge keys (the options above); another schema is yaml's.
-    if (this.tags.map((x) => x.tag).join() !== CORE_TAGS) throw BAIL;
-    this.strTag = (doc.schema as unknown as Record<symbol, YAML.ScalarTag>)[Symbol.for('yaml.scalar')];
   }
 
-  /** The root collection and its line range, or a bail. */
-  parseRoot(): YNode {
+  /** The root collection, or a bail. */
+  parseRoot(): DocNode {
     const first = this.nextContent(0);
     if (first >= this.n || this.indents[first] !== 0) throw BAIL;
     const node = this.block(first, 0);
     if (this.nextContent(this.next) < this.n) throw BAIL;
+    // A text that ends on an empty value (`key:`, then blank lines or comments): yaml ends the document at that
+    // value or past its comments, not at the end of the text. Rare; yaml's own parse gets it right.
+    if (this.lastEmpty) throw BAIL;
     return node;
   }
 
@@ -163,7 +129,7 @@ class FastParser {
    * A block collection starting on line li at column `col` (a compact mapping in `- k: v` starts mid-line). Its
    * callers have checked the column: deeper than the parent's, or the parent key's own for a sequence.
    */
-  private block(li: number, depth: number, col = this.indents[li]): YAML.YAMLMap | YAML.YAMLSeq {
+  private block(li: number, depth: number, col = this.indents[li]): DocNode {
     if (depth > MAX_FAST_DEPTH) throw BAIL;
     return this.isDash(this.starts[li] + col) ? this.seq(li, col, depth) : this.map(li, col, depth);
   }
@@ -195,14 +161,13 @@ class FastParser {
     return li;
   }
 
-  private map(li: number, col: number, depth: number): YAML.YAMLMap {
-    const map = makeMap(this.schema);
+  private map(li: number, col: number, depth: number): DocNode {
     const start = this.starts[li] + col;
+    const members: DocNode[] = [];
+    const props = new Map<string, DocNode>();
     let lastEnd = start;
     let after = li;
     let first = true;
-    // Keys so far: looked through directly in small mappings (most of them), in a Set past SMALL_MAP keys.
-    let seen: Set<unknown> | undefined;
     for (;;) {
       if (!first) {
         li = this.nextItem(li, col);
@@ -210,31 +175,35 @@ class FastParser {
         if (this.isDash(this.starts[li] + col)) throw BAIL;
       }
       const lineStart = this.starts[li];
-      const key = this.key(lineStart + col, this.ends[li]);
-      // A repeated key is reported by yaml (uniqueKeys off: by fromYaml); here any repeat goes the slow way.
-      const kv = key.value;
-      if (seen) {
-        if (seen.has(kv)) throw BAIL;
-        seen.add(kv);
-      } else {
-        for (const p of map.items) if (sameValueZero((p.key as YAML.Scalar).value, kv)) throw BAIL;
-        if (map.items.length >= SMALL_MAP) seen = new Set([...map.items.map((p) => (p.key as YAML.Scalar).value), kv]);
+      const keyNode = this.key(lineStart + col, this.ends[li]);
+      // The key as fromYaml writes it: yaml's typed key value as a string, null as ''.
+      const key = keyNode.value === null || keyNode.value === undefined ? '' : String(keyNode.value);
+      // A repeated key (also `1` and `"1"`, which the tree cannot tell apart) is reported by fromYaml: yaml's way.
+      if (props.has(key)) throw BAIL;
+      const child = this.value(li, this.colon + 1, col, depth, true);
+      lastEnd = this.end2;
+      if (child.type === 'null' && child.end <= child.start) {
+        // `key:` with nothing after it: the tree points at the key (as fromYaml does with yaml's empty scalar).
+        child.start = keyNode.start;
+        child.end = keyNode.end;
       }
-      const v = this.value(li, this.colon + 1, col, depth, true);
-      map.items.push(makePair(key, v));
-      lastEnd = v.range![2];
+      child.key = key;
+      child.keyStart = keyNode.start;
+      child.keyEnd = keyNode.end;
+      members.push(child);
+      props.set(key, child);
       li = after = this.next;
       first = false;
     }
-    map.range = [start, lastEnd, this.collectionEnd(after, col, lastEnd, depth === 0)];
+    this.end2 = this.collectionEnd(after, col, lastEnd, depth === 0);
     // The lines after the last item (comments, blank lines) are for the parent to see too.
     this.next = after;
-    return map;
+    return { type: 'object', start, end: lastEnd, members, props };
   }
 
-  private seq(li: number, col: number, depth: number): YAML.YAMLSeq {
-    const seq = makeSeq(this.schema);
+  private seq(li: number, col: number, depth: number): DocNode {
     const start = this.starts[li] + col;
+    const items: DocNode[] = [];
     let lastEnd = start;
     let after = li;
     let first = true;
@@ -244,19 +213,18 @@ class FastParser {
         // A mapping key at the sequence's column ends it (`key:` then `- a` at the key's indentation).
         if (li < 0 || !this.isDash(this.starts[li] + col)) break;
       }
-      const v = this.value(li, this.starts[li] + col + 1, col, depth, false);
-      seq.items.push(v);
-      lastEnd = v.range![2];
+      items.push(this.value(li, this.starts[li] + col + 1, col, depth, false));
+      lastEnd = this.end2;
       li = after = this.next;
       first = false;
     }
-    seq.range = [start, lastEnd, this.collectionEnd(after, col, lastEnd, depth === 0)];
+    this.end2 = this.collectionEnd(after, col, lastEnd, depth === 0);
     this.next = after;
-    return seq;
+    return { type: 'array', start, end: lastEnd, items };
   }
 
-  /** A mapping key at `at` (plain or simply quoted) and the offset of its ':'. */
-  private key(at: number, lineEnd: number): YAML.Scalar {
+  /** A mapping key at `at` (plain or simply quoted), and in `colon` the offset of its ':'. */
+  private key(at: number, lineEnd: number): DocNode {
     const t = this.text;
     const c = t.charCodeAt(at);
     if (c === 0x22 || c === 0x27) {
@@ -268,7 +236,7 @@ class FastParser {
       // A quoted '<<' is a plain key to yaml's toJS but skipped like a merge key by the tree (document.ts's
       // fromYaml): the plain value built from the tree would lose it.
       if (value === '<<') throw BAIL;
-      const s = this.scalar(value, value, c === 0x22 ? 'QUOTE_DOUBLE' : 'QUOTE_SINGLE', [at, end, end], true, false);
+      const s = this.scalar(value, c === 0x22 ? 'QUOTE_DOUBLE' : 'QUOTE_SINGLE', at, end, end, true, false);
       this.colon = i;
       return s;
     }
@@ -288,14 +256,14 @@ class FastParser {
     // Merge keys (`<<`) resolve differently: yaml's path.
     if (src === '<<') throw BAIL;
     this.colon = i;
-    return this.scalar(src, src, 'PLAIN', [at, e, e], true, true);
+    return this.scalar(src, 'PLAIN', at, e, e, true, true);
   }
 
   /**
    * The value after a key's ':' (or a sequence's '-') at offset `from` on line li, in a collection at column
-   * `col`. Returns the node and the first line after it.
+   * `col`. Returns the node; the first line after it is in `next`, its range's end in `end2`.
    */
-  private value(li: number, from: number, col: number, depth: number, inMap: boolean): YNode {
+  private value(li: number, from: number, col: number, depth: number, inMap: boolean): DocNode {
     const t = this.text;
     const lineEnd = this.ends[li];
     let q = from;
@@ -310,7 +278,9 @@ class FastParser {
       // An empty sequence item's range depends on the lines around it: yaml's to read.
       if (!inMap) throw BAIL;
       this.next = li + 1;
-      return this.scalar(null, '', 'PLAIN', [q, q, this.nullEnd(li, col, c === 0x23)], false, true);
+      const empty = this.scalar(null, 'PLAIN', q, q, this.nullEnd(li, col, c === 0x23), false, true);
+      this.lastEmpty = true;
+      return empty;
     }
     if (c === 0x22 || c === 0x27) {
       const s = this.quoted(q, lineEnd);
@@ -318,7 +288,7 @@ class FastParser {
       this.tail(end, lineEnd);
       this.noContinuation(li, col);
       this.next = li + 1;
-      return this.scalar(s, s, c === 0x22 ? 'QUOTE_DOUBLE' : 'QUOTE_SINGLE', [q, end, this.trailEnd(li, col)], false, false);
+      return this.scalar(s, c === 0x22 ? 'QUOTE_DOUBLE' : 'QUOTE_SINGLE', q, end, this.trailEnd(li, col), false, false);
     }
     if (c === 0x5b) return this.flowSeq(li, q, col);
     if (c === 0x7c || c === 0x3e) return this.blockScalar(li, q, col);
@@ -338,9 +308,8 @@ class FastParser {
     this.noContinuation(li, col);
     const src = t.slice(q, e);
     this.next = li + 1;
-    return this.scalar(src, src, 'PLAIN', [q, e, this.trailEnd(li, col)], false, true);
+    return this.scalar(src, 'PLAIN', q, e, this.trailEnd(li, col), false, true);
   }
-
   /** Whether `k: …` starts at `at` (a plain or quoted key, then ': ' or ':' at the end of the line). */
   private looksLikeEntry(at: number, lineEnd: number): boolean {
     const t = this.text;
@@ -429,11 +398,10 @@ class FastParser {
   }
 
   /** `[a, "b", 3]` on one line: scalars only, no trailing comma. */
-  private flowSeq(li: number, at: number, col: number): YAML.YAMLSeq {
+  private flowSeq(li: number, at: number, col: number): DocNode {
     const t = this.text;
     const lineEnd = this.ends[li];
-    const seq = makeSeq(this.schema);
-    seq.flow = true;
+    const items: DocNode[] = [];
     let i = at + 1;
     const skip = () => { while (i < lineEnd && t.charCodeAt(i) === 0x20) i++; };
     skip();
@@ -442,13 +410,12 @@ class FastParser {
         skip();
         const s = i;
         const c = t.charCodeAt(i);
-        let item: YAML.Scalar;
         if (c === 0x22 || c === 0x27) {
           const q = this.quoted(i, lineEnd);
           i = this.quoteEnd;
           const e = i;
           skip();
-          item = this.scalar(q, q, c === 0x22 ? 'QUOTE_DOUBLE' : 'QUOTE_SINGLE', [s, e, i], false, false);
+          items.push(this.scalar(q, c === 0x22 ? 'QUOTE_DOUBLE' : 'QUOTE_SINGLE', s, e, i, false, false));
         } else {
           if (i >= lineEnd || c === 0x2c || c === 0x5d || startsPlainBadly(t, i, lineEnd)) throw BAIL;
           let e = i;
@@ -459,10 +426,8 @@ class FastParser {
             if (ch === 0x3a || ch === 0x5b || ch === 0x7b || ch === 0x7d || (ch === 0x23 && t.charCodeAt(i - 1) === 0x20)) throw BAIL;
             if (ch !== 0x20) e = i + 1;
           }
-          const src = t.slice(s, e);
-          item = this.scalar(src, src, 'PLAIN', [s, e, i], false, true);
+          items.push(this.scalar(t.slice(s, e), 'PLAIN', s, e, i, false, true));
         }
-        seq.items.push(item);
         const sep = t.charCodeAt(i);
         if (sep === 0x5d) break;
         if (sep !== 0x2c) throw BAIL;
@@ -474,13 +439,13 @@ class FastParser {
     const close = i + 1;
     this.tail(close, lineEnd);
     this.noContinuation(li, col);
-    seq.range = [at, close, this.trailEnd(li, col)];
+    this.end2 = this.trailEnd(li, col);
     this.next = li + 1;
-    return seq;
+    return { type: 'array', start: at, end: close, items };
   }
 
   /** `|`, `|-`, `>`, `>-` and the lines deeper than the collection below it. */
-  private blockScalar(li: number, at: number, col: number): YAML.Scalar {
+  private blockScalar(li: number, at: number, col: number): DocNode {
     const t = this.text;
     const folded = t.charCodeAt(at) === 0x3e;
     let i = at + 1;
@@ -508,54 +473,70 @@ class FastParser {
       }
       last = j;
     }
-    const lines: string[] = [];
-    for (let k = li + 1; k <= last; k++) {
-      if (this.kinds[k] === BLANK) { lines.push(''); continue; }
-      const s = t.slice(this.starts[k] + indent, this.ends[k]);
-      // Folded text with more-indented lines keeps their line breaks: yaml's rules.
-      if (folded && this.indents[k] > indent) throw BAIL;
-      lines.push(s);
-    }
     let value: string;
-    if (!folded) value = lines.join('\n');
-    else {
-      value = '';
-      let breaks = 0;
-      let started = false;
-      for (const l of lines) {
-        if (l === '') { breaks++; continue; }
-        if (!started) value += '\n'.repeat(breaks);
-        else value += breaks ? '\n'.repeat(breaks) : ' ';
-        value += l;
-        breaks = 0;
-        started = true;
+    if (last === first && first === li + 1) {
+      // One content line right below the header (`cmd: >-` then the command, most llama-swap cmds): that line.
+      value = t.slice(this.starts[first] + indent, this.ends[first]);
+    } else {
+      const lines: string[] = [];
+      for (let k = li + 1; k <= last; k++) {
+        if (this.kinds[k] === BLANK) { lines.push(''); continue; }
+        // Folded text with more-indented lines keeps their line breaks: yaml's rules.
+        if (folded && this.indents[k] > indent) throw BAIL;
+        lines.push(t.slice(this.starts[k] + indent, this.ends[k]));
+      }
+      if (!folded) value = lines.join('\n');
+      else {
+        value = '';
+        let breaks = 0;
+        let started = false;
+        for (const l of lines) {
+          if (l === '') { breaks++; continue; }
+          if (!started) value += '\n'.repeat(breaks);
+          else value += breaks ? '\n'.repeat(breaks) : ' ';
+          value += l;
+          breaks = 0;
+          started = true;
+        }
       }
     }
     // Clip keeps one line break (yaml adds it at the end of the text too).
     if (!strip) value += '\n';
     const end = this.lineEnd(last);
-    const node = this.scalar(value, value, folded ? 'BLOCK_FOLDED' : 'BLOCK_LITERAL', [at, end, end], false, false);
+    const node = this.scalar(value, folded ? 'BLOCK_FOLDED' : 'BLOCK_LITERAL', at, end, end, false, false);
     this.next = last + 1;
     return node;
   }
 
-  /** A scalar as yaml's composeScalar makes it: plain text typed by the schema's tags, the rest strings. */
-  private scalar(value: string | null, source: string, type: YAML.Scalar.Type, range: Range3, atKey: boolean, plain: boolean): YAML.Scalar {
-    const v = value ?? '';
+  /**
+   * A scalar as fromYaml makes it from yaml's composeScalar: plain text typed by the schema's tags, the rest
+   * strings; `source` (the text before typing) kept for values that are not strings. Its range ends at `end2`.
+   */
+  private scalar(source: string | null, style: ScalarStyle, start: number, end: number, end2: number, atKey: boolean, plain: boolean): DocNode {
+    this.end2 = end2;
+    this.lastEmpty = false;
+    const v = source ?? '';
     // Every core-schema test (null, bool, int, float, merge) is anchored on one of these first characters; a
     // plain scalar starting with any other is a string without running them (most of a config's scalars).
-    const tag = plain && (v === '' || TYPED_START.has(v.charCodeAt(0)))
-      ? (this.tags.find((x) => (x.default === true || (atKey && x.default === 'key')) && x.test?.test(v)) ?? this.strTag)
-      : this.strTag;
+    if (!plain || (v !== '' && !TYPED_START.has(v.charCodeAt(0)))) return { type: 'string', start, end, value: v, style };
+    const tags = this.typing.tags;
+    let tag = this.typing.strTag;
+    for (const x of tags) {
+      if ((x.default === true || (atKey && x.default === 'key')) && x.test?.test(v)) {
+        tag = x;
+        break;
+      }
+    }
     let warned = false;
     const res = tag.resolve(v, () => { warned = true; }, FAST_YAML_OPTIONS as YAML.ParseOptions);
     if (warned) throw BAIL;
-    const s = isScalar(res) ? res : makeScalar(res);
-    s.range = range;
-    s.source = source;
-    s.type = type;
-    if (tag.format) s.format = tag.format;
-    return s;
+    const value: unknown = YAML.isScalar(res) ? res.value : res;
+    if (typeof value === 'string') return { type: 'string', start, end, value, style };
+    if (value === null || value === undefined) return { type: 'null', start, end, value: null, style, source: v };
+    if (typeof value === 'number') return { type: 'number', start, end, value, style, source: v };
+    if (typeof value === 'boolean') return { type: 'boolean', start, end, value, style, source: v };
+    // A value no config tree holds (a future tag's object): yaml's path.
+    throw BAIL;
   }
 }
 
@@ -563,11 +544,6 @@ const CORE_TAGS = ['map', 'seq', 'str', 'null', 'bool', 'int', 'int', 'int', 'fl
 
 /** First characters that a core-schema scalar test can match (`~`, null, true/false, numbers, `.inf`, `<<`). */
 const TYPED_START = new Set([...'~nNtTfF0123456789+-.<'].map((c) => c.charCodeAt(0)));
-
-/** A Set's equality (NaN equals NaN), for the small-mapping key check. */
-function sameValueZero(a: unknown, b: unknown): boolean {
-  return a === b || (a !== a && b !== b);
-}
 
 /** What may not start a plain scalar (YAML 1.2 indicators), or a plain scalar that ends where it begins. */
 function startsPlainBadly(t: string, at: number, lineEnd: number): boolean {
@@ -581,36 +557,18 @@ function startsPlainBadly(t: string, at: number, lineEnd: number): boolean {
   return false;
 }
 
-function endsOnEmptyValue(root: YNode): boolean {
-  let n: unknown = root;
-  while (YAML.isMap(n) || YAML.isSeq(n)) {
-    const last: unknown = n.items[n.items.length - 1];
-    n = YAML.isPair(last) ? last.value : last;
-  }
-  return YAML.isScalar(n) && n.value === null && n.source === '';
-}
-
 /**
- * The Document yaml would build for `text`, when the text is in the fast subset; undefined otherwise (parse it
- * with yaml). `lineCounter` gets every line start, as yaml's parser reports them.
+ * The tree document.ts would build from yaml's Document for `text`, when the text is in the fast subset;
+ * undefined otherwise (parse it with yaml).
  */
-export function fastYamlDocument(text: string): { doc: YAML.Document.Parsed; lineCounter: YAML.LineCounter } | undefined {
+export function fastYamlTree(text: string): DocNode | undefined {
   if (!text || text.includes('\t') || /\r(?!\n)/.test(text) || text.charCodeAt(0) === 0xfeff) return undefined;
-  const doc = new YAML.Document(undefined, FAST_YAML_OPTIONS) as YAML.Document.Parsed;
-  let root: YNode;
+  const typed = schemaTyping();
+  if (!typed) return undefined;
   try {
-    root = new FastParser(text, doc).parseRoot();
+    return new FastParser(text, typed).parseRoot();
   } catch {
     // BAIL, a stack overflow, or a bug here: yaml's own parse is always the answer of last resort.
     return undefined;
   }
-  // A text that ends on an empty value (`key:`, then blank lines or comments): yaml ends the document at that
-  // value or past its comments, not at the end of the text. Rare; yaml's own parse gets it right.
-  if (endsOnEmptyValue(root)) return undefined;
-  doc.contents = root as YAML.Document.Parsed['contents'];
-  (doc as { range: Range3 }).range = [root.range![0], root.range![2], text.length];
-  const lineCounter = new YAML.LineCounter();
-  lineCounter.addNewLine(0);
-  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lineCounter.addNewLine(i + 1);
-  return { doc, lineCounter };
 }

@@ -78,11 +78,17 @@ class Decoded {
 export function mapScalarOffsets(node: Scalar, text: string): OffsetMapper {
   const range = node.range;
   if (!range) return () => 0;
-  const [start, valueEnd] = range;
-  const value = scalarValue(node);
+  return mapOffsets(node.type, range[0], range[1], scalarValue(node), text);
+}
+
+/**
+ * mapScalarOffsets for a scalar of the document tree: written in `style` at [start, end) of `text`, with the
+ * value `value` (as a string: a number's source text).
+ */
+export function mapOffsets(style: Scalar.Type | undefined, start: number, valueEnd: number, value: string, text: string): OffsetMapper {
   // Most values are written as they are: a one-line plain or quoted scalar without escapes maps character for
   // character, no decoding needed (75,000 cmds in one llama-swap file).
-  const quote = node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE' ? 1 : node.type === 'PLAIN' ? 0 : -1;
+  const quote = style === 'QUOTE_DOUBLE' || style === 'QUOTE_SINGLE' ? 1 : style === 'PLAIN' ? 0 : -1;
   const n0 = value.length;
   if (quote >= 0 && n0 > 0 && valueEnd - start - 2 * quote === n0 && text.startsWith(value, start + quote)) {
     const base = start + quote;
@@ -90,7 +96,7 @@ export function mapScalarOffsets(node: Scalar, text: string): OffsetMapper {
   }
   // A block scalar of one content line (`cmd: >-` then the command on the next line, the usual llama-swap cmd):
   // the value is that line's text after its indentation, plus the kept line break.
-  if (quote < 0 && (node.type === 'BLOCK_FOLDED' || node.type === 'BLOCK_LITERAL')) {
+  if (quote < 0 && (style === 'BLOCK_FOLDED' || style === 'BLOCK_LITERAL')) {
     const body = value.endsWith('\n') ? value.slice(0, -1) : value;
     const header = text.indexOf('\n', start);
     let cs = header + 1;
@@ -102,7 +108,7 @@ export function mapScalarOffsets(node: Scalar, text: string): OffsetMapper {
       return (i: number): number => (i <= 0 ? cs : i < n ? cs + i : cs + n);
     }
   }
-  const decoded = decodeScalar(node.type, text, start, valueEnd, value);
+  const decoded = decodeScalar(style, text, start, valueEnd, value);
   if (decoded && decoded.value === value) {
     const n = decoded.length;
     if (n === 0) return () => start;

@@ -1,74 +1,66 @@
-// The fast YAML path must build exactly the Document yaml's Lexer → Parser → Composer builds (classes, all three
-// range offsets, values, scalar types, sources, formats, flow flags, line starts, toJS) — or refuse. Checked
-// node by node on random texts in and around its subset, on every YAML file of the real-world set, the examples
-// and the fixtures, and on the benchmark's 5,000-line llama-swap file (which it must accept).
+// The fast YAML path must build exactly the tree document.ts builds from yaml's Lexer → Parser → Composer
+// Document (node types, value offsets, keys and key offsets, values, scalar styles and sources, members, props)
+// and the same plain value as yaml's toJS — or refuse. Checked node by node on random texts in and around its
+// subset, on every YAML file of the real-world set, the examples and the fixtures, and on the benchmark's
+// 5,000-line llama-swap file (which it must accept).
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import * as YAML from 'yaml';
-import { FAST_YAML_OPTIONS, fastYamlDocument } from '../../../src/core/formats/yamlFast';
-import { parseDocument } from '../../../src/core/formats/document';
+import { fastYamlTree } from '../../../src/core/formats/yamlFast';
+import { type DocNode, parseDocument } from '../../../src/core/formats/document';
 import { generateLlamaSwap } from '../../../bench/validation';
 
 const REPO = path.resolve(__dirname, '..', '..', '..', '..');
 const SHARED = path.resolve(REPO, '..', 'shared', 'realworld');
 
-const kind = (x: unknown) => (YAML.isMap(x) ? 'map' : YAML.isSeq(x) ? 'seq' : YAML.isScalar(x) ? 'scalar' : String(x));
+const FIELDS = ['type', 'start', 'end', 'key', 'keyStart', 'keyEnd', 'value', 'style', 'source', 'jsonRaw'] as const;
 
-/** Differences between two yaml nodes, as paths and values (empty when they are the same). */
-function differences(a: unknown, b: unknown, at: string, out: string[]): void {
+/** Differences between two trees, as paths and values (empty when they are the same). */
+function differences(a: DocNode, b: DocNode, at: string, out: string[]): void {
   if (out.length > 5) return;
-  if (kind(a) !== kind(b)) return void out.push(`${at}: ${kind(a)} vs yaml's ${kind(b)}`);
-  if (!a || !b) return;
-  const x = a as YAML.Scalar | YAML.YAMLMap | YAML.YAMLSeq;
-  const y = b as typeof x;
-  if (JSON.stringify(x.range) !== JSON.stringify(y.range)) out.push(`${at}: range ${JSON.stringify(x.range)} vs yaml's ${JSON.stringify(y.range)}`);
-  if (YAML.isScalar(x) && YAML.isScalar(y)) {
-    for (const k of ['type', 'source', 'format', 'minFractionDigits'] as const) {
-      if (x[k as keyof YAML.Scalar] !== y[k as keyof YAML.Scalar]) out.push(`${at}: ${k} ${JSON.stringify(x[k as keyof YAML.Scalar])} vs ${JSON.stringify(y[k as keyof YAML.Scalar])}`);
-    }
-    if (!Object.is(x.value, y.value)) out.push(`${at}: value ${JSON.stringify(x.value)} vs ${JSON.stringify(y.value)}`);
-    return;
+  for (const k of FIELDS) {
+    if (!Object.is(a[k], b[k])) out.push(`${at}: ${k} ${JSON.stringify(a[k])} vs yaml's ${JSON.stringify(b[k])}`);
   }
-  const xi = (x as YAML.YAMLMap | YAML.YAMLSeq).items as unknown[];
-  const yi = (y as YAML.YAMLMap | YAML.YAMLSeq).items as unknown[];
-  if (!!(x as YAML.YAMLSeq).flow !== !!(y as YAML.YAMLSeq).flow) out.push(`${at}: flow`);
-  if (xi.length !== yi.length) return void out.push(`${at}: ${xi.length} items vs ${yi.length}`);
-  xi.forEach((item, i) => {
-    if (YAML.isPair(item)) {
-      const other = yi[i] as YAML.Pair;
-      differences(item.key, other.key, `${at}/key${i}`, out);
-      differences(item.value, other.value, `${at}/${String((item.key as YAML.Scalar).value)}`, out);
-    } else differences(item, yi[i], `${at}/${i}`, out);
-  });
+  for (const k of ['members', 'items'] as const) {
+    const x = a[k];
+    const y = b[k];
+    if (!x || !y) {
+      if (x || y) out.push(`${at}: ${k} ${x ? 'present' : 'absent'} vs yaml's ${y ? 'present' : 'absent'}`);
+      continue;
+    }
+    if (x.length !== y.length) {
+      out.push(`${at}: ${x.length} ${k} vs yaml's ${y.length}`);
+      continue;
+    }
+    x.forEach((c, i) => differences(c, y[i], `${at}/${k === 'members' ? c.key : i}`, out));
+  }
+  if (!!a.props !== !!b.props) out.push(`${at}: props ${a.props ? 'present' : 'absent'}`);
+  if (a.props && b.props) {
+    if (JSON.stringify([...a.props.keys()]) !== JSON.stringify([...b.props.keys()])) out.push(`${at}: props keys ${[...a.props.keys()]} vs ${[...b.props.keys()]}`);
+    // props holds the members themselves (the last of each key), in both trees.
+    for (const [k, v] of a.props) if (!a.members?.includes(v) || a.members.filter((m) => m.key === k).pop() !== v) out.push(`${at}: props[${k}] is not its member`);
+  }
+  const own = (n: DocNode) => Object.keys(n).filter((k) => n[k as keyof DocNode] !== undefined).sort().join();
+  if (own(a) !== own(b)) out.push(`${at}: fields ${own(a)} vs yaml's ${own(b)}`);
 }
 
-/** undefined when the fast path refuses; else the differences from yaml's own Document. */
+/** undefined when the fast path refuses; else the differences from the tree and value built from yaml's Document. */
 function compare(text: string): string[] | undefined {
-  const fast = fastYamlDocument(text);
+  const fast = fastYamlTree(text);
   if (!fast) return undefined;
-  const lc = new YAML.LineCounter();
-  const docs = [...new YAML.Composer(FAST_YAML_OPTIONS).compose(new YAML.Parser(lc.addNewLine).parse(text), true, text.length)];
+  const slow = parseDocument(text, 'yaml', { yamlFastPath: false });
   const out: string[] = [];
-  if (docs.length !== 1) return [`yaml reads ${docs.length} documents`];
-  const y = docs[0];
-  if (y.errors.length || y.warnings.length) out.push(`yaml reports ${[...y.errors, ...y.warnings].map((e) => e.code).join(', ')}`);
-  if (JSON.stringify(fast.doc.range) !== JSON.stringify(y.range)) out.push(`document range ${JSON.stringify(fast.doc.range)} vs ${JSON.stringify(y.range)}`);
-  if (JSON.stringify(fast.lineCounter.lineStarts) !== JSON.stringify(lc.lineStarts)) out.push('line starts differ');
-  differences(fast.doc.contents, y.contents, '', out);
-  if (JSON.stringify(fast.doc.toJS()) !== JSON.stringify(y.toJS())) out.push('toJS differs');
-  // The nodes are yaml's classes (they are made from prototypes, not constructors) and behave as such: cloned and
-  // stringified the same (comments and blank lines aside: the fast path keeps neither, nothing reads them).
-  if (!text.includes('#') && !/\n *\r?\n/.test(text)) {
-    const a = fast.doc.clone().toString();
-    const b = y.toString();
-    if (a !== b) out.push(`toString ${JSON.stringify(a)} vs ${JSON.stringify(b)}`);
-  }
-  // parseDocument's plain value for a fast Document is built from its tree, not by toJS: the same value (own
-  // properties, prototypes, NaN), or parseDocument took yaml's path.
+  if (slow.diagnostics.length) out.push(`yaml's path reports ${slow.diagnostics.map((d) => d.code).join(', ')}`);
+  if (!slow.root) return [...out, "yaml's path builds no tree"];
+  differences(fast, slow.root, '', out);
+  // parseDocument's plain value for a fast tree is built from the tree, not by toJS: the same value (own
+  // properties, prototypes, NaN) as yaml's toJS, or parseDocument took yaml's path.
   const value = parseDocument(text, 'yaml').value;
-  if (!isDeepStrictEqual(value, y.toJS())) out.push(`parseDocument's value ${JSON.stringify(value)} vs toJS ${JSON.stringify(y.toJS())}`);
+  const js = YAML.parseDocument(text, { merge: true, uniqueKeys: false }).toJS();
+  if (!isDeepStrictEqual(value, js)) out.push(`parseDocument's value ${JSON.stringify(value)} vs toJS ${JSON.stringify(js)}`);
+  if (!isDeepStrictEqual(slow.value, js)) out.push(`yaml's path value ${JSON.stringify(slow.value)} vs toJS ${JSON.stringify(js)}`);
   return out;
 }
 
@@ -144,7 +136,7 @@ function yamlFiles(dir: string, out: string[] = [], depth = 0): string[] {
   return out;
 }
 
-describe('formats/yamlFast: the same Document as yaml, or none', () => {
+describe('formats/yamlFast: the same tree as from yaml\'s Document, or none', () => {
   it('random texts in and around the subset, with LF and CRLF line ends: identical when accepted (2 × 10,000 texts)', () => {
     let accepted = 0;
     for (let seed = 1; seed <= 20_000; seed++) {
@@ -179,8 +171,9 @@ describe('formats/yamlFast: the same Document as yaml, or none', () => {
     assert.deepEqual(compare(text), []);
     const doc = parseDocument(text, 'yaml');
     assert.equal(doc.diagnostics.length, 0);
-    const models = (doc.yamlDoc!.contents as YAML.YAMLMap).get('models', true) as unknown as YAML.YAMLMap;
-    assert.ok(models.items[0] instanceof YAML.Pair && models.items[0].key instanceof YAML.Scalar && YAML.isPair(models.items[0]));
+    const cmd = doc.root?.props?.get('models')?.props?.get('model-7')?.props?.get('cmd');
+    assert.equal(cmd?.style, 'BLOCK_FOLDED');
+    assert.equal(text.slice(cmd.start, cmd.start + 3), '>-\n');
     assert.equal((doc.value as { models: Record<string, { ttl: number }> }).models['model-7'].ttl, 480);
   });
 
@@ -199,7 +192,7 @@ describe('formats/yamlFast: the same Document as yaml, or none', () => {
       'a: &x 1\nb: *x\n', 'a: !!str 1\n', 'a: {b: 1}\n', 'a:\n\tb: 1\n', 'a: 1\rb: 2\r', '---\na: 1\n---\nb: 2\n', '%YAML 1.2\n---\na: 1\n',
       'a: "x\\ny"\n', 'a: "multi\n  line"\n', 'a: plain\n  continued\n', 'a: |+\n  x\n\n', 'a: |2\n   x\n', '<<: {a: 1}\n', '? [a]\n: 1\n', 'a: 1\na: 2\n',
       'a: [x,\n  y]\n', '- - x\n', 'a: b: c\n', '\ufeffa: 1\n', '', '# only a comment\n',
-    ]) assert.equal(fastYamlDocument(text), undefined, JSON.stringify(text));
+    ]) assert.equal(fastYamlTree(text), undefined, JSON.stringify(text));
     // The caller falls back: a duplicate key is still reported, an anchor still resolved.
     assert.ok(parseDocument('a: 1\na: 2\n', 'yaml').diagnostics.some((d) => d.code === 'duplicate-key'));
     assert.deepEqual(parseDocument('a: &x 1\nb: *x\n', 'yaml').value, { a: 1, b: 1 });

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import Ajv from 'ajv';
 import * as YAML from 'yaml';
 import type { KvDiagnostic, Range } from '../../../src/core/diagnostics';
+import { parseDocument } from '../../../src/core/formats/document';
 import { analyzeLlamaSwap, type LlamaSwapAnalysis, looksLikeLlamaSwap } from '../../../src/core/formats/llamaSwap';
 import { parseLlamaArgs } from '../../../src/core/formats/llamacpp/parse';
 
@@ -15,9 +16,7 @@ function fixture(name: string): string {
 }
 
 function analyze(text: string): LlamaSwapAnalysis {
-  const lineCounter = new YAML.LineCounter();
-  const doc = YAML.parseDocument(text, { lineCounter });
-  return analyzeLlamaSwap(doc, text, lineCounter);
+  return analyzeLlamaSwap(parseDocument(text, 'yaml'));
 }
 
 /** The text a 0-based range covers (single line ranges). */

@@ -2,28 +2,15 @@
 // split like a shell would, a list is one argument per item. Tokens keep where they came from (`index` = the
 // piece, offsets into its value), so a diagnostic lands on the argument's own characters.
 import type { Range } from '../../diagnostics';
-import { type DocNode, jsonStringOffsetMapper, type ParsedDocument } from '../document';
+import { type DocNode, type ParsedDocument, valueOffsetMapper } from '../document';
 import type { Span } from '../llamacpp/parse';
 import { type ArgToken, tokenizeArgs } from '../llamacpp/tokenize';
-import { mapScalarOffsets } from '../yamlScalar';
 import { findServeCommand, type ServeEngine } from './serveCommand';
 import { splitShellCommands } from '../shell/script';
 
 export interface YamlArgv {
   tokens: ArgToken[];
   rangeOf(span: Span): Range;
-}
-
-function mapperOf(doc: ParsedDocument, node: DocNode): (o: number) => number {
-  if (doc.lang === 'json') return jsonStringOffsetMapper(node);
-  if (node.yamlScalar) {
-    try {
-      return mapScalarOffsets(node.yamlScalar, doc.text);
-    } catch {
-      // fall through
-    }
-  }
-  return (o) => Math.min(node.start + Math.max(0, o), node.end);
 }
 
 /** Joins string/list nodes into one argv. */
@@ -34,14 +21,14 @@ export function argvFromNodes(doc: ParsedDocument, nodes: readonly (DocNode | un
     if (!node) continue;
     if (node.type === 'string') {
       const index = mappers.length;
-      mappers.push(mapperOf(doc, node));
+      mappers.push(valueOffsetMapper(doc, node));
       for (const t of tokenizeArgs(String(node.value)).tokens) tokens.push({ ...t, index });
     } else if (node.type === 'array') {
       for (const it of node.items ?? []) {
         if (it.type !== 'string' && it.type !== 'number' && it.type !== 'boolean') continue;
         const index = mappers.length;
         const value = String(it.value);
-        mappers.push(it.type === 'string' ? mapperOf(doc, it) : (o) => Math.min(it.start + Math.max(0, o), it.end));
+        mappers.push(it.type === 'string' ? valueOffsetMapper(doc, it) : (o) => Math.min(it.start + Math.max(0, o), it.end));
         tokens.push({ value, offset: 0, length: value.length, index });
       }
     }
