@@ -75,16 +75,27 @@ export class LineIndex {
       else if (c === 13 && text.charCodeAt(i + 1) !== 10) this.starts.push(i + 1);
     }
   }
+  /** The line the last position was on: callers ask for nearby offsets in a row (every flag of one cmd). */
+  private hint = 0;
   position(offset: number): Position {
     const o = Math.max(0, Math.min(offset, this.text.length));
+    const starts = this.starts;
+    let h = this.hint;
+    if (starts[h] <= o && (h + 1 === starts.length || starts[h + 1] > o)) return { line: h, character: o - starts[h] };
+    h++;
+    if (h < starts.length && starts[h] <= o && (h + 1 === starts.length || starts[h + 1] > o)) {
+      this.hint = h;
+      return { line: h, character: o - starts[h] };
+    }
     let lo = 0;
-    let hi = this.starts.length - 1;
+    let hi = starts.length - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
-      if (this.starts[mid] <= o) lo = mid;
+      if (starts[mid] <= o) lo = mid;
       else hi = mid - 1;
     }
-    return { line: lo, character: o - this.starts[lo] };
+    this.hint = lo;
+    return { line: lo, character: o - starts[lo] };
   }
   range(start: number, end: number): Range {
     return { start: this.position(start), end: this.position(Math.max(start, end)) };

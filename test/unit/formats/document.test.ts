@@ -19,6 +19,24 @@ describe('formats/document', () => {
     assert.deepEqual(lm.position(mac.indexOf('}')), { line: 3, character: 0 });
   });
 
+  it('gives every offset its line in any order of asking (the last line found is tried first)', () => {
+    const text = 'a\n\nbb\r\n\r\nccc\nd\n\n';
+    const naive = (o: number) => {
+      const before = text.slice(0, Math.max(0, Math.min(o, text.length)));
+      const line = before.split('\n').length - 1;
+      return { line, character: before.length - (before.lastIndexOf('\n') + 1) };
+    };
+    const li = new LineIndex(text);
+    let s = 7;
+    const offsets = [...Array(text.length + 3).keys()].map((i) => i - 1);
+    for (let round = 0; round < 4; round++) {
+      for (const o of offsets) assert.deepEqual(li.position(o), naive(o), `offset ${o}, round ${round}`);
+      // Next round in another order: ascending, descending, then shuffled.
+      if (round === 0) offsets.reverse();
+      else offsets.sort(() => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648) - 0.5);
+    }
+  });
+
   it('keeps key and value ranges of YAML mappings, sequences and flow collections', () => {
     const text = 'engine:\n  kind: vllm\n  options: {max-model-len: 4096}\ntargets: [h100-sxm, local]\n';
     const doc = parseDocument(text, 'yaml');
