@@ -74,6 +74,36 @@ describe('formats in the wild', () => {
       assert.deepEqual(r.commands.map((c) => c.text.trim()), ['a 1', 'b "x;y"', 'c \\', 'd']);
       assert.deepEqual(r.issues.map((i) => i.code), ['backslash-space']);
     });
+
+    it("leaves redirections and here-documents to the shell: the server's argv never holds them", async () => {
+      const cases: [string, string[]][] = [
+        ['vllm serve m --port 1 > a.log 2>&1 &\necho done', ['vllm serve m --port 1', 'echo done']],
+        ['vllm serve "$M" --port "$p" >"${OUT}/x.log" 2>&1 < /dev/null &', ['vllm serve "$M" --port "$p"']],
+        ['llama-server -m x.gguf &>> log; y >&2 -c 3 2>/dev/null', ['llama-server -m x.gguf', 'y   -c 3']],
+        ['echo a>b c', ['echo a  c']],
+        ['vllm serve m > p$((i+1)).log 2>&1 &', ['vllm serve m']],
+        ['vllm serve m >"$(date +%s) x".log -tp 2', ['vllm serve m   -tp 2']],
+        ["cat <<EOF\nRun llama-server or download a model\nEOF\nllama-server -m x.gguf", ['cat', 'llama-server -m x.gguf']],
+        ['cat <<-"END" > out.txt\n\tfoo --bar\n\tEND\nz', ['cat', 'z']],
+        ['diff <(a) b', ['diff <(a) b']],
+        ['echo "a > b" \'2>&1\'', ['echo "a > b" \'2>&1\'']],
+      ];
+      for (const [src, want] of cases) assert.deepEqual(splitShellCommands(src).commands.map((c) => c.text.trim()), want, JSON.stringify(src));
+      // Offsets still point at the characters the user wrote.
+      const text = 'vllm serve m >log --max-num-seqs 0 2>&1\n';
+      const a = await analyzeText(text, '/x/serve.sh', noRules);
+      assert.deepEqual(problems(a.diagnostics).map((d) => [d.code, textAt(text, d.range)]), [['out-of-range', '0']]);
+    });
+
+    it('does not refuse words the shell fills in (`$EXTRA_ARGS`, `"${ARGS[@]}"`) for vLLM or llama-server', async () => {
+      const text = 'vllm serve m "${PLATFORM_ARGS[@]}" ${TOOL_ARGS:-} $EXTRA --port 8000\nllama-server -m x.gguf $FLAGS -c 4096\n';
+      const a = await analyzeText(text, '/x/serve.sh', noRules);
+      assert.deepEqual(problems(a.diagnostics), []);
+      assert.equal(a.deployments[1].engine.contextSize, 4096);
+      // A stray word that is not filled in is still one.
+      const b = await analyzeText('vllm serve m extra --port 8000\n', '/x/serve.sh', noRules);
+      assert.deepEqual(problems(b.diagnostics).map((d) => d.code), ['unexpected-argument']);
+    });
   });
 
   describe('docker-compose', () => {

@@ -222,6 +222,9 @@ export function parseArgTokens(tokens: ArgToken[], options: ParseLlamaOptions = 
     const tok = tokens[i];
     const text = tok.value;
     if (!text.startsWith('-') || text === '-' || text === '--') {
+      // `$EXTRA_ARGS`, `"${ARGS[@]}"`, `${env.ARGS}`: filled in by the shell, compose or llama-swap's environment
+      // (with flags, or nothing) before llama.cpp sees them.
+      if (text.includes('$')) continue;
       issues.push({
         severity: 'error',
         code: 'unexpected-argument',

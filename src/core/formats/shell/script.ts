@@ -1,6 +1,8 @@
 // Splits a shell script into commands the way bash reads them, keeping the document offset of every character:
 // `\`+newline joins lines, `#` at the start of a word comments out the rest of the line, `;` `&&` `||` `|` `&`
-// and newlines end a command, quotes protect all of these. Two mistakes that silently change the command are
+// and newlines end a command, quotes protect all of these. Redirections (`> log`, `2>&1`, `&>> out`, `< in`)
+// are the shell's, not the program's: they and their targets leave the command (a space keeps the offsets), and
+// a here-document's lines (`<<EOF` … `EOF`) are its input, not commands. Two mistakes that silently change the command are
 // reported: a `#` comment inside a continued command (the comment eats the line's `\`, so the command ends
 // there and the following lines run as commands of their own), and a `\` followed by spaces at a line's end
 // (it escapes the space, not the newline).
@@ -18,9 +20,49 @@ export interface ShellIssue {
   end: number;
 }
 
+/**
+ * A redirection operator at the start of a word: an optional file descriptor (`2`, `{fd}`) or `&`, then the
+ * operator. Here-strings (`<<<`) and here-documents (`<<`, `<<-`) are told apart by the caller.
+ */
+const REDIRECT_RE = /^(?:[0-9]+|\{[A-Za-z_][A-Za-z0-9_]*\}|&)?(?:<<<|<<-|<<|>>|>&|<&|>\||<>|>|<)/;
+
+/** The end of a shell word at `i` (quotes kept together), for a redirection's target. */
+function wordEnd(src: string, i: number): number {
+  let quote: string | undefined;
+  for (; i < src.length; i++) {
+    const c = src[i];
+    if (quote) {
+      if (c === quote) quote = undefined;
+      else if (c === '\\' && quote === '"') i++;
+      continue;
+    }
+    if (c === '"' || c === "'") quote = c;
+    else if (c === '\\') i++;
+    else if (c === '$' && (src[i + 1] === '(' || src[i + 1] === '{')) i = closing(src, i + 1);
+    else if (c === '`') i = Math.max(i, src.indexOf('`', i + 1));
+    else if (/[\s;&|<>()]/.test(c)) return i;
+  }
+  return i;
+}
+
+/** The offset of the bracket closing the one at `i` (`$(…)`, `$((…))`, `${…}` inside a word), or the text's end. */
+function closing(src: string, i: number): number {
+  const open = src[i];
+  const close = open === '(' ? ')' : '}';
+  let depth = 0;
+  for (; i < src.length; i++) {
+    if (src[i] === open) depth++;
+    else if (src[i] === close && --depth === 0) return i;
+    else if (src[i] === '\n') return i - 1;
+  }
+  return src.length;
+}
+
 export function splitShellCommands(src: string): { commands: ShellCommand[]; issues: ShellIssue[] } {
   const commands: ShellCommand[] = [];
   const issues: ShellIssue[] = [];
+  // Here-documents opened on the current line: their bodies start after its newline.
+  const heredocs: { word: string; tabs: boolean }[] = [];
   let text = '';
   let offsets: number[] = [];
   let quote: '"' | "'" | undefined;
@@ -89,7 +131,47 @@ export function splitShellCommands(src: string): { commands: ShellCommand[]; iss
     if (c === '\n') {
       continued = false;
       flush();
+      // The bodies of here-documents opened on this line, up to their delimiter lines: input, not commands.
+      while (heredocs.length) {
+        const h = heredocs.shift()!;
+        let at = i + 1;
+        for (;;) {
+          const eol = src.indexOf('\n', at);
+          const line = src.slice(at, eol < 0 ? src.length : eol).replace(/\r$/, '');
+          if ((h.tabs ? line.replace(/^\t+/, '') : line) === h.word || eol < 0) {
+            i = eol < 0 ? src.length : eol;
+            break;
+          }
+          at = eol + 1;
+        }
+      }
       continue;
+    }
+    // `>` and `<` are operators anywhere outside quotes (`a>b` too); a descriptor (`2>`, `{fd}>`) or `&>` only
+    // at a word's start. `<(…)` and `>(…)` are process substitutions, words of their own.
+    const wordStart = text.length === 0 || /\s/.test(text[text.length - 1]);
+    if (((c === '>' || c === '<') && src[i + 1] !== '(') || (wordStart && (c === '&' || c === '{' || (c >= '0' && c <= '9')))) {
+      const m = REDIRECT_RE.exec(src.slice(i, i + 40));
+      if (m && !(m[0] === '&' || /^[0-9]+$/.test(m[0]))) {
+        const op = m[0].replace(/^(?:[0-9]+|\{[^}]*\}|&(?=[<>]))/, '');
+        let j = i + m[0].length;
+        if ((op === '>&' || op === '<&') && /^(?:[0-9]+-?|-)(?![^\s;&|<>()])/.test(src.slice(j, j + 12))) {
+          // `2>&1`, `>&2`, `<&-`: a descriptor, not a file.
+          j += /^[0-9]*-?/.exec(src.slice(j, j + 12))![0].length;
+        } else {
+          while (src[j] === ' ' || src[j] === '\t') j++;
+          const end = wordEnd(src, j);
+          if (op === '<<' || op === '<<-') {
+            const word = src.slice(j, end).replace(/["'\\]/g, '');
+            if (word) heredocs.push({ word, tabs: op === '<<-' });
+          }
+          j = end;
+        }
+        // The redirection leaves the command; a space in its place keeps the words apart and the offsets right.
+        push(' ', i);
+        i = j - 1;
+        continue;
+      }
     }
     if (c === ';' || c === '|' || c === '&') {
       if (c === '&' && src[i + 1] === '>') {

@@ -59,6 +59,9 @@ export function parseVllmArgv(tokens: readonly ArgToken[], version?: string, opt
         out.entries.push({ name: 'model', value: text, span: spanOfToken(tok) });
         continue;
       }
+      // `$EXTRA_ARGS`, `"${ARGS[@]}"`: words the shell or compose fills in (with options, or nothing) are not
+      // vLLM's to refuse.
+      if (deferred(text)) continue;
       out.issues.push({
         severity: 'error',
         code: 'unexpected-argument',
