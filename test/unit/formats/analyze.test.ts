@@ -168,4 +168,20 @@ describe('formats/analyze with YAML anchors', () => {
     assert.equal(da?.engine.contextSize, 8192);
     assert.equal(db?.engine.contextSize, 4096, 'the model macro, not the commented line');
   });
+
+  it('llama-swap model macros may use global macros: declarations are expanded where they are used, not checked', async () => {
+    const text = [
+      'macros:', '  models_dir: "/home/m/Models"',
+      'models:',
+      '  glm:', '    macros:', '      model_path: "${models_dir}/glm.gguf"', '      unused: "${nowhere}"', '    cmd: llama-server --port ${PORT} -m ${model_path}',
+      '',
+    ].join('\n');
+    const a = await analyzeText(text, '/x/config.yaml', noRules);
+    assert.equal(a.format, 'llama-swap');
+    assert.deepEqual(a.diagnostics.filter((d) => d.severity !== 'information'), []);
+    assert.equal(a.deployments[0]?.model?.ref, '/home/m/Models/glm.gguf');
+    // A macro used in cmd whose value uses an undefined one leaves `${nowhere}` in cmd: llama-swap refuses that.
+    const b = await analyzeText(text.replace('-m ${model_path}', '-m ${unused}'), '/x/config.yaml', noRules);
+    assert.deepEqual(b.diagnostics.filter((d) => d.severity === 'error').map((d) => [d.code, d.range.start.line]), [['unknown-macro', 7]]);
+  });
 });

@@ -162,7 +162,10 @@ export function expandLlamaSwapMacros(config: unknown, knownTopKeys: ReadonlySet
         }
       }
       if (model.macros !== undefined) resolved = { ...resolved, macros: model.macros };
-      for (const k of Object.keys(resolved)) unresolved(resolved[k], ['models', id, k], k === 'cmdStop', findings, envSeen);
+      // Macro declarations are definitions, not substitution targets: macros.go detaches them before it expands
+      // and validates (a model macro `${models_dir}/x.gguf` that uses a global is expanded where it is used).
+      const written = typeof model.cmd === 'string' ? model.cmd : undefined;
+      for (const k of Object.keys(resolved)) if (k !== 'macros') unresolved(resolved[k], ['models', id, k], k === 'cmdStop', findings, envSeen, written);
       expandedModels[id] = resolved;
     }
     out.models = expandedModels;
@@ -178,18 +181,20 @@ export function expandLlamaSwapMacros(config: unknown, knownTopKeys: ReadonlySet
  * Macros left after expansion: llama-swap refuses the config (macros.go validateMacroUses). `path` is where
  * `value` is; it grows and shrinks as the walk goes (copied only into a finding).
  */
-function unresolved(value: unknown, path: (string | number)[], allowPid: boolean, findings: MacroFinding[], envSeen: Set<string>): void {
+function unresolved(value: unknown, path: (string | number)[], allowPid: boolean, findings: MacroFinding[], envSeen: Set<string>, writtenCmd?: string): void {
   if (typeof value === 'string') {
     if (!value.includes('${')) return;
     for (const m of value.matchAll(MACRO_RE)) {
       if (m[1] === 'PID' && allowPid) continue;
-      // cmd's own unknown macros are reported on the reference by the cmd analysis, with a suggestion.
-      if (path.length === 3 && path[0] === 'models' && path[2] === 'cmd') return;
+      // cmd's own unknown macros are reported on the reference by the cmd analysis, with a suggestion; one that a
+      // macro's value brings (`p: "${nowhere}/x.gguf"`) is reported here.
+      const inCmd = path.length === 3 && path[0] === 'models' && path[2] === 'cmd';
+      if (inCmd && writtenCmd?.includes(m[0])) continue;
       findings.push({
         path: path.slice(),
         severity: 'error',
         code: 'unknown-macro',
-        message: `Macro \`\${${m[1]}}\` is not defined in \`macros\` (globally or for this model); llama-swap would refuse the config.`,
+        message: `Macro \`\${${m[1]}}\` is not defined in \`macros\` (globally or for this model)${inCmd ? ', and a macro used in this cmd uses it' : ''}; llama-swap would refuse the config.`,
       });
       return;
     }
