@@ -627,6 +627,8 @@ function fromYaml(doc: ParsedDocument, ydoc: YAML.Document, n: unknown, depth: n
     node.type = 'object';
     node.members = [];
     node.props = new Map();
+    // `<<: *base` (or a list of them): merged after the mapping's own keys, which win, the first source first.
+    let merges: unknown[] | undefined;
     for (const pair of n.items) {
       const k = pair.key;
       let key: string | undefined;
@@ -640,7 +642,13 @@ function fromYaml(doc: ParsedDocument, ydoc: YAML.Document, n: unknown, depth: n
           range: doc.lines.range(kr0?.[0] ?? node.start, Math.max(kr0?.[1] ?? node.start, (kr0?.[0] ?? node.start) + 1)),
         });
       }
-      if (key === undefined || key === '<<') continue;
+      if (isMergeKey(k)) {
+        if (inAlias) continue;
+        const v = pair.value;
+        (merges ??= []).push(...(YAML.isSeq(v) ? v.items : [v]));
+        continue;
+      }
+      if (key === undefined) continue;
       const kr = (k as YAML.Scalar).range;
       let child: DocNode;
       if (pair.value === null || pair.value === undefined) {
@@ -669,6 +677,7 @@ function fromYaml(doc: ParsedDocument, ydoc: YAML.Document, n: unknown, depth: n
       node.members.push(child);
       node.props.set(key, child);
     }
+    if (merges) mergeInto(doc, ydoc, node, merges, depth);
     return node;
   }
   if (YAML.isSeq(n)) {
@@ -707,6 +716,42 @@ function fromYaml(doc: ParsedDocument, ydoc: YAML.Document, n: unknown, depth: n
     return node;
   }
   return node;
+}
+
+/** A plain `<<` key: yaml (merge on) gives it a Symbol value. */
+function isMergeKey(k: unknown): boolean {
+  return YAML.isScalar(k) && k.type === 'PLAIN' && k.source === '<<';
+}
+
+/**
+ * YAML merge keys in the tree, as yaml's toJS (and PyYAML, Go's yaml.v3, compose) apply them: each source mapping
+ * (an alias or a mapping written in place) adds the keys the mapping does not have yet. The merged nodes keep
+ * where they are written (in the anchor), so a diagnostic about a merged `cmd` lands on its text. A source is
+ * read as an alias expansion (its own aliases keep only their shape, its merges are not followed again), so
+ * merges cost what aliases cost; toJS's maxAliasCount still bounds the plain value.
+ */
+function mergeInto(doc: ParsedDocument, ydoc: YAML.Document, node: DocNode, sources: unknown[], depth: number): void {
+  for (const src of sources) {
+    const target = YAML.isAlias(src) ? src.resolve(ydoc) : src;
+    if (!YAML.isMap(target)) continue;
+    const t = fromYaml(doc, ydoc, target, depth + 1, true);
+    // One level of merge inside the source (`x-gpu: {<<: *base, …}` then `<<: *gpu`): the chain compose files use.
+    const inner = target.items.find((p) => isMergeKey(p.key));
+    if (inner && depth < MAX_DEPTH) {
+      const v = inner.value;
+      for (const s2 of YAML.isSeq(v) ? v.items : [v]) {
+        const t2 = YAML.isAlias(s2) ? s2.resolve(ydoc) : s2;
+        if (YAML.isMap(t2) && t2 !== target) {
+          for (const m of fromYaml(doc, ydoc, t2, depth + 2, true).members ?? []) if (!t.props!.has(m.key!)) { t.members!.push(m); t.props!.set(m.key!, m); }
+        }
+      }
+    }
+    for (const m of t.members ?? []) {
+      if (node.props!.has(m.key!)) continue;
+      node.members!.push(m);
+      node.props!.set(m.key!, m);
+    }
+  }
 }
 
 /** JSON when the name says so or the text starts like JSON; YAML otherwise (YAML is a superset anyway). */

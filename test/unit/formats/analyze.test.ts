@@ -169,6 +169,20 @@ describe('formats/analyze with YAML anchors', () => {
     assert.equal(db?.engine.contextSize, 4096, 'the model macro, not the commented line');
   });
 
+  it('llama-swap models that merge a shared model (`<<: *base`) have its cmd: checked, no missing-cmd', async () => {
+    const text = [
+      'models:',
+      '  a: &base', '    ttl: 300', '    cmd: llama-server --port ${PORT} -m /m/a.gguf -c 8192 --no-such-flag',
+      '  b:', '    <<: *base', '    ttl: 60',
+      '',
+    ].join('\n');
+    const a = await analyzeText(text, '/x/config.yaml', noRules);
+    assert.deepEqual(a.deployments.map((d) => [d.name, d.engine.contextSize]), [['a', 8192], ['b', 8192]]);
+    const bad = a.diagnostics.filter((d) => d.severity !== 'information');
+    assert.ok(bad.every((d) => d.code === 'unknown-flag' && d.range.start.line === 3), JSON.stringify(bad.map((d) => [d.code, d.range.start.line])));
+    assert.ok(bad.length >= 1);
+  });
+
   it('llama-swap model macros may use global macros: declarations are expanded where they are used, not checked', async () => {
     const text = [
       'macros:', '  models_dir: "/home/m/Models"',

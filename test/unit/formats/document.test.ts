@@ -52,6 +52,24 @@ describe('formats/document', () => {
     assert.deepEqual(doc.value, { engine: { kind: 'vllm', options: { 'max-model-len': 4096 } }, targets: ['h100-sxm', 'local'] });
   });
 
+  it('applies YAML merge keys in the tree as toJS does: own keys win, the first source first, one chain level; merged nodes where written', () => {
+    const text = [
+      'x-base: &base', '  image: ghcr.io/ggml-org/llama.cpp:server', '  x: 0', '  y: base',
+      'x-gpu: &gpu', '  <<: *base', '  gpu: 1', '  y: gpu',
+      'main:', '  <<: [*gpu, {z: 3, y: inline}]', '  x: 2',
+      'quoted:', '  "<<": 1', '',
+    ].join('\n');
+    const doc = parseDocument(text, 'yaml');
+    const main = doc.root?.props?.get('main');
+    assert.deepEqual([...main!.props!.keys()].sort(), ['gpu', 'image', 'x', 'y', 'z']);
+    assert.equal(main!.props!.get('x')!.value, 2, 'the own key wins');
+    assert.equal(main!.props!.get('y')!.value, 'gpu', 'the first source wins, and a source over what it merges itself');
+    assert.equal(textAt(text, doc.lines.range(main!.props!.get('image')!.start, main!.props!.get('image')!.end)), 'ghcr.io/ggml-org/llama.cpp:server');
+    assert.deepEqual(Object.keys((doc.value as Record<string, Record<string, unknown>>).main).sort(), ['gpu', 'image', 'x', 'y', 'z']);
+    assert.ok(doc.root?.props?.get('quoted')?.props?.has('<<'), 'a quoted "<<" is an ordinary key');
+    assert.ok(![...doc.root!.props!.get('x-gpu')!.props!.keys()].some((k) => k.includes('<<')), 'no member for the merge key itself');
+  });
+
   it('keeps key and value ranges of JSON, with quotes in key ranges', () => {
     const text = '{\n  "a": {"b": [1, "x"]}\n}';
     const doc = parseDocument(text, 'json');
