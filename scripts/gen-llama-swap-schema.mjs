@@ -81,6 +81,13 @@ if (/func \(c ModelCapConfig\) Validate\(\)/.test(modelGo)) {
     delete modelSchema.properties.capabilities.properties[k].uniqueItems;
   }
 }
+// GroupConfig.UnmarshalYAML (config.go) defaults `members` to an empty list and load.go only checks members for
+// duplicates: a group without `members` loads, so the published `required` is dropped.
+const groups = schema.definitions?.groupsConfig?.additionalProperties;
+if (groups && /Members:\s*\[\]string\{\}/.test(configGo)) {
+  groups.required = (groups.required ?? []).filter((k) => k !== 'members');
+  if (groups.required.length === 0) delete groups.required;
+}
 // `cmd` is not checked when the config loads (SanitizeCommand fails only when the model is started); KV Lens
 // reports a missing cmd itself, as a warning.
 modelSchema.required = (modelSchema.required ?? []).filter((k) => k !== 'cmd');

@@ -43,7 +43,7 @@ export function analyzeSwapDocument(doc: ParsedDocument, opts: { llamaCppBuild?:
   if (doc.value !== undefined) {
     const expanded = expandLlamaSwapMacros(doc.value, TOP_KEYS);
     ports = expanded.ports;
-    for (const x of schemaDiagnostics('llama-swap', doc, expanded.value)) schemaDiags.push(x);
+    for (const x of schemaDiagnostics('llama-swap', doc, withoutNulls(expanded.value))) schemaDiags.push(x);
     for (const f of expanded.findings) {
       const node = locate(doc.root, f.path);
       const range = !node ? anchorRange(doc, locateNearest(doc.root, f.path)) : node.type === 'object' || node.type === 'array' ? anchorRange(doc, node) : valueRange(doc, node);
@@ -120,4 +120,34 @@ function schemaNotes(doc: ParsedDocument, node: DocNode | undefined, schema: Sch
 function refOf(ref: string): Schema | undefined {
   const m = /^#\/definitions\/(.+)$/.exec(ref);
   return m ? ((llamaSwapSchema as unknown as { definitions: Record<string, Schema> }).definitions[m[1]]) : undefined;
+}
+
+/**
+ * The config as llama-swap's yaml.v3 decode sees it: a key with an empty value (`on_startup:` with its children
+ * commented out) decodes to the field's zero value, with no error, so it is left out before the schema check.
+ * Copies only the mappings that change (a file can have 75,000 models).
+ */
+function withoutNulls(v: unknown): unknown {
+  if (Array.isArray(v)) {
+    let out: unknown[] | undefined;
+    for (let i = 0; i < v.length; i++) {
+      const x = withoutNulls(v[i]);
+      if (x !== v[i]) (out ??= v.slice())[i] = x;
+    }
+    return out ?? v;
+  }
+  if (typeof v !== 'object' || v === null) return v;
+  const o = v as Record<string, unknown>;
+  let out: Record<string, unknown> | undefined;
+  for (const k of Object.keys(o)) {
+    const x = o[k];
+    if (x === null) {
+      out ??= { ...o };
+      delete out[k];
+      continue;
+    }
+    const y = withoutNulls(x);
+    if (y !== x) (out ??= { ...o })[k] = y;
+  }
+  return out ?? o;
 }

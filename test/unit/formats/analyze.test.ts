@@ -183,6 +183,20 @@ describe('formats/analyze with YAML anchors', () => {
     assert.ok(bad.length >= 1);
   });
 
+  it('llama-swap loads what yaml.v3 and config.go load: an empty hooks.on_startup, a group without members', async () => {
+    const text = [
+      'models:', '  a:', '    cmd: llama-server --port ${PORT} -m /m/a.gguf',
+      'hooks:', '  on_startup:', '    # preload:', '    #   - a',
+      'groups:', '  main:', '    swap: false',
+      '',
+    ].join('\n');
+    const a = await analyzeText(text, '/x/config.yaml', noRules);
+    assert.deepEqual(a.diagnostics.filter((d) => d.severity !== 'information').map((d) => d.code), []);
+    // A value of the wrong type is still one.
+    const b = await analyzeText(text.replace('    swap: false', '    swap: false\n    members: 3'), '/x/config.yaml', noRules);
+    assert.deepEqual(b.diagnostics.filter((d) => d.severity === 'error').map((d) => [d.code, d.range.start.line]), [['invalid-type', 10]]);
+  });
+
   it('llama-swap model macros may use global macros: declarations are expanded where they are used, not checked', async () => {
     const text = [
       'macros:', '  models_dir: "/home/m/Models"',
