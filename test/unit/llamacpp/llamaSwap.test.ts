@@ -268,7 +268,9 @@ describe('formats/llamaSwap', () => {
       assert.equal(validate({ models: { a: { proxy: 'http://x' } } }), true);
       assert.ok(bad({ logLevel: 'verbose', models: { a: { cmd: 'x' } } }).includes('/logLevel enum'));
       assert.ok(bad({ healthCheckTimeout: 5, models: { a: { cmd: 'x' } } }).includes('/healthCheckTimeout minimum'));
-      assert.ok(bad({ models: { a: { cmd: 'x' } }, groups: { g: { swap: true } } }).includes('/groups/g required'));
+      // GroupConfig.UnmarshalYAML defaults members to an empty list: a group without them loads.
+      assert.equal(validate({ models: { a: { cmd: 'x' } }, groups: { g: { swap: true } } }), true);
+      assert.ok(bad({ models: { a: { cmd: 'x' } }, groups: { g: { members: 'a' } } }).includes('/groups/g/members type'));
       assert.ok(bad({ models: { a: { cmd: 'x' } }, macros: { PORT: 1 } }).some((e) => e.startsWith('/macros')));
     });
   });
