@@ -43,6 +43,12 @@ export interface EngineSettings {
   swapSpaceGb?: number;
   /** llama.cpp `-m`, or vLLM `model`, as written. */
   modelRef?: string;
+  /**
+   * RoPE scaling that extends the trained context (vLLM `--hf-overrides '{"rope_scaling": …}'` or the older
+   * `--rope-scaling`): the context the model is stretched to is factor × original (the trained context when the
+   * override does not say).
+   */
+  ropeScaling?: { factor: number; original?: number };
 }
 
 export interface Workload {

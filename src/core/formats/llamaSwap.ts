@@ -25,8 +25,10 @@ export interface LlamaSwapAnalysis {
 const DEFAULT_START_PORT = 5800;
 const MACRO_RE = /\$\{([^}\s]*)\}/g;
 /** Docker images of llama.cpp whose entrypoint is llama-server. */
-const SERVER_IMAGE_RE = /(^|\/)llama\.cpp:server([-_.\w]*)?$/;
+const SERVER_IMAGE_RE = /(^|\/)llama\.cpp:server([-_.\w]*)?(@sha256:[0-9a-f]+)?$/;
 const MAX_MACRO_DEPTH = 16;
+/** A drive-letter path (`C:\models`) or a `.exe` program: a cmd written for llama-swap on Windows. */
+const WINDOWS_CMD_RE = /(^|[\s"'=])[A-Za-z]:\\|\.exe\b/i;
 const MAX_EXPANSION = 1 << 20;
 
 /** Content detection: a top-level `models` mapping whose entries are mappings with a `cmd`. */
@@ -293,7 +295,9 @@ export function analyzeLlamaSwap(
     });
 
     if (expanded.usedPort) nextPort++;
-    const tok = tokenizeArgs(expanded.text);
+    // llama-swap splits cmd with shlex.Posix except on Windows, where a backslash is a path separator: a cmd that
+    // names a Windows path or program is read the Windows way.
+    const tok = tokenizeArgs(expanded.text, undefined, !WINDOWS_CMD_RE.test(expanded.text));
     const start = findServerStart(tok.tokens);
     if (!start) continue;
     const parse = parseArgTokens(start.index > 0 ? tok.tokens.slice(start.index) : tok.tokens, { tool: start.tool, build: llamaCppBuild });

@@ -12,6 +12,8 @@ export const contextLengthRule: Rule = {
     const range = deployment.settingRanges.contextSize;
     const trained = model?.trainedContext;
     if (!trained || !range || !e.contextSize || e.contextSize <= 0) return [];
+    // RoPE scaling given to the engine stretches the context it accepts (vLLM derives max_model_len from it).
+    if (e.ropeScaling && e.contextSize <= Math.floor(e.ropeScaling.factor * (e.ropeScaling.original ?? trained))) return [];
     const slots = e.kind === 'llama.cpp' && e.parallel && e.parallel > 1 && !e.unifiedKv ? e.parallel : 1;
     const perSeq = Math.floor(e.contextSize / slots);
     if (perSeq <= trained) return [];

@@ -197,6 +197,24 @@ describe('formats/analyze with YAML anchors', () => {
     assert.deepEqual(b.diagnostics.filter((d) => d.severity === 'error').map((d) => [d.code, d.range.start.line]), [['invalid-type', 10]]);
   });
 
+  it('llama-swap cmds: a digest-pinned llama.cpp image is read; a backslash escapes as shlex.Posix does (not on Windows paths)', async () => {
+    const text = [
+      'models:',
+      '  a:', '    cmd: docker run --rm -p \\${PORT}:8080 ghcr.io/ggml-org/llama.cpp:server-cuda13@sha256:7ee22018aa -m /m/a.gguf --port \\${PORT} -c 8192',
+      '  w:', '    cmd: C:\\llama\\llama-server.exe --port ${PORT} -m C:\\models\\w.gguf -c 4096',
+      '',
+    ].join('\n');
+    const a = await analyzeText(text, '/x/config.yaml', noRules);
+    assert.deepEqual(a.diagnostics.filter((d) => d.severity !== 'information').map((d) => [d.code, d.message]), []);
+    assert.deepEqual(a.deployments.map((d) => [d.name, d.engine.contextSize]), [['a', 8192], ['w', 4096]]);
+    assert.equal(a.deployments[1].model?.ref, 'C:\\models\\w.gguf', 'a Windows cmd keeps its backslashes');
+    // The same image in a compose file.
+    const compose = 'services:\n  llm:\n    image: ghcr.io/ggml-org/llama.cpp:server@sha256:7ee22018aa\n    command: -m /m/x.gguf -c 2048 --no-such-flag\n';
+    const c = await analyzeText(compose, '/x/docker-compose.yml', noRules);
+    assert.equal(c.deployments[0]?.engine.contextSize, 2048);
+    assert.ok(c.diagnostics.some((d) => d.code === 'unknown-flag'));
+  });
+
   it('llama-swap model macros may use global macros: declarations are expanded where they are used, not checked', async () => {
     const text = [
       'macros:', '  models_dir: "/home/m/Models"',

@@ -95,6 +95,17 @@ describe('formats in the wild', () => {
       assert.deepEqual(problems(a.diagnostics).map((d) => [d.code, textAt(text, d.range)]), [['out-of-range', '0']]);
     });
 
+    it('finds llama-server behind a variable path; reads integers as std::stoi does; leaves $VALUES unchecked', async () => {
+      const text = '#!/bin/sh\nexec "$LLAMA_DIR/build/bin/llama-server" -m x.gguf --parallel $NP --top-k 0.0 -c 4096\n';
+      assert.equal(detectFormat('/x/run.sh', text), 'shell');
+      const a = await analyzeText(text, '/x/run.sh', noRules);
+      assert.equal(a.deployments[0]?.engine.contextSize, 4096);
+      assert.deepEqual(problems(a.diagnostics).map((d) => [d.severity, d.code, textAt(text, d.range)]), [['warning', 'integer-prefix', '0.0']]);
+      assert.match(problems(a.diagnostics)[0].message, /reads `0\.0` as 0/);
+      const b = await analyzeText('llama-server -m x.gguf --top-k abc\n', '/x/run.sh', noRules);
+      assert.deepEqual(problems(b.diagnostics).map((d) => d.code), ['invalid-value']);
+    });
+
     it('does not refuse words the shell fills in (`$EXTRA_ARGS`, `"${ARGS[@]}"`) for vLLM or llama-server', async () => {
       const text = 'vllm serve m "${PLATFORM_ARGS[@]}" ${TOOL_ARGS:-} $EXTRA --port 8000\nllama-server -m x.gguf $FLAGS -c 4096\n';
       const a = await analyzeText(text, '/x/serve.sh', noRules);

@@ -164,13 +164,17 @@ describe('llamacpp/parse', () => {
     });
 
     it('wrong value types: int, float, layers', () => {
-      const input = '-c 4k --temp hot -ngl many -t 8.5';
+      const input = '-c k4 --temp hot -ngl many -t x8';
       const r = parseLlamaArgs(input);
       assert.deepEqual(codes(r), ['invalid-value', 'invalid-value', 'invalid-value', 'invalid-value']);
-      assert.deepEqual(r.issues.map((i) => at(input, i.span)), ['4k', 'hot', 'many', '8.5']);
+      assert.deepEqual(r.issues.map((i) => at(input, i.span)), ['k4', 'hot', 'many', 'x8']);
       assert.match(r.issues[0].message, /integer/);
       assert.match(r.issues[2].message, /`auto` or `all`/);
       assert.equal(r.settings.contextSize, undefined);
+      // std::stoi reads a leading integer and stops: llama.cpp runs with 4 and 8 — a warning saying so, not an error.
+      const lead = parseLlamaArgs('-c 4k -t 8.5');
+      assert.deepEqual(lead.issues.map((i) => [i.severity, i.code, i.fix?.edits[0].newText]), [['warning', 'integer-prefix', undefined], ['warning', 'integer-prefix', '8']]);
+      assert.equal(lead.settings.contextSize, 4);
     });
 
     it('enum value not allowed: lists what is allowed; a case slip gets a fix', () => {

@@ -86,6 +86,19 @@ describe('rules', () => {
       const three = contextLengthRule.run(ctx(deployment({ ...sep, contextSize: 40000 }, { contextSize: R(0, 0, 1) }), m)) as never;
       assert.match(one(three, 'context-exceeds-trained').message, /10000 tokens per sequence \(40000 \/ 4 slots\)/);
     });
+    it('counts the RoPE scaling given to vLLM (--hf-overrides rope_scaling, --rope-scaling)', async () => {
+      const m = model({ trainedContext: 40960 });
+      const yarn = { contextSize: 131072, ropeScaling: { factor: 3.2, original: 40960 } };
+      assert.deepEqual(contextLengthRule.run(ctx(deployment(yarn, { contextSize: R(0, 0, 1) }), m)), [], '40960 × 3.2 = 131072');
+      const short = { contextSize: 131072, ropeScaling: { factor: 2 } };
+      assert.match(one(contextLengthRule.run(ctx(deployment(short, { contextSize: R(0, 0, 1) }), m)) as never, 'context-exceeds-trained').message, /131072/);
+      // Read from the command line as vLLM reads it.
+      const text = `vllm serve Qwen/Qwen3-32B --max-model-len=131072 --hf-overrides='{"rope_scaling":{"rope_type":"yarn","factor":3.2,"original_max_position_embeddings":40960}}'\n`;
+      const a = await analyzeText(text, '/x/serve.sh', { rules: [] });
+      assert.deepEqual(a.deployments[0].engine.ropeScaling, { factor: 3.2, original: 40960 });
+      const b = await analyzeText('rope-scaling: {"rope_type": "dynamic", "factor": 2.0}\nmodel: x\n', '/x/vllm.yaml', { rules: [], vllmVersion: '0.8' });
+      assert.deepEqual(b.deployments[0].engine.ropeScaling, { factor: 2 });
+    });
     it('is quiet without a model, a trained context or a written context', () => {
       assert.deepEqual(contextLengthRule.run(ctx(deployment({ contextSize: 1e6 }, { contextSize: R(0, 0, 1) }))), []);
       assert.deepEqual(contextLengthRule.run(ctx(deployment({ contextSize: 1e6 }, {}), model())), []);

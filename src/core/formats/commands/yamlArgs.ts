@@ -74,7 +74,8 @@ export function imageEngine(image: string | undefined): ServeEngine | undefined 
   if (!image) return undefined;
   const i = image.toLowerCase();
   if (/(^|\/)vllm[-_]?openai([-_][\w.-]*)?(:|@|$)/.test(i) || /(^|\/)vllm\/vllm[\w.-]*(:|@|$)/.test(i)) return 'vllm';
-  if (/llama\.cpp:(server|full)?[\w.-]*$/.test(i) && /llama\.cpp:server/.test(i)) return 'llama.cpp';
+  // A tag, and maybe a digest (`:server-cuda@sha256:…`, pinned images).
+  if (/llama\.cpp:server[\w.-]*(@sha256:[0-9a-f]+)?$/.test(i)) return 'llama.cpp';
   if (/(^|\/)sglang(:|@|$)/.test(i)) return 'sglang';
   return undefined;
 }

@@ -96,6 +96,8 @@ const TRUTHY = new Set(['on', 'enabled', 'true', '1']);
 const FALSEY = new Set(['off', 'disabled', 'false', '0']);
 const AUTOY = new Set(['auto', '-1']);
 const INT_RE = /^[+-]?\d+$/;
+/** What std::stoi reads of a value: leading spaces, a sign and digits. */
+const STOI_RE = /^\s*([+-]?\d+)/;
 const FLOAT_RE = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 // llama-server, /opt/llama.cpp/build/bin/llama-server, llama-server-ec9e0301, llama-server.exe; `server` and
 // `main` are the names of the same programs before llama.cpp renamed them.
@@ -459,11 +461,27 @@ function invalid(issues: ArgIssue[], span: Span, message: string, fix?: ArgFix):
 
 /** Validates one value (one item of a llama-bench comma list) and returns it normalised, or undefined. */
 function checkOne(spec: FlagSpec, name: string, value: string, span: Span, plain: boolean, issues: ArgIssue[]): string | number | undefined {
+  // `--parallel $LLAMA_PARALLEL`, `-c ${env.CTX}`: the shell or llama-swap's environment fills the number in; not
+  // known here. (Paths and text keep theirs: a model path with a variable is named as such by the rules.)
+  if (value.includes('$') && spec.kind !== 'string' && spec.kind !== 'path' && spec.kind !== 'list') return undefined;
   switch (spec.kind) {
     case 'int': {
       if (!INT_RE.test(value)) {
-        invalid(issues, span, `${q(name)} takes an integer, not ${q(value)}.`);
-        return undefined;
+        // llama.cpp reads integers with std::stoi, which stops at the first character that is not a digit.
+        const lead = STOI_RE.exec(value);
+        if (!lead) {
+          invalid(issues, span, `${q(name)} takes an integer, not ${q(value)}.`);
+          return undefined;
+        }
+        issues.push({
+          severity: 'warning',
+          code: 'integer-prefix',
+          message: `llama.cpp reads ${q(value)} as ${Number(lead[1])} for ${q(name)} (std::stoi stops at the first character that is not a digit); write ${Number(lead[1])}.`,
+          span,
+          // `0.0` → `0` is what was meant; `4k` → `4` hardly is: no fix there.
+          fix: plain && /^\s*[+-]?\d+\.\d*$/.test(value) ? { title: `Write ${Number(lead[1])}`, edits: [{ ...span, newText: String(Number(lead[1])) }] } : undefined,
+        });
+        value = lead[1];
       }
       const n = Number(value);
       if (!Number.isSafeInteger(n) || Math.abs(n) > 2147483647) {

@@ -42,8 +42,12 @@ function isSpace(c: number): boolean {
   return c === 32 || c === 9 || c === 10 || c === 13;
 }
 
-/** Splits one command line. Linear in the input length. */
-export function tokenizeArgs(input: string, index?: number): TokenizeResult {
+/**
+ * Splits one command line. Linear in the input length. `posix`: a backslash outside quotes escapes any
+ * character (`\5` is `5`), as POSIX shells and Go's shlex.Posix (llama-swap on Linux and macOS) read it; by
+ * default it escapes only what a shell treats specially, so Windows paths survive.
+ */
+export function tokenizeArgs(input: string, index?: number, posix = false): TokenizeResult {
   const tokens: ArgToken[] = [];
   let unterminatedQuote: TokenizeResult['unterminatedQuote'];
   const n = input.length;
@@ -98,7 +102,7 @@ export function tokenizeArgs(input: string, index?: number): TokenizeResult {
           i += 3;
           continue;
         }
-        if (i + 1 < n && ESCAPABLE.has(input[i + 1])) {
+        if (i + 1 < n && (ESCAPABLE.has(input[i + 1]) || (posix && !isSpace(input.charCodeAt(i + 1))))) {
           push(input[i + 1], i + 1);
           i += 2;
         } else {

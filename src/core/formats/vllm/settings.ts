@@ -95,6 +95,11 @@ export function vllmSettingsFrom(entries: readonly VllmOptionEntry[]): VllmSetti
       out.speculative = speculativeFrom(e);
       continue;
     }
+    if (e.name === 'hf-overrides' || e.name === 'rope-scaling') {
+      const rope = ropeScalingFrom(e.name, e.value);
+      if (rope) engine.ropeScaling = rope;
+      continue;
+    }
     if (!field) continue;
     if (NUMERIC.has(field)) {
       const n = vllmNumber(e.value);
@@ -114,6 +119,30 @@ export function vllmSettingsFrom(entries: readonly VllmOptionEntry[]): VllmSetti
     out.ranges.cacheTypeK = out.ranges.cacheTypeV = out.ranges.kvCacheDtype;
   }
   return out;
+}
+
+/**
+ * RoPE scaling from `--hf-overrides` (its `rope_scaling`, or `rope_parameters` in newer transformers configs) or
+ * the older `--rope-scaling` (the mapping itself): the factor, and the context it scales from when given.
+ */
+function ropeScalingFrom(name: string, value: unknown): { factor: number; original?: number } | undefined {
+  let v = value;
+  if (typeof v === 'string') {
+    try {
+      v = JSON.parse(v);
+    } catch {
+      return undefined;
+    }
+  }
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return undefined;
+  const o = v as Record<string, unknown>;
+  const r = name === 'rope-scaling' ? o : (o.rope_scaling ?? o.rope_parameters);
+  if (!r || typeof r !== 'object' || Array.isArray(r)) return undefined;
+  const rs = r as Record<string, unknown>;
+  const factor = vllmNumber(rs.factor);
+  if (factor === undefined || !(factor > 1)) return undefined;
+  const original = vllmNumber(rs.original_max_position_embeddings);
+  return original && original > 0 ? { factor, original } : { factor };
 }
 
 /** vLLM's speculative-config (a mapping or a JSON string). The acceptance rate is not vLLM's: assumed 0.8. */
