@@ -38,6 +38,12 @@ describe('formats in the wild', () => {
       assert.equal(detectFormat('/x/configmap.yaml', read('configmap.yaml')), undefined, 'a manifest of other apps');
       assert.equal(detectFormat('/x/lmcache.yaml', read('lmcache-config.yaml')), undefined, 'an LMCache config');
       assert.equal(detectFormat('/x/build.sh', 'make -j8\nnpm test\n'), undefined, 'a script without a serve command');
+      // `vllm serve` written as list items, with no vLLM image (a kustomize patch, a custom image).
+      const patch = 'apiVersion: apps/v1\nkind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n        - name: m\n          command: ["vllm", "serve"]\n          args: ["Qwen/Qwen3-8B"]\n';
+      assert.equal(detectFormat('/x/patch-vllm.yaml', patch), 'kubernetes', 'a manifest named for vLLM is not a vLLM config');
+      assert.equal(detectFormat('/x/patch.yaml', patch), 'kubernetes');
+      assert.equal(detectFormat('/x/patch.yaml', patch.replace('command: ["vllm", "serve"]', 'command:\n            - vllm\n            - serve')), 'kubernetes');
+      assert.equal(detectFormat('/x/compose.yml', 'services:\n  llm:\n    image: me/custom:1\n    command: ["vllm", "serve", "m"]\n'), 'docker-compose');
       assert.equal(detectFormat('/x/notes.md', 'vllm serve x\n'), undefined);
     });
 
