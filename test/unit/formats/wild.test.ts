@@ -112,6 +112,17 @@ describe('formats in the wild', () => {
       assert.deepEqual(problems(b.diagnostics).map((d) => d.code), ['invalid-value']);
     });
 
+    it("reads vLLM options by argparse's unique prefixes (allow_abbrev is on); refuses ambiguous ones", async () => {
+      const text = 'vllm serve m --max-num-seq 64 --gpu-memory 0.8 --no-enable-prefix --max-num 3\n';
+      const a = await analyzeText(text, '/x/serve.sh', noRules);
+      assert.equal(a.deployments[0].engine.parallel, 64);
+      assert.equal(a.deployments[0].engine.gpuMemoryUtilization, 0.8);
+      assert.deepEqual(a.diagnostics.filter((d) => d.code !== 'model-not-found').map((d) => [d.severity, d.code, textAt(text, d.range)]), [
+        ['information', 'abbreviated-option', '--max-num-seq'], ['information', 'abbreviated-option', '--gpu-memory'],
+        ['information', 'abbreviated-option', '--no-enable-prefix'], ['error', 'ambiguous-option', '--max-num'],
+      ]);
+    });
+
     it('does not refuse words the shell fills in (`$EXTRA_ARGS`, `"${ARGS[@]}"`) for vLLM or llama-server', async () => {
       const text = 'vllm serve m "${PLATFORM_ARGS[@]}" ${TOOL_ARGS:-} $EXTRA --port 8000\nllama-server -m x.gguf $FLAGS -c 4096\n';
       const a = await analyzeText(text, '/x/serve.sh', noRules);

@@ -108,6 +108,30 @@ export function parseVllmArgv(tokens: readonly ArgToken[], version?: string, opt
       }
     }
     const nameSpan = spanOfToken(tok, 0, name.length + (dotted !== undefined ? dotted.length + 1 : 0));
+    // argparse's abbreviations (vLLM's FlexibleArgumentParser keeps allow_abbrev on): a unique prefix of a long
+    // option is that option; one that starts several is refused.
+    if (!hit && dotted === undefined && name.startsWith('--') && name.length > 3 && !table.missing.has(normaliseVllmKey(name).replace(/^no-/, ''))) {
+      const prefix = abbreviated(normaliseVllmKey(name), table);
+      if (prefix.length === 1) {
+        hit = { option: prefix[0].option, negative: prefix[0].negative };
+        const full = prefix[0].spelling;
+        out.issues.push({
+          severity: 'information',
+          code: 'abbreviated-option',
+          message: `${q(name)} abbreviates ${q(full)}: vLLM's argparse accepts a unique prefix, but a later vLLM with another option starting so would refuse it. Write it in full.`,
+          span: nameSpan,
+        });
+      } else if (prefix.length > 1) {
+        out.issues.push({
+          severity: 'error',
+          code: 'ambiguous-option',
+          message: `${q(name)} is ambiguous in ${table.label}: it abbreviates ${prefix.slice(0, 4).map((p) => q(p.spelling)).join(', ')}${prefix.length > 4 ? ', …' : ''}; vLLM's argparse stops ("ambiguous option").`,
+          span: nameSpan,
+        });
+        if (inline === undefined && tokens[i + 1] && !isOptionLike(tokens[i + 1])) i++;
+        continue;
+      }
+    }
     if (!hit) {
       unknownOption(name, nameSpan, table, longNames, out.issues);
       if (inline === undefined && tokens[i + 1] && !isOptionLike(tokens[i + 1])) i++;
@@ -152,6 +176,27 @@ export function parseVllmArgv(tokens: readonly ArgToken[], version?: string, opt
     for (const v of values) checkValue(option, name, v.v, v.span, table.label, out.issues);
     out.entries.push({ name: option.n, value: option.t === 'list' ? values.map((v) => v.v) : values[0]?.v ?? true, span: values[0]?.span ?? nameSpan });
   }
+  return out;
+}
+
+/** Long option strings per table (`--x`, `--no-x` of booleans, long aliases), for argparse's prefix matching. */
+const LONG_SPELLINGS = new WeakMap<object, { spelling: string; option: GeneratedVllmOption; negative: boolean }[]>();
+
+/** The options (one per argparse action) whose long spellings start with `--key`. */
+function abbreviated(key: string, table: ReturnType<typeof vllmTable>): { spelling: string; option: GeneratedVllmOption; negative: boolean }[] {
+  let all = LONG_SPELLINGS.get(table);
+  if (!all) {
+    all = [];
+    for (const o of table.options) {
+      all.push({ spelling: `--${o.n}`, option: o, negative: false });
+      if (o.t === 'bool') all.push({ spelling: `--no-${o.n}`, option: o, negative: true });
+      for (const a of o.a ?? []) if (a.startsWith('--')) all.push({ spelling: a, option: o, negative: false });
+    }
+    LONG_SPELLINGS.set(table, all);
+  }
+  const want = `--${key}`;
+  const out: { spelling: string; option: GeneratedVllmOption; negative: boolean }[] = [];
+  for (const s of all) if (s.spelling.startsWith(want) && !out.some((x) => x.option === s.option && x.negative === s.negative)) out.push(s);
   return out;
 }
 
