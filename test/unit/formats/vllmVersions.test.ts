@@ -168,6 +168,12 @@ describe('vLLM versions', () => {
   it('reads options the way FlexibleArgumentParser does: dotted JSON keys, -O3, None for Optional', async () => {
     const a = await serve('--compilation-config.mode 3 --speculative-config.num_speculative_tokens 4 -O3 --max-num-batched-tokens 8k', '0.27');
     assert.deepEqual(a.ds, []);
+    // A bare compilation level: vLLM 0.8's reading; from 0.9 the config is built from a JSON mapping.
+    assert.deepEqual((await serve('--compilation-config 3', '0.8')).ds, []);
+    for (const v of ['0.9', '0.27']) {
+      const c = await serve('--compilation-config 3 --speculative-config [1] --allowed-origins \'["*"]\'', v);
+      assert.deepEqual(codes(c.ds, c.text), [['invalid-value', '3'], ['invalid-value', '[1]']], v);
+    }
     const b = await serve('--max-model-len.x 3', '0.27');
     assert.deepEqual(codes(b.ds, b.text).map((c) => c[0]), ['unknown-option'], 'only config options take dotted keys');
     assert.deepEqual((await serve('--kv-cache-memory-bytes None', '0.27')).ds, []);

@@ -173,7 +173,7 @@ export function parseVllmArgv(tokens: readonly ArgToken[], version?: string, opt
       // One key of the JSON: vLLM json.loads the value (or keeps the text); the option as a whole is not a number.
       continue;
     }
-    for (const v of values) checkValue(option, name, v.v, v.span, table.label, out.issues);
+    for (const v of values) checkValue(option, name, v.v, v.span, table.label, out.issues, table.version);
     out.entries.push({ name: option.n, value: option.t === 'list' ? values.map((v) => v.v) : values[0]?.v ?? true, span: values[0]?.span ?? nameSpan });
   }
   return out;
@@ -240,7 +240,7 @@ export function replacementText(r: string | undefined): string {
   return r.startsWith('-') ? ` Use \`${r}\` instead.` : ` Replace it with ${r}.`;
 }
 
-function checkValue(option: GeneratedVllmOption, name: string, v: string, span: Span, label: string, issues: CommandIssue[]): void {
+function checkValue(option: GeneratedVllmOption, name: string, v: string, span: Span, label: string, issues: CommandIssue[], version = ''): void {
   if (deferred(v) || isNoneValue(option, v)) return;
   const bad = (what: string): void => {
     issues.push({ severity: 'error', code: 'invalid-value', message: `${q(name)} takes ${what}, not ${q(v)}; vLLM stops with "invalid … value".`, span });
@@ -284,11 +284,18 @@ function checkValue(option: GeneratedVllmOption, name: string, v: string, span: 
       break;
     case 'json': {
       const t = v.trim();
-      if (INT_RE.test(t) && option.n === 'compilation-config') break;
+      // vLLM 0.8 read a bare number as the compilation level; from 0.9 CompilationConfig is built from a mapping.
+      if (INT_RE.test(t) && option.n === 'compilation-config' && /^0\.8(\.|$)/.test(version)) break;
+      let parsed: unknown;
       try {
-        JSON.parse(t);
+        parsed = JSON.parse(t);
       } catch {
         bad('a JSON object (vLLM json.loads it)');
+        break;
+      }
+      // The *-config options are config classes built from a mapping (pydantic refuses a number or a list there).
+      if (option.n.endsWith('-config') && (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))) {
+        bad(option.n === 'compilation-config' ? 'a JSON object from vLLM 0.9 on (a bare level was vLLM 0.8\'s; write `-O3`)' : 'a JSON object (vLLM builds its config from a mapping)');
       }
       break;
     }
