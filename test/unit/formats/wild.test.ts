@@ -112,6 +112,16 @@ describe('formats in the wild', () => {
       assert.deepEqual(problems(b.diagnostics).map((d) => d.code), ['invalid-value']);
     });
 
+    it('reads `docker run … <serving image> <args>` in scripts: the args are the image entrypoint\'s', async () => {
+      const text = '#!/bin/bash\ndocker run --gpus all \\\n  -p 8000:8000 --ipc=host \\\n  vllm/vllm-openai:v0.10.1 \\\n  --model Qwen/Qwen3-8B --max-model-len 8192 --bogus 1\n'
+        + 'podman run -p 8080:8080 ghcr.io/ggml-org/llama.cpp:server -m /m/x.gguf -c 4096\ndocker run -it ubuntu:24.04 bash\n';
+      assert.equal(detectFormat('/x/run.sh', text), 'shell');
+      const a = await analyzeText(text, '/x/run.sh', noRules);
+      assert.deepEqual(a.deployments.map((d) => [d.engine.kind, d.engine.contextSize]), [['vllm', 8192], ['llama.cpp', 4096]]);
+      assert.equal(textAt(text, a.deployments[0].anchor), 'vllm/vllm-openai:v0.10.1');
+      assert.deepEqual(problems(a.diagnostics).map((d) => [d.code, textAt(text, d.range)]), [['unknown-option', '--bogus']]);
+    });
+
     it("reads vLLM options by argparse's unique prefixes (allow_abbrev is on); refuses ambiguous ones", async () => {
       const text = 'vllm serve m --max-num-seq 64 --gpu-memory 0.8 --no-enable-prefix --max-num 3\n';
       const a = await analyzeText(text, '/x/serve.sh', noRules);

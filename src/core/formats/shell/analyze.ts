@@ -1,10 +1,11 @@
 // Serve commands in shell scripts → Deployments and diagnostics, through the shared command core.
 import type { Deployment } from '../../deployment';
 import type { KvDiagnostic } from '../../diagnostics';
-import { analyzeServeCommand, findServeCommand } from '../commands/serveCommand';
+import { analyzeEntrypointArgs, analyzeServeCommand, findServeCommand } from '../commands/serveCommand';
+import { imageEngine } from '../commands/yamlArgs';
 import { LineIndex } from '../document';
 import type { Span } from '../llamacpp/parse';
-import { tokenizeArgs } from '../llamacpp/tokenize';
+import { type ArgToken, tokenizeArgs } from '../llamacpp/tokenize';
 import { splitShellCommands } from './script';
 import { pushAll } from '../../arrays';
 
@@ -16,10 +17,14 @@ export function analyzeShellScript(text: string, opts: { vllmVersion?: string; l
   for (const cmd of commands) {
     const tok = tokenizeArgs(cmd.text);
     const serve = findServeCommand(tok.tokens);
-    if (!serve) continue;
+    const image = serve ? undefined : containerImage(tok.tokens);
+    if (!serve && !image) continue;
     const at = (o: number): number => (o < cmd.offsets.length ? cmd.offsets[o] : (cmd.offsets[cmd.offsets.length - 1] ?? 0) + 1);
     const rangeOf = (s: Span) => lines.range(at(s.offset), s.length > 0 ? at(s.offset + s.length - 1) + 1 : at(s.offset));
-    const r = analyzeServeCommand(tok.tokens, serve, { format: 'shell', rangeOf, vllmVersion: opts.vllmVersion, llamaCppBuild: opts.llamaCppBuild });
+    const ctx = { format: 'shell' as const, rangeOf, vllmVersion: opts.vllmVersion, llamaCppBuild: opts.llamaCppBuild };
+    const r = serve
+      ? analyzeServeCommand(tok.tokens, serve, ctx)
+      : analyzeEntrypointArgs(image!.engine, tok.tokens.slice(image!.index + 1), rangeOf(tok.tokens[image!.index]), ctx);
     pushAll(diagnostics, r.diagnostics);
     if (r.deployment) deployments.push(r.deployment);
   }
@@ -39,4 +44,19 @@ export function analyzeShellScript(text: string, opts: { vllmVersion?: string; l
       });
   }
   return { deployments, diagnostics, lines };
+}
+
+/**
+ * `docker run … vllm/vllm-openai:v0.10.1 --model X …` (or podman): the arguments after a serving image are its
+ * entrypoint's (vllm serve, llama-server). Images that run something else, or a command given after the image
+ * (found by findServeCommand), are not this.
+ */
+function containerImage(tokens: readonly ArgToken[]): { index: number; engine: 'vllm' | 'llama.cpp' } | undefined {
+  const base = (tokens[0]?.value ?? '').replace(/\\/g, '/').split('/').pop();
+  if ((base !== 'docker' && base !== 'podman') || !tokens.slice(1, 3).some((t) => t.value === 'run')) return undefined;
+  for (let i = 2; i < tokens.length; i++) {
+    const engine = imageEngine(tokens[i].value);
+    if (engine === 'vllm' || engine === 'llama.cpp') return { index: i, engine };
+  }
+  return undefined;
 }
