@@ -122,6 +122,19 @@ describe('formats in the wild', () => {
       assert.deepEqual(problems(a.diagnostics).map((d) => [d.code, textAt(text, d.range)]), [['unknown-option', '--bogus']]);
     });
 
+    it("checks a vLLM image's options against the release its tag names, unless a version is chosen", async () => {
+      const compose = 'services:\n  vllm:\n    image: vllm/vllm-openai:v0.17.0\n    command: --model Qwen/Qwen3-8B --swap-space 4 ${EXTRA:---enforce-eager}\n';
+      const at17 = await analyzeText(compose, '/x/docker-compose.yml', noRules);
+      assert.deepEqual(problems(at17.diagnostics), [], '--swap-space is in v0.17');
+      assert.equal(at17.deployments[0].model?.ref, 'Qwen/Qwen3-8B', 'a ${X:--flags} word is not the model');
+      const latest = await analyzeText(compose.replace('v0.17.0', 'latest'), '/x/docker-compose.yml', noRules);
+      assert.deepEqual(problems(latest.diagnostics).map((d) => d.code), ['removed-option']);
+      const chosen = await analyzeText(compose, '/x/docker-compose.yml', { ...noRules, vllmVersion: '0.27' });
+      assert.match(problems(chosen.diagnostics)[0]?.message ?? '', /removed in vLLM 0\.18/);
+      const script = await analyzeText('docker run vllm/vllm-openai:v0.9.2 --model m --bogus\n', '/x/run.sh', noRules);
+      assert.match(problems(script.diagnostics)[0]?.message ?? '', /vLLM 0\.9 \(v0\.9/);
+    });
+
     it("reads vLLM options by argparse's unique prefixes (allow_abbrev is on); refuses ambiguous ones", async () => {
       const text = 'vllm serve m --max-num-seq 64 --gpu-memory 0.8 --no-enable-prefix --max-num 3\n';
       const a = await analyzeText(text, '/x/serve.sh', noRules);

@@ -4,7 +4,7 @@ import type { ConfigFormat, Deployment } from '../../deployment';
 import type { KvDiagnostic, Range } from '../../diagnostics';
 import type { DocNode, ParsedDocument } from '../document';
 import { analyzeEntrypointArgs, analyzeServeCommand, findServeCommand } from './serveCommand';
-import { argvFromNodes, imageEngine, shellScriptsIn } from './yamlArgs';
+import { argvFromNodes, imageEngine, shellScriptsIn, vllmVersionFor } from './yamlArgs';
 import { pushAll } from '../../arrays';
 
 export interface ContainerSpec {
@@ -18,7 +18,9 @@ export interface ContainerSpec {
   args?: DocNode;
 }
 
-export function analyzeContainer(doc: ParsedDocument, c: ContainerSpec, format: ConfigFormat, vllmVersion?: string, llamaCppBuild?: string): { deployments: Deployment[]; diagnostics: KvDiagnostic[] } {
+export function analyzeContainer(doc: ParsedDocument, c: ContainerSpec, format: ConfigFormat, chosenVllmVersion?: string, llamaCppBuild?: string): { deployments: Deployment[]; diagnostics: KvDiagnostic[] } {
+  // A vLLM image's tag says which release runs (unless a version was chosen): its options are checked as that one's.
+  const vllmVersion = vllmVersionFor(chosenVllmVersion, c.image);
   const deployments: Deployment[] = [];
   const diagnostics: KvDiagnostic[] = [];
   const push = (r: { deployment?: Deployment; diagnostics: KvDiagnostic[] }): void => {

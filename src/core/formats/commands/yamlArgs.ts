@@ -80,6 +80,21 @@ export function imageEngine(image: string | undefined): ServeEngine | undefined 
   return undefined;
 }
 
+/**
+ * The vLLM release a vLLM image runs, from its tag (`vllm/vllm-openai:v0.10.1` → 0.10.1; `latest`, `nightly` or a
+ * digest alone say nothing), for the option table when none is chosen: a config for v0.17 is checked as 0.17.
+ */
+export function imageVllmVersion(image: string | undefined): string | undefined {
+  if (!image || imageEngine(image) !== 'vllm') return undefined;
+  const tag = /:([^:/@]+)(@|$)/.exec(image)?.[1];
+  return tag ? /^v?(\d+\.\d+(?:\.\d+)?)/.exec(tag)?.[1] : undefined;
+}
+
+/** The vLLM version to check with: one the user chose, else the image's, else the newest (undefined). */
+export function vllmVersionFor(chosen: string | undefined, image: string | undefined): string | undefined {
+  return chosen && chosen !== 'latest' ? chosen : imageVllmVersion(image) ?? chosen;
+}
+
 /** What an image's own entrypoint runs when `entrypoint`/`command` do not replace it. */
 export function runsServer(argv: YamlArgv): boolean {
   return findServeCommand(argv.tokens) !== undefined;

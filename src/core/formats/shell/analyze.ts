@@ -2,7 +2,7 @@
 import type { Deployment } from '../../deployment';
 import type { KvDiagnostic } from '../../diagnostics';
 import { analyzeEntrypointArgs, analyzeServeCommand, findServeCommand } from '../commands/serveCommand';
-import { imageEngine } from '../commands/yamlArgs';
+import { imageEngine, vllmVersionFor } from '../commands/yamlArgs';
 import { LineIndex } from '../document';
 import type { Span } from '../llamacpp/parse';
 import { type ArgToken, tokenizeArgs } from '../llamacpp/tokenize';
@@ -21,7 +21,8 @@ export function analyzeShellScript(text: string, opts: { vllmVersion?: string; l
     if (!serve && !image) continue;
     const at = (o: number): number => (o < cmd.offsets.length ? cmd.offsets[o] : (cmd.offsets[cmd.offsets.length - 1] ?? 0) + 1);
     const rangeOf = (s: Span) => lines.range(at(s.offset), s.length > 0 ? at(s.offset + s.length - 1) + 1 : at(s.offset));
-    const ctx = { format: 'shell' as const, rangeOf, vllmVersion: opts.vllmVersion, llamaCppBuild: opts.llamaCppBuild };
+    const vllmVersion = image ? vllmVersionFor(opts.vllmVersion, tok.tokens[image.index].value) : opts.vllmVersion;
+    const ctx = { format: 'shell' as const, rangeOf, vllmVersion, llamaCppBuild: opts.llamaCppBuild };
     const r = serve
       ? analyzeServeCommand(tok.tokens, serve, ctx)
       : analyzeEntrypointArgs(image!.engine, tok.tokens.slice(image!.index + 1), rangeOf(tok.tokens[image!.index]), ctx);

@@ -40,6 +40,11 @@ function isOptionLike(t: ArgToken | undefined): boolean {
   return !!t && t.value.startsWith('-') && t.value.length > 1 && !FLOAT_RE.test(t.value);
 }
 
+/** Whether `--model` (or `--model=…`) is given: then a positional is not the model. */
+function hasModelOption(tokens: readonly ArgToken[]): boolean {
+  return tokens.some((t) => t.value === '--model' || t.value.startsWith('--model='));
+}
+
 /** A value that the shell or compose fills in later (`$TP`, `${MODEL}`): not checked. */
 function deferred(v: string): boolean {
   return v.includes('$');
@@ -53,6 +58,9 @@ export function parseVllmArgv(tokens: readonly ArgToken[], version?: string, opt
     const tok = tokens[i];
     const text = tok.value;
     if (!isOptionLike(tok)) {
+      // `${FLAGS:---enable-prefix-caching}` expands to options, not to the model; so does any `$…` word once
+      // `--model` names the model.
+      if (deferred(text) && (/\$\{\w+:?[-+=?]-/.test(text) || hasModelOption(tokens))) continue;
       // `vllm serve <model>`: one positional, the model (model_tag).
       if (opts.positionalModel !== false && !out.model) {
         out.model = { ref: text, span: spanOfToken(tok) };
