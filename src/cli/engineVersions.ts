@@ -11,7 +11,8 @@ export function versionOptionsHelp(column: number): string {
     lines.map((l, i) => (i === 0 ? `  ${flag}`.padEnd(column) : ' '.repeat(column)) + l + '\n').join('');
   return row('--vllm-version V', [
     'vLLM release to check vLLM options against: latest (default) or one of',
-    `${VLLM_VERSIONS[0]}…${VLLM_VERSIONS[VLLM_VERSIONS.length - 1]} (a patch release such as 0.11.2 uses the 0.11 table)`,
+    `${VLLM_VERSIONS[0]}…${VLLM_VERSIONS[VLLM_VERSIONS.length - 1]} (a patch release such as 0.11.2 uses the 0.11 table); with latest,`,
+    'a vllm/vllm-openai:vX.Y image (compose, Kubernetes, docker run) is checked as vX.Y',
   ]) + row('--llama-build B', [
     'llama.cpp build to check flags against: bundled (default), upstream, or a',
     `build number such as b8914 (the newest table not newer than it; tables: ${LLAMA_BUILDS.map((b) => b.id).join(', ')})`,
