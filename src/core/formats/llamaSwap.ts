@@ -12,7 +12,8 @@ import type { KvDiagnostic, QuickFix, Range } from '../diagnostics';
 import { llamaEngineSettings } from './llamacpp/engine';
 import { type ArgIssue, type LlamaArgsParse, llamaToolOf, parseArgTokens, type Span } from './llamacpp/parse';
 import { suggest } from './llamacpp/suggest';
-import { type ArgToken, tokenizeArgs } from './llamacpp/tokenize';
+import { type ArgToken, tokenCharOffset, tokenizeArgs } from './llamacpp/tokenize';
+import { splitShellCommands } from './shell/script';
 import { type DocNode, type ParsedDocument, valueOffsetMapper } from './document';
 import { modelOfLlama } from './commands/serveCommand';
 
@@ -237,6 +238,34 @@ function findServerStart(tokens: readonly ArgToken[]): { index: number; tool: 'l
   return undefined;
 }
 
+/** `sh|bash|zsh|dash -c <script>` (`-lc`, `-ec` too). */
+const SHELL_RE = /(^|\/)(ba|z|da)?sh$/;
+
+/**
+ * The llama-server command inside `bash -c "<script>"`, as tokens whose offsets are in the cmd's (expanded) text,
+ * so every diagnostic lands where the flag is written. Undefined when the script runs no llama-server.
+ */
+function shellScriptServer(tokens: readonly ArgToken[]): ArgToken[] | undefined {
+  if (tokens.length < 3 || !SHELL_RE.test(tokens[0].value)) return undefined;
+  const c = tokens.findIndex((t, i) => i > 0 && /^-[a-z]*c[a-z]*$/.test(t.value));
+  const script = c > 0 ? tokens[c + 1] : undefined;
+  if (!script) return undefined;
+  for (const cmd of splitShellCommands(script.value).commands) {
+    const inner = tokenizeArgs(cmd.text).tokens;
+    if (!findServerStart(inner)) continue;
+    // cmd text offset → script value offset → cmd text of the llama-swap cmd.
+    const at = (o: number): number => tokenCharOffset(script, cmd.offsets[Math.min(o, cmd.offsets.length - 1)] + (o >= cmd.offsets.length ? 1 : 0));
+    return inner.map((t) => {
+      const offset = at(t.offset);
+      const end = at(t.offset + t.length - 1) + 1;
+      const charOffsets: number[] = [];
+      for (let i = 0; i < t.value.length; i++) charOffsets.push(at(tokenCharOffset(t, i)));
+      return { value: t.value, offset, length: Math.max(0, end - offset), charOffsets };
+    });
+  }
+  return undefined;
+}
+
 /**
  * Analyzes a parsed llama-swap document. Models whose cmd does not run llama-server (vLLM, docker images of
  * other servers, scripts) get no deployment and no flag diagnostics.
@@ -297,8 +326,16 @@ export function analyzeLlamaSwap(
     if (expanded.usedPort) nextPort++;
     // llama-swap splits cmd with shlex.Posix except on Windows, where a backslash is a path separator: a cmd that
     // names a Windows path or program is read the Windows way.
-    const tok = tokenizeArgs(expanded.text, undefined, !WINDOWS_CMD_RE.test(expanded.text));
-    const start = findServerStart(tok.tokens);
+    let tok = tokenizeArgs(expanded.text, undefined, !WINDOWS_CMD_RE.test(expanded.text));
+    let start = findServerStart(tok.tokens);
+    if (!start) {
+      // `bash -c "source env.sh && exec llama-server …"`: the server command inside the shell's script.
+      const inner = shellScriptServer(tok.tokens);
+      if (inner) {
+        tok = { tokens: inner, unterminatedQuote: tok.unterminatedQuote };
+        start = findServerStart(inner);
+      }
+    }
     if (!start) continue;
     const parse = parseArgTokens(start.index > 0 ? tok.tokens.slice(start.index) : tok.tokens, { tool: start.tool, build: llamaCppBuild });
     // Forks with flags of their own (ik_llama.cpp): no table to check them against, so their flags are read

@@ -182,6 +182,16 @@ describe('formats/llamaSwap', () => {
       assert.match(d.message, /Did you mean `\$\{context\}`/);
     });
 
+    it('reads llama-server inside `bash -c "…"`, each diagnostic on the flag as written', () => {
+      const t = 'models:\n  m:\n    cmd: >\n      bash -c "source /opt/env.sh > /dev/null && exec /opt/llama-server\n      -m /m/x.gguf --port ${PORT} -c 8192 --no-such-flag"\n';
+      const a = analyze(t);
+      assert.equal(a.deployments.length, 1);
+      assert.equal(a.deployments[0].engine.contextSize, 8192);
+      assert.equal(textAt(t, a.deployments[0].settingRanges.contextSize!), '8192');
+      const bad = a.diagnostics.filter((d) => d.severity !== 'information');
+      assert.deepEqual(bad.map((d) => [d.code, textAt(t, d.range)]), [['unknown-flag', '--no-such-flag']]);
+    });
+
     it('model-level macros override global ones', () => {
       const t = 'macros:\n  ctx: 4096\nmodels:\n  m:\n    macros:\n      ctx: 8192\n    cmd: llama-server --port ${PORT} -c ${ctx}\n';
       const a = analyze(t);
@@ -228,10 +238,13 @@ describe('formats/llamaSwap', () => {
 
   describe('commands that are not llama-server', () => {
     it('are skipped without diagnostics', () => {
-      const t = 'models:\n  v:\n    cmd: vllm serve x --bogus-flag 1\n  p:\n    cmd: python -m sglang.launch_server --port ${PORT}\n  s:\n    cmd: sh -c "llama-server -c 1"\n';
+      const t = 'models:\n  v:\n    cmd: vllm serve x --bogus-flag 1\n  p:\n    cmd: python -m sglang.launch_server --port ${PORT}\n  s:\n    cmd: sh -c \"python serve.py --port ${PORT}\"\n';
       const a = analyze(t);
       assert.deepEqual(a.diagnostics, []);
       assert.deepEqual(a.deployments, []);
+      // A shell script that runs llama-server is read (this one is never reached: it does not listen on ${PORT}).
+      const sh = 'models:\n  s:\n    cmd: sh -c "llama-server -c 1"\n';
+      assert.deepEqual(analyze(sh).diagnostics.map((d) => [d.code, textAt(sh, d.range)]), [['missing-proxy', 'llama-server']]);
     });
     it('docker running the llama.cpp server image is validated after the image name', () => {
       const t = 'models:\n  d:\n    cmd: docker run --rm -p ${PORT}:8080 ghcr.io/ggml-org/llama.cpp:server-cuda -m /m/a.gguf -ctk q3\n';
