@@ -238,7 +238,7 @@ describe('formats/llamaSwap', () => {
 
   describe('commands that are not llama-server', () => {
     it('are skipped without diagnostics', () => {
-      const t = 'models:\n  v:\n    cmd: vllm serve x --bogus-flag 1\n  p:\n    cmd: python -m sglang.launch_server --port ${PORT}\n  s:\n    cmd: sh -c \"python serve.py --port ${PORT}\"\n';
+      const t = 'models:\n  v:\n    cmd: vllm serve x --bogus-flag 1\n  p:\n    cmd: python -m sglang.launch_server --port ${PORT}\n  s:\n    cmd: sh -c "python serve.py --port ${PORT}"\n';
       const a = analyze(t);
       assert.deepEqual(a.diagnostics, []);
       assert.deepEqual(a.deployments, []);
