@@ -731,9 +731,12 @@ function isMergeKey(k: unknown): boolean {
  * merges cost what aliases cost; toJS's maxAliasCount still bounds the plain value.
  */
 function mergeInto(doc: ParsedDocument, ydoc: YAML.Document, node: DocNode, sources: unknown[], depth: number): void {
+  // A source merged again adds nothing (`<<: [*a, *a, …]` a thousand times must cost one).
+  const seen = new Set<unknown>();
   for (const src of sources) {
     const target = YAML.isAlias(src) ? src.resolve(ydoc) : src;
-    if (!YAML.isMap(target)) continue;
+    if (!YAML.isMap(target) || seen.has(target)) continue;
+    seen.add(target);
     const t = fromYaml(doc, ydoc, target, depth + 1, true);
     // One level of merge inside the source (`x-gpu: {<<: *base, …}` then `<<: *gpu`): the chain compose files use.
     const inner = target.items.find((p) => isMergeKey(p.key));
