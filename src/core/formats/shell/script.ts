@@ -64,16 +64,21 @@ export function splitShellCommands(src: string): { commands: ShellCommand[]; iss
   // Here-documents opened on the current line: their bodies start after its newline.
   const heredocs: { word: string; tabs: boolean }[] = [];
   let text = '';
+  // Whether text is empty or ends in a space: kept here, since reading text's last character would flatten the
+  // string being built on every character (a 130,000-option command took minutes).
+  let atWordStart = true;
   let offsets: number[] = [];
   let quote: '"' | "'" | undefined;
   let continued = false; // the current physical line continues a command
   const flush = (): void => {
     if (text.trim()) commands.push({ text, offsets });
     text = '';
+    atWordStart = true;
     offsets = [];
   };
   const push = (c: string, at: number): void => {
     text += c;
+    atWordStart = c === ' ' || c === '\t' || c === '\n' || c === '\r';
     offsets.push(at);
   };
   for (let i = 0; i < src.length; i++) {
@@ -111,7 +116,7 @@ export function splitShellCommands(src: string): { commands: ShellCommand[]; iss
       }
       continue;
     }
-    if (c === '#' && (text.length === 0 || /\s/.test(text[text.length - 1]))) {
+    if (c === '#' && atWordStart) {
       const eol = src.indexOf('\n', i);
       const end = eol < 0 ? src.length : eol;
       const line = src.slice(i, end);
@@ -149,7 +154,7 @@ export function splitShellCommands(src: string): { commands: ShellCommand[]; iss
     }
     // `>` and `<` are operators anywhere outside quotes (`a>b` too); a descriptor (`2>`, `{fd}>`) or `&>` only
     // at a word's start. `<(…)` and `>(…)` are process substitutions, words of their own.
-    const wordStart = text.length === 0 || /\s/.test(text[text.length - 1]);
+    const wordStart = atWordStart;
     if (((c === '>' || c === '<') && src[i + 1] !== '(') || (wordStart && (c === '&' || c === '{' || (c >= '0' && c <= '9')))) {
       const m = REDIRECT_RE.exec(src.slice(i, i + 40));
       if (m && !(m[0] === '&' || /^[0-9]+$/.test(m[0]))) {
