@@ -106,8 +106,10 @@ describe('load test against the real llama-server', function () {
         // The client's TTFT also holds the wait before llama-server starts the prompt, which prompt_ms leaves out.
         assert.ok(a.ttftMinusPromptMs! > 0, `c=${r.load.concurrency}: client TTFT below the server's prompt time`);
       }
+      // At one stream the client's TTFT is prompt_ms plus the request's way in (HTTP, tokenizing, slot launch):
+      // within 5 %, or within 5 ms of a short prompt (46 ms of prompt_ms on CI once: 5.9 % was 2.7 ms).
       const one = result.records[0]!.agreement!;
-      assert.ok(Math.abs(one.ttftVsPromptMsPct!) < 5, `c=1: TTFT ${one.ttftVsPromptMsPct}% from prompt_ms`);
+      assert.ok(Math.abs(one.ttftVsPromptMsPct!) < 5 || Math.abs(one.ttftMinusPromptMs!) < 5, `c=1: TTFT ${one.ttftVsPromptMsPct}% (${one.ttftMinusPromptMs} ms) from prompt_ms`);
     });
 
     it('scrapes llama-server\'s /metrics: generated tokens per step equal the client\'s usage sum (warm-up included)', () => {
