@@ -85,9 +85,17 @@ setInterval(() => {
 }, 200);
 `;
 
+/** Ends the runner and anything it started at once (its process group: it is started detached). */
+function dieNow(): void {
+  try { process.kill(-process.pid, 'SIGKILL'); } catch { /* no group (Windows) */ }
+  process.kill(process.pid, 'SIGKILL');
+}
+
 function watchParent(): void {
   const ppid = process.ppid;
-  if (!ppid || ppid === 1) return;
+  // Re-parented before this line ran: whoever started the runner is already gone.
+  if (ppid === 1) dieNow();
+  if (!ppid) return;
   try {
     new Worker(WATCHDOG, { eval: true, workerData: { ppid, pid: process.pid } }).unref();
   } catch { /* no worker threads: the end of stdin still stops the runner when it is not busy */ }
@@ -97,7 +105,9 @@ async function main(): Promise<void> {
   watchParent();
   const { spec, fromStdin } = await readSpec();
   if (fromStdin) {
-    process.stdin.on('end', () => process.exit(3));
+    // The parent is gone. Not process.exit: it stops the watchdog thread first and then runs the addon's teardown,
+    // which waits for a model load in progress (a runner outlived a SIGKILLed CLI that way on CI).
+    process.stdin.on('end', dieNow);
     process.stdin.resume();
   }
   const emit = emitRaw;
