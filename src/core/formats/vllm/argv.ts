@@ -54,13 +54,15 @@ export function parseVllmArgv(tokens: readonly ArgToken[], version?: string, opt
   const table = vllmTable(version);
   const out: VllmArgv = { entries: [], issues: [] };
   const longNames = table.options.map((o) => o.n);
+  // Asked once, and only when a `$` word needs it: a command of 100,000 `$X` words must not scan itself each time.
+  let modelOption: boolean | undefined;
   for (let i = 0; i < tokens.length; i++) {
     const tok = tokens[i];
     const text = tok.value;
     if (!isOptionLike(tok)) {
       // `${FLAGS:---enable-prefix-caching}` expands to options, not to the model; so does any `$…` word once
       // `--model` names the model.
-      if (deferred(text) && (/\$\{\w+:?[-+=?]-/.test(text) || hasModelOption(tokens))) continue;
+      if (deferred(text) && (/\$\{\w+:?[-+=?]-/.test(text) || (modelOption ??= hasModelOption(tokens)))) continue;
       // `vllm serve <model>`: one positional, the model (model_tag).
       if (opts.positionalModel !== false && !out.model) {
         out.model = { ref: text, span: spanOfToken(tok) };

@@ -121,12 +121,8 @@ export function vllmSettingsFrom(entries: readonly VllmOptionEntry[]): VllmSetti
   return out;
 }
 
-/**
- * RoPE scaling from `--hf-overrides` (its `rope_scaling`, or `rope_parameters` in newer transformers configs) or
- * the older `--rope-scaling` (the mapping itself): the factor, and the context it scales from when given.
- */
-function ropeScalingFrom(name: string, value: unknown): { factor: number; original?: number } | undefined {
-  let v = value;
+/** A JSON option's value as a mapping: a YAML mapping as it is, a JSON string parsed; else undefined. */
+function jsonMapping(v: unknown): Record<string, unknown> | undefined {
   if (typeof v === 'string') {
     try {
       v = JSON.parse(v);
@@ -134,11 +130,18 @@ function ropeScalingFrom(name: string, value: unknown): { factor: number; origin
       return undefined;
     }
   }
-  if (!v || typeof v !== 'object' || Array.isArray(v)) return undefined;
-  const o = v as Record<string, unknown>;
-  const r = name === 'rope-scaling' ? o : (o.rope_scaling ?? o.rope_parameters);
-  if (!r || typeof r !== 'object' || Array.isArray(r)) return undefined;
-  const rs = r as Record<string, unknown>;
+  return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+}
+
+/**
+ * RoPE scaling from `--hf-overrides` (its `rope_scaling`, or `rope_parameters` in newer transformers configs) or
+ * the older `--rope-scaling` (the mapping itself): the factor, and the context it scales from when given.
+ */
+function ropeScalingFrom(name: string, value: unknown): { factor: number; original?: number } | undefined {
+  const o = jsonMapping(value);
+  if (!o) return undefined;
+  const rs = name === 'rope-scaling' ? o : jsonMapping(o.rope_scaling ?? o.rope_parameters);
+  if (!rs) return undefined;
   const factor = vllmNumber(rs.factor);
   if (factor === undefined || !(factor > 1)) return undefined;
   const original = vllmNumber(rs.original_max_position_embeddings);
@@ -147,16 +150,8 @@ function ropeScalingFrom(name: string, value: unknown): { factor: number; origin
 
 /** vLLM's speculative-config (a mapping or a JSON string). The acceptance rate is not vLLM's: assumed 0.8. */
 function speculativeFrom(e: VllmOptionEntry): SpeculativeSpec | undefined {
-  let v: unknown = e.value;
-  if (typeof v === 'string') {
-    try {
-      v = JSON.parse(v);
-    } catch {
-      return undefined;
-    }
-  }
-  if (!v || typeof v !== 'object' || Array.isArray(v)) return undefined;
-  const o = v as Record<string, unknown>;
+  const o = jsonMapping(e.value);
+  if (!o) return undefined;
   const model = typeof o.model === 'string' ? o.model : undefined;
   const tokens = vllmNumber(o.num_speculative_tokens);
   if (!model && tokens === undefined) return undefined;
